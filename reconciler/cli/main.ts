@@ -1,0 +1,57 @@
+// The reconciler's entry point: parses the command line, runs one command, and is the only place
+// that catches errors, turning them into one line on stderr and an exit code.
+import { Command, CommanderError } from "commander";
+import { CliError, EXIT } from "./exit-codes.ts";
+import { showCommand } from "./show.ts";
+import { validateCommand } from "./validate.ts";
+
+const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+
+function program(setExit: (code: number) => void): Command {
+  const cmd = new Command("reconciler")
+    .description("GitOps reconciler for network devices")
+    .exitOverride()
+    .showHelpAfterError();
+  const repoOptions = (c: Command) =>
+    c
+      .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
+      .option("--revision <rev>", "read the desired state at this git revision instead of the working tree");
+
+  repoOptions(cmd.command("validate"))
+    .description("check inventory/ and desired/ and print every problem at once")
+    .option("--json", "print the diagnostics as JSON")
+    .action(async (opts) => setExit(await validateCommand(opts, process.stdout, color)));
+
+  repoOptions(cmd.command("show"))
+    .description("print each device's desired state with links expanded")
+    .argument("[devices...]", "devices to show (default: all)")
+    .option("--json", "print JSON instead of YAML")
+    .action(async (devices: string[], opts) =>
+      setExit(await showCommand(devices, opts, process.stdout, color)),
+    );
+  return cmd;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  try {
+    await program((c) => {
+      exitCode = c;
+    }).parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (err instanceof CliError) {
+      process.stderr.write(`reconciler: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(
+      `reconciler: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    return EXIT.error;
+  }
+  return exitCode;
+}
+
+process.exitCode = await main(process.argv);

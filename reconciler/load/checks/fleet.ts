@@ -1,0 +1,149 @@
+// Checks across the whole fleet, after links are taken into account: interface names a platform
+// refuses, names and listen ports used twice on a device, duplicate addresses, overlapping
+// transfer nets, router ids used twice.
+import { interfaceNameProblem } from "../../model/capabilities.ts";
+import type { Diagnostic } from "../../model/diagnostic.ts";
+import { addressOf, formatAddress, isLinkLocal, parsePrefix, prefixesOverlap } from "../../model/ip.ts";
+import type { ResolvedDevice } from "../../model/repo.ts";
+import type { DeviceIntent } from "../../schema/device.ts";
+import type { Link } from "../../schema/links.ts";
+import { type AddressDecl, type InterfaceDecl, type Loc, report } from "./facts.ts";
+
+export function checkInterfaces(
+  decls: readonly InterfaceDecl[],
+  inventory: Readonly<Record<string, ResolvedDevice>>,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const names = new Map<string, InterfaceDecl>();
+  const ports = new Map<string, InterfaceDecl>();
+  for (const d of decls) {
+    const platform = inventory[d.device]?.platform;
+    if (!platform) continue;
+    const problem = interfaceNameProblem(platform, d.name, d.wireguard);
+    if (problem)
+      out.push(
+        report(d.at, {
+          message: `interface name ${JSON.stringify(d.name)} is refused by ${platform}`,
+          value: d.name,
+          expected: problem,
+        }),
+      );
+    const nameKey = `${d.device}\0${d.name}`;
+    const first = names.get(nameKey);
+    if (first) {
+      out.push(
+        report(d.at, {
+          message: `${d.device} already has an interface ${d.name} (${where(first.at)})`,
+          value: d.name,
+          expected: "a name not used by another interface or link of the device",
+        }),
+      );
+    } else names.set(nameKey, d);
+    if (d.listenPort && d.portAt) {
+      const portKey = `${d.device}\0${d.listenPort}`;
+      const owner = ports.get(portKey);
+      if (owner) {
+        out.push(
+          report(d.portAt, {
+            message: `WireGuard listen port ${d.listenPort} is already used by ${owner.name} on ${d.device} (${where(owner.at)})`,
+            value: String(d.listenPort),
+            expected: "a listen port not used by another WireGuard interface of the device",
+          }),
+        );
+      } else ports.set(portKey, d);
+    }
+  }
+  return out;
+}
+
+const where = (loc: Loc) => `${loc.source.file}:${loc.source.locate(loc.path).line}`;
+
+export function checkAddresses(
+  decls: readonly AddressDecl[],
+  links: readonly Link[],
+  linksAt: (li: number, ni: number) => Loc,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Map<string, AddressDecl>();
+  for (const d of decls) {
+    const p = parsePrefix(d.address);
+    if (!p) continue;
+    const addr = addressOf(p);
+    // Link-local addresses only need to be unique on their link (checked with the link).
+    if (isLinkLocal(addr)) continue;
+    const key = `${p.family}:${p.address}`;
+    const first = seen.get(key);
+    if (first && !(first.device === d.device && first.interface === d.interface)) {
+      out.push(
+        report(d.at, {
+          message: `address ${formatAddress(addr)} is configured on ${first.device} ${first.interface} (${where(first.at)}) and on ${d.device} ${d.interface}`,
+          value: d.address,
+          expected: "each address on one interface only",
+        }),
+      );
+    } else if (!first) seen.set(key, d);
+  }
+  // Transfer nets must be the only thing in their range: another link or a LAN inside one
+  // would capture the tunnel's traffic.
+  const nets = links.flatMap((link, li) =>
+    (link.transfer_nets ?? []).map((text, ni) => ({ link, li, ni, text, prefix: parsePrefix(text) })),
+  );
+  nets.forEach((n, i) => {
+    if (!n.prefix) return;
+    for (const m of nets.slice(0, i)) {
+      if (m.prefix && prefixesOverlap(m.prefix, n.prefix)) {
+        out.push(
+          report(linksAt(n.li, n.ni), {
+            message: `transfer net ${n.text} of link ${n.link.name} overlaps ${m.text} of link ${m.link.name}`,
+            value: n.text,
+            expected: "transfer nets that do not overlap",
+          }),
+        );
+      }
+    }
+    for (const d of decls) {
+      const p = parsePrefix(d.address);
+      if (!p || d.link === n.link.name || isLinkLocal(addressOf(p))) continue;
+      if (prefixesOverlap(p, n.prefix)) {
+        out.push(
+          report(d.at, {
+            message: `${d.address} on ${d.device} ${d.interface} overlaps transfer net ${n.text} of link ${n.link.name}`,
+            value: d.address,
+            expected: "addresses outside every link's transfer net",
+          }),
+        );
+      }
+    }
+  });
+  return out;
+}
+
+export function checkRouterIds(
+  intents: Readonly<Record<string, DeviceIntent>>,
+  locate: (device: string, path: (string | number)[]) => Loc | undefined,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const owners = new Map<string, string>();
+  for (const [device, intent] of Object.entries(intents)) {
+    const ids: [string, (string | number)[]][] = [];
+    if (intent.ospf) ids.push([intent.ospf.router_id, ["ospf", "router_id"]]);
+    intent.ospf?.instances.forEach((inst, i) => {
+      if (inst.router_id) ids.push([inst.router_id, ["ospf", "instances", i, "router_id"]]);
+    });
+    if (intent.bgp?.router_id) ids.push([intent.bgp.router_id, ["bgp", "router_id"]]);
+    for (const [id, path] of ids) {
+      const owner = owners.get(id);
+      const loc = locate(device, path);
+      if (owner && owner !== device && loc) {
+        out.push(
+          report(loc, {
+            message: `router id ${id} is also used by ${owner}`,
+            value: id,
+            expected: "a router id unique in the network",
+          }),
+        );
+      } else owners.set(id, device);
+    }
+  }
+  return out;
+}

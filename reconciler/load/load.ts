@@ -1,0 +1,263 @@
+// Loads inventory/ and desired/ through a RepoReader, checks them against the schemas and the
+// semantic rules, and returns either the whole desired network or every problem found, at once.
+import type { TSchema } from "@sinclair/typebox";
+import { expandLinks } from "../intent/links.ts";
+import { type Diagnostic, hasErrors, sortDiagnostics } from "../model/diagnostic.ts";
+import type { DesiredRepo, ResolvedDevice } from "../model/repo.ts";
+import { DeviceIntent } from "../schema/device.ts";
+import { Inventory, type InventoryFile, WireguardKeys, type WireguardKeysFile } from "../schema/inventory.ts";
+import { LinksFile } from "../schema/links.ts";
+import { checkDevice } from "./checks/device.ts";
+import { addressDecls, interfaceDecls, type RepoSources, report } from "./checks/facts.ts";
+import { checkAddresses, checkInterfaces, checkRouterIds } from "./checks/fleet.ts";
+import { resolveInventory } from "./checks/inventory.ts";
+import { checkLinks } from "./checks/links.ts";
+import { scanForPrivateKeys } from "./checks/secrets.ts";
+import type { RepoReader } from "./reader.ts";
+import { checkSchema } from "./schema-check.ts";
+import { parseYamlSource, type SourceFile } from "./source.ts";
+
+export const PATHS = {
+  inventory: "inventory/inventory.yaml",
+  publicKeys: "inventory/wireguard-keys.yaml",
+  knownHosts: "inventory/known_hosts",
+  links: "desired/links.yaml",
+  desiredDir: "desired",
+  inventoryDir: "inventory",
+} as const;
+
+/** File names in desired/ that are shared intent, not a device. */
+const SHARED_FILES = new Set(["links"]);
+
+export interface LoadResult {
+  repo?: DesiredRepo;
+  diagnostics: Diagnostic[];
+}
+
+interface Parsed<T> {
+  source: SourceFile;
+  data?: T;
+}
+
+async function loadFile<T>(
+  reader: RepoReader,
+  path: string,
+  schema: TSchema,
+  out: Diagnostic[],
+): Promise<Parsed<T> | undefined> {
+  const text = await reader.read(path);
+  if (text === undefined) return undefined;
+  const { source, diagnostics } = parseYamlSource(path, text);
+  out.push(...diagnostics);
+  if (diagnostics.length > 0) return { source };
+  // An empty file is an empty map: a device with nothing managed yet.
+  if (source.data === null || source.data === undefined) source.data = {};
+  const schemaProblems = checkSchema(source, schema);
+  out.push(...schemaProblems);
+  return schemaProblems.length > 0 ? { source } : { source, data: source.data as T };
+}
+
+export async function loadRepo(reader: RepoReader): Promise<LoadResult> {
+  const diagnostics: Diagnostic[] = [];
+  const fileProblem = (file: string, message: string, expected: string): Diagnostic => ({
+    severity: "error",
+    file,
+    line: 0,
+    column: 0,
+    path: "",
+    message,
+    expected,
+  });
+
+  // Secrets first: every file, whatever its name or format.
+  const allFiles = [...(await reader.list(PATHS.inventoryDir)), ...(await reader.list(PATHS.desiredDir))];
+  for (const file of allFiles) {
+    const text = await reader.read(file);
+    if (text !== undefined) diagnostics.push(...scanForPrivateKeys(file, text));
+  }
+
+  const inventory = await loadFile<InventoryFile>(reader, PATHS.inventory, Inventory, diagnostics);
+  if (!inventory)
+    diagnostics.push(
+      fileProblem(
+        PATHS.inventory,
+        "the inventory file is missing",
+        "inventory/inventory.yaml listing the devices",
+      ),
+    );
+  const keys = await loadFile<WireguardKeysFile>(reader, PATHS.publicKeys, WireguardKeys, diagnostics);
+
+  const deviceFiles: string[] = [];
+  for (const file of await reader.list(PATHS.desiredDir)) {
+    const rest = file.slice(PATHS.desiredDir.length + 1);
+    if (rest.includes("/")) continue; // subfolders are the operator's (docs, drafts)
+    if (rest.endsWith(".yml")) {
+      diagnostics.push(fileProblem(file, "file ends in .yml and is not read", `${file.slice(0, -4)}.yaml`));
+      continue;
+    }
+    if (!rest.endsWith(".yaml")) continue;
+    if (SHARED_FILES.has(rest.slice(0, -5))) continue;
+    deviceFiles.push(file);
+  }
+
+  const devicesSrc: Record<string, SourceFile> = {};
+  const intents: Record<string, DeviceIntent> = {};
+  let allValid = inventory?.data !== undefined && (!keys || keys.data !== undefined);
+  for (const file of deviceFiles) {
+    const name = file.slice(PATHS.desiredDir.length + 1, -".yaml".length);
+    const parsed = await loadFile<DeviceIntent>(reader, file, DeviceIntent, diagnostics);
+    if (!parsed) continue;
+    devicesSrc[name] = parsed.source;
+    if (parsed.data) intents[name] = parsed.data;
+    else allValid = false;
+    if (inventory?.data && !inventory.data.devices[name]) {
+      diagnostics.push({
+        ...fileProblem(
+          file,
+          `no device named ${JSON.stringify(name)} in the inventory`,
+          `a device ${name} in ${PATHS.inventory}, or no ${file}`,
+        ),
+        line: 1,
+        column: 1,
+      });
+    }
+  }
+  const links = await loadFile<LinksFile>(reader, PATHS.links, LinksFile, diagnostics);
+  if (links && !links.data) allValid = false;
+
+  let devices: Record<string, ResolvedDevice> = {};
+  if (inventory?.data) {
+    const resolved = resolveInventory(inventory.data, inventory.source);
+    devices = resolved.devices;
+    diagnostics.push(...resolved.diagnostics);
+    for (const name of Object.keys(inventory.data.devices)) {
+      if (!devicesSrc[name]) {
+        diagnostics.push(
+          report(
+            { source: inventory.source, path: ["devices", name] },
+            {
+              severity: "warning",
+              message: `device ${name} has no desired state file, so nothing on it is managed`,
+              expected: `desired/${name}.yaml`,
+            },
+            "key",
+          ),
+        );
+      }
+    }
+  }
+
+  // Cross-file checks need every file valid: on top of a schema error they would only echo it.
+  if (!allValid || !inventory?.data) return { diagnostics: sortDiagnostics(diagnostics) };
+
+  const linkList = links?.data?.links ?? [];
+  const publicKeys = keys?.data?.keys ?? {};
+  const sources: RepoSources = { devices: devicesSrc, ...(links ? { links: links.source } : {}) };
+  const ifaceDecls = interfaceDecls(intents, linkList, sources);
+
+  for (const [name, intent] of Object.entries(intents)) {
+    const device = devices[name];
+    const source = devicesSrc[name];
+    if (!device || !source) continue;
+    const mine = ifaceDecls.filter((d) => d.device === name);
+    diagnostics.push(
+      ...checkDevice({
+        name,
+        device,
+        intent,
+        source,
+        interfaceNames: new Set(mine.map((d) => d.name)),
+        wireguardNames: new Set(mine.filter((d) => d.wireguard).map((d) => d.name)),
+        inventory: devices,
+      }),
+    );
+  }
+  if (links?.data) diagnostics.push(...checkLinks(linkList, links.source, devices, intents));
+  diagnostics.push(...checkInterfaces(ifaceDecls, devices));
+  diagnostics.push(
+    ...checkAddresses(addressDecls(intents, linkList, sources), linkList, (li, ni) => ({
+      source: links?.source as SourceFile,
+      path: ["links", li, "transfer_nets", ni],
+    })),
+  );
+  diagnostics.push(
+    ...checkRouterIds(intents, (device, path) => {
+      const source = devicesSrc[device];
+      return source ? { source, path } : undefined;
+    }),
+  );
+  if (keys?.data) diagnostics.push(...checkPublicKeys(keys.data, keys.source, devices, ifaceDecls));
+
+  const { devices: expanded, notes } = expandLinks(intents, linkList, publicKeys);
+  if (links) {
+    for (const note of notes) {
+      diagnostics.push(
+        report(
+          { source: links.source, path: ["links", note.link, "ends", note.end] },
+          { severity: "warning", message: note.message },
+        ),
+      );
+    }
+  }
+  const sorted = sortDiagnostics(diagnostics);
+  if (hasErrors(sorted)) return { diagnostics: sorted };
+  return {
+    repo: { origin: reader.origin, devices, intents, links: linkList, publicKeys, expanded },
+    diagnostics: sorted,
+  };
+}
+
+function checkPublicKeys(
+  file: WireguardKeysFile,
+  source: SourceFile,
+  devices: Readonly<Record<string, ResolvedDevice>>,
+  decls: ReturnType<typeof interfaceDecls>,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const owners = new Map<string, string>();
+  for (const [device, ifaces] of Object.entries(file.keys)) {
+    if (!devices[device]) {
+      out.push(
+        report(
+          { source, path: ["keys", device] },
+          {
+            message: `unknown device ${JSON.stringify(device)}`,
+            value: device,
+            expected: "a device of the inventory",
+          },
+          "key",
+        ),
+      );
+      continue;
+    }
+    for (const [iface, key] of Object.entries(ifaces)) {
+      if (!decls.some((d) => d.device === device && d.name === iface && d.wireguard)) {
+        out.push(
+          report(
+            { source, path: ["keys", device, iface] },
+            {
+              severity: "warning",
+              message: `${device} has no WireGuard interface ${iface} in the desired state`,
+              expected: "keys only for WireGuard interfaces that exist",
+            },
+            "key",
+          ),
+        );
+      }
+      const owner = owners.get(key);
+      if (owner) {
+        out.push(
+          report(
+            { source, path: ["keys", device, iface] },
+            {
+              message: `the public key of ${device} ${iface} is also that of ${owner}: the two share a private key`,
+              value: key,
+              expected: "a distinct key per interface",
+            },
+          ),
+        );
+      } else owners.set(key, `${device} ${iface}`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,39 @@
+// The desired state of the whole network as loaded from git: the inventory with every default
+// resolved, each device's intent as written, the shared links, and each device's expanded state.
+import type { DeviceIntent } from "../schema/device.ts";
+import type { Platform } from "../schema/inventory.ts";
+import type { Link } from "../schema/links.ts";
+
+export interface Credentials {
+  agent: boolean;
+  keyFileEnv?: string;
+  passwordEnv?: string;
+}
+
+export interface ResolvedDevice {
+  name: string;
+  platform: Platform;
+  host: string;
+  port: number;
+  user: string;
+  credentials: Credentials;
+  sudo: boolean;
+  connectTimeoutS: number;
+  groups: string[];
+  labels: Record<string, string>;
+  vars: Record<string, string | number | boolean>;
+  /** The device management traffic to this one passes through, if any. */
+  via?: string;
+}
+
+export interface DesiredRepo {
+  origin: string;
+  devices: Record<string, ResolvedDevice>;
+  /** Per-device intent exactly as written in desired/<device>.yaml. */
+  intents: Record<string, DeviceIntent>;
+  links: Link[];
+  /** WireGuard public keys recorded in git: device -> interface -> key. */
+  publicKeys: Record<string, Record<string, string>>;
+  /** Per-device desired state with shared intent (links) expanded into it. */
+  expanded: Record<string, DeviceIntent>;
+}
