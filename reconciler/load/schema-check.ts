@@ -105,7 +105,10 @@ function toDiagnostic(source: SourceFile, e: ErrorObject): Diagnostic {
     }
     case "type":
       return diagnosticAt(source, path, {
-        message: e.data === null ? "wrong type: the value is empty" : `wrong type: got ${jsonType(e.data)} ${showValue(e.data)}`,
+        message:
+          e.data === null
+            ? "wrong type: the value is empty"
+            : `wrong type: got ${jsonType(e.data)} ${showValue(e.data)}`,
         value: showValue(e.data),
         expected: expected ?? `a value of type ${String(e.params.type)}`,
       });

@@ -31,9 +31,12 @@ export function expectDiagnostic(diagnostics: readonly Diagnostic[], want: Expec
   );
   if (!match) {
     const shown = diagnostics.map((d) => formatDiagnostic(d)).join("\n") || "(no diagnostics)";
-    expect.fail(`no ${want.severity ?? "error"} ${want.message} at ${want.file}:${want.line ?? "*"}; got:\n${shown}`);
+    expect.fail(
+      `no ${want.severity ?? "error"} ${want.message} at ${want.file}:${want.line ?? "*"}; got:\n${shown}`,
+    );
   }
   return match;
 }
 
-export const errorsOf = (diagnostics: readonly Diagnostic[]) => diagnostics.filter((d) => d.severity === "error");
+export const errorsOf = (diagnostics: readonly Diagnostic[]) =>
+  diagnostics.filter((d) => d.severity === "error");

@@ -1,8 +1,8 @@
 // Every semantic check fails on a broken variant of the example network, at the right file and
 // line, and the example network itself passes them all.
 import { describe, expect, it } from "vitest";
-import { type Edit, exampleFiles, loadExample, replaceOnce } from "../helpers/example-repo.ts";
 import { errorsOf, expectDiagnostic, lineContaining } from "../helpers/diagnostics.ts";
+import { type Edit, exampleFiles, loadExample, replaceOnce } from "../helpers/example-repo.ts";
 
 const INV = "inventory/inventory.yaml";
 const KEYS = "inventory/wireguard-keys.yaml";
@@ -22,7 +22,9 @@ interface Case {
 const cases: Case[] = [
   {
     name: "a link end names an unknown device",
-    edits: { [LINKS]: replaceOnce("device: tower-1, interface: wg-core", "device: tower-9, interface: wg-core") },
+    edits: {
+      [LINKS]: replaceOnce("device: tower-1, interface: wg-core", "device: tower-9, interface: wg-core"),
+    },
     file: LINKS,
     at: "tower-9",
     message: /unknown device "tower-9"/,
@@ -70,7 +72,12 @@ const cases: Case[] = [
   },
   {
     name: "credentials name two ways to authenticate",
-    edits: { [INV]: replaceOnce("    key_file_env: RECONCILER_SSH_KEY\n", "    key_file_env: RECONCILER_SSH_KEY\n    agent: true\n") },
+    edits: {
+      [INV]: replaceOnce(
+        "    key_file_env: RECONCILER_SSH_KEY\n",
+        "    key_file_env: RECONCILER_SSH_KEY\n    agent: true\n",
+      ),
+    },
     file: INV,
     message: /name 2 ways to authenticate/,
   },
@@ -88,35 +95,54 @@ const cases: Case[] = [
   },
   {
     name: "the ends of a link disagree on the OSPF hello interval",
-    edits: { [LINKS]: replaceOnce("device: fw-1, interface: wg0 }", "device: fw-1, interface: wg0, ospf: { hello: 5 } }") },
+    edits: {
+      [LINKS]: replaceOnce(
+        "device: fw-1, interface: wg0 }",
+        "device: fw-1, interface: wg0, ospf: { hello: 5 } }",
+      ),
+    },
     file: LINKS,
     at: "ospf: { hello: 5 }",
     message: /disagree on OSPF hello: core-1 10, fw-1 5/,
   },
   {
     name: "the ends of a link disagree on the OSPF area",
-    edits: { [LINKS]: replaceOnce("device: tower-1, interface: wg-core }", "device: tower-1, interface: wg-core, ospf: { area: 0.0.0.1 } }") },
+    edits: {
+      [LINKS]: replaceOnce(
+        "device: tower-1, interface: wg-core }",
+        "device: tower-1, interface: wg-core, ospf: { area: 0.0.0.1 } }",
+      ),
+    },
     file: LINKS,
     at: "area: 0.0.0.1",
     message: /disagree on OSPF area/,
   },
   {
     name: "the ends of a link disagree on the OSPF network type",
-    edits: { [LINKS]: replaceOnce("device: tower-1, interface: wg-core }", "device: tower-1, interface: wg-core, ospf: { type: broadcast } }") },
+    edits: {
+      [LINKS]: replaceOnce(
+        "device: tower-1, interface: wg-core }",
+        "device: tower-1, interface: wg-core, ospf: { type: broadcast } }",
+      ),
+    },
     file: LINKS,
     at: "type: broadcast",
     message: /disagree on OSPF type/,
   },
   {
     name: "the ends of a link disagree on the MTU",
-    edits: { [LINKS]: replaceOnce("device: fw-1, interface: wg0 }", "device: fw-1, interface: wg0, mtu: 1400 }") },
+    edits: {
+      [LINKS]: replaceOnce("device: fw-1, interface: wg0 }", "device: fw-1, interface: wg0, mtu: 1400 }"),
+    },
     file: LINKS,
     at: "mtu: 1400",
     message: /disagree on the MTU: core-1 1420, fw-1 1400/,
   },
   {
     name: "both ends of a link on one device",
-    edits: { [LINKS]: replaceOnce("device: tower-1, interface: wg-core }", "device: core-1, interface: wg-core }") },
+    edits: {
+      [LINKS]: replaceOnce("device: tower-1, interface: wg-core }", "device: core-1, interface: wg-core }"),
+    },
     file: LINKS,
     at: "device: core-1, interface: wg-core",
     message: /both ends of link core-tower are on core-1/,
@@ -134,7 +160,12 @@ const cases: Case[] = [
   },
   {
     name: "an end with an endpoint but no listen port",
-    edits: { [LINKS]: replaceOnce("device: fw-1, interface: wg0 }", "device: fw-1, interface: wg0, endpoint: 198.51.100.33 }") },
+    edits: {
+      [LINKS]: replaceOnce(
+        "device: fw-1, interface: wg0 }",
+        "device: fw-1, interface: wg0, endpoint: 198.51.100.33 }",
+      ),
+    },
     file: LINKS,
     at: "endpoint: 198.51.100.33",
     message: /fw-1 has an endpoint but does not listen/,
@@ -155,14 +186,18 @@ const cases: Case[] = [
   },
   {
     name: "a LAN address inside a transfer net",
-    edits: { [A]: replaceOnce("addresses: [198.51.100.1/29]", "addresses: [198.51.100.1/29, 203.0.113.3/32]") },
+    edits: {
+      [A]: replaceOnce("addresses: [198.51.100.1/29]", "addresses: [198.51.100.1/29, 203.0.113.3/32]"),
+    },
     file: A,
     at: "203.0.113.3/32",
     message: /overlaps transfer net 203.0.113.2\/31 of link a-c/,
   },
   {
     name: "an address configured on two devices",
-    edits: { "desired/router-b.yaml": replaceOnce("addresses: [192.0.2.194/32", "addresses: [192.0.2.193/32") },
+    edits: {
+      "desired/router-b.yaml": replaceOnce("addresses: [192.0.2.194/32", "addresses: [192.0.2.193/32"),
+    },
     file: "desired/router-b.yaml",
     at: "192.0.2.193/32, 2001",
     message: /address 192.0.2.193 is configured on router-a loop0 .* and on router-b loop0/,
@@ -189,7 +224,10 @@ const cases: Case[] = [
   {
     name: "an interface name longer than Linux allows",
     edits: {
-      [LINKS]: replaceOnce("device: router-a, interface: wg-b,", "device: router-a, interface: wg-to-router-b-x,"),
+      [LINKS]: replaceOnce(
+        "device: router-a, interface: wg-b,",
+        "device: router-a, interface: wg-to-router-b-x,",
+      ),
       [KEYS]: replaceOnce("    wg-b: j/mi", "    wg-to-router-b-x: j/mi"),
     },
     file: LINKS,
@@ -223,7 +261,12 @@ const cases: Case[] = [
   },
   {
     name: "OSPFv3 on a link end without a link-local address",
-    edits: { [LINKS]: replaceOnce("endpoint: 198.51.100.64, link_local: fe80::ab:1/64 }", "endpoint: 198.51.100.64 }") },
+    edits: {
+      [LINKS]: replaceOnce(
+        "endpoint: 198.51.100.64, link_local: fe80::ab:1/64 }",
+        "endpoint: 198.51.100.64 }",
+      ),
+    },
     file: LINKS,
     at: "endpoint: 198.51.100.64 }",
     message: /router-a runs OSPFv3 on link a-b but its end has no link-local address/,
@@ -265,21 +308,33 @@ const cases: Case[] = [
   },
   {
     name: "OSPFv3 IPv4 address family on FRR",
-    edits: { "desired/core-1.yaml": replaceOnce("      version: 2\n", "      version: 3\n      address_family: ipv4\n") },
+    edits: {
+      "desired/core-1.yaml": replaceOnce(
+        "      version: 2\n",
+        "      version: 3\n      address_family: ipv4\n",
+      ),
+    },
     file: "desired/core-1.yaml",
     at: "address_family: ipv4",
     message: /FRR's ospf6d carries IPv6 only/,
   },
   {
     name: "a dead interval not longer than hello",
-    edits: { "desired/core-1.yaml": replaceOnce("              passive: true\n", "              passive: true\n              hello: 10\n              dead: 10\n") },
+    edits: {
+      "desired/core-1.yaml": replaceOnce(
+        "              passive: true\n",
+        "              passive: true\n              hello: 10\n              dead: 10\n",
+      ),
+    },
     file: "desired/core-1.yaml",
     at: "dead: 10",
     message: /dead interval 10 is not longer than hello interval 10/,
   },
   {
     name: "an OSPF interface the device does not have",
-    edits: { "desired/core-1.yaml": replaceOnce("            - name: loop0\n", "            - name: loop9\n") },
+    edits: {
+      "desired/core-1.yaml": replaceOnce("            - name: loop0\n", "            - name: loop9\n"),
+    },
     file: "desired/core-1.yaml",
     at: "name: loop9",
     message: /OSPF interface loop9 is not an interface of this device/,
@@ -300,7 +355,12 @@ const cases: Case[] = [
   },
   {
     name: "a firewall alias with an entry of the wrong kind",
-    edits: { "desired/fw-1.yaml": replaceOnce("content: [192.0.2.225, 192.0.2.226]", "content: [192.0.2.225, 192.0.2.0/24]") },
+    edits: {
+      "desired/fw-1.yaml": replaceOnce(
+        "content: [192.0.2.225, 192.0.2.226]",
+        "content: [192.0.2.225, 192.0.2.0/24]",
+      ),
+    },
     file: "desired/fw-1.yaml",
     at: "content: [192.0.2.225, 192.0.2.0/24]",
     message: /"192.0.2.0\/24" is not a valid host entry/,
@@ -319,7 +379,7 @@ const cases: Case[] = [
   },
   {
     name: "SNMP enabled without a community or v3 user",
-    edits: { "desired/oob-1.yaml": (t) => t.replace(/  v3_users:\n(    .*\n)+/, "") },
+    edits: { "desired/oob-1.yaml": (t) => t.replace(/ {2}v3_users:\n( {4}.*\n)+/, "") },
     file: "desired/oob-1.yaml",
     at: "snmp:",
     message: /SNMP is enabled with no community and no v3 user/,
@@ -347,14 +407,21 @@ const cases: Case[] = [
   },
   {
     name: "two interfaces with the same public key",
-    edits: { [KEYS]: replaceOnce("wg-c: z1q7DImQeomKxUFRjcr63+4PW8KkHRL+y9HTDDHqxTs=", "wg-c: j/miH2I9YXQ9m09gxeqElEm7enQqe9f37VWtV2f/Zgw=") },
+    edits: {
+      [KEYS]: replaceOnce(
+        "wg-c: z1q7DImQeomKxUFRjcr63+4PW8KkHRL+y9HTDDHqxTs=",
+        "wg-c: j/miH2I9YXQ9m09gxeqElEm7enQqe9f37VWtV2f/Zgw=",
+      ),
+    },
     file: KEYS,
     at: "wg-c: j/mi",
     message: /share a private key/,
   },
   {
     name: "a missing public key leaves the peer out, with a warning",
-    edits: { [KEYS]: replaceOnce("  tower-1:\n    wg-core: WfEgVzsm62EaNa7lvwPZ8WY/a5Nl5EzJJWoixM1iaEA=\n", "") },
+    edits: {
+      [KEYS]: replaceOnce("  tower-1:\n    wg-core: WfEgVzsm62EaNa7lvwPZ8WY/a5Nl5EzJJWoixM1iaEA=\n", ""),
+    },
     file: LINKS,
     at: "{ device: core-1, interface: wg-tower",
     message: /public key of tower-1 wg-core is not recorded yet/,
@@ -386,7 +453,10 @@ const cases: Case[] = [
   },
   {
     name: "an OpenSSH private key committed under inventory/",
-    edits: { "inventory/id_ed25519": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n" },
+    edits: {
+      "inventory/id_ed25519":
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n",
+    },
     file: "inventory/id_ed25519",
     line: 1,
     message: /private key is in the repository/,
@@ -408,7 +478,8 @@ describe("semantic checks", () => {
         if (typeof e === "string") files.set(p, e);
         else if (typeof e === "function") files.set(p, e(files.get(p) ?? ""));
       }
-      const line = (c as { line?: number }).line ?? (c.at ? lineContaining(files.get(c.file) ?? "", c.at) : undefined);
+      const line =
+        (c as { line?: number }).line ?? (c.at ? lineContaining(files.get(c.file) ?? "", c.at) : undefined);
       const d = expectDiagnostic(result.diagnostics, {
         file: c.file,
         message: c.message,
@@ -422,7 +493,12 @@ describe("semantic checks", () => {
   }
 
   it("lets the ends of a link differ in cost, which OSPF allows", async () => {
-    const result = await loadExample({ [LINKS]: replaceOnce("device: fw-1, interface: wg0 }", "device: fw-1, interface: wg0, ospf: { cost: 30 } }") });
+    const result = await loadExample({
+      [LINKS]: replaceOnce(
+        "device: fw-1, interface: wg0 }",
+        "device: fw-1, interface: wg0, ospf: { cost: 30 } }",
+      ),
+    });
     expect(errorsOf(result.diagnostics)).toEqual([]);
     const fwOspf = result.repo?.expanded["fw-1"]?.ospf?.instances[0]?.areas[0]?.interfaces;
     expect(fwOspf?.find((i) => i.name === "wg0")?.cost).toBe(30);
