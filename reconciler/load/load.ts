@@ -11,6 +11,7 @@ import { checkDevice } from "./checks/device.ts";
 import { addressDecls, interfaceDecls, type RepoSources, report } from "./checks/facts.ts";
 import { checkAddresses, checkInterfaces, checkRouterIds } from "./checks/fleet.ts";
 import { resolveInventory } from "./checks/inventory.ts";
+import { checkKnownHosts } from "./checks/known-hosts.ts";
 import { checkLinks } from "./checks/links.ts";
 import { scanForPrivateKeys } from "./checks/secrets.ts";
 import type { RepoReader } from "./reader.ts";
@@ -187,6 +188,8 @@ export async function loadRepo(reader: RepoReader): Promise<LoadResult> {
     }),
   );
   if (keys?.data) diagnostics.push(...checkPublicKeys(keys.data, keys.source, devices, ifaceDecls));
+  const knownHosts = await reader.read(PATHS.knownHosts);
+  if (knownHosts !== undefined) diagnostics.push(...checkKnownHosts(PATHS.knownHosts, knownHosts, devices));
 
   const { devices: expanded, notes } = expandLinks(intents, linkList, publicKeys);
   if (links) {

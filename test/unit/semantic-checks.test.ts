@@ -440,6 +440,34 @@ const cases: Case[] = [
     message: /the inventory file is missing/,
   },
   {
+    name: "an unreadable known_hosts line",
+    edits: { "inventory/known_hosts": "198.51.100.130 ssh-dss AAAAB3NzaC1kc3M=\n" },
+    file: "inventory/known_hosts",
+    line: 1,
+    message: /unreadable known_hosts line: key type "ssh-dss"/,
+  } as Case & { line: number },
+  {
+    name: "a hashed known_hosts entry",
+    edits: {
+      "inventory/known_hosts":
+        "# pinned\n|1|c2FsdA==|aGFzaA== ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHEQMlgFUzkbZE2hmBuI/vp38sbrjzTVoYBn8KR3LlEe\n",
+    },
+    file: "inventory/known_hosts",
+    line: 2,
+    message: /hashed host name/,
+  } as Case & { line: number },
+  {
+    name: "a stale known_hosts entry, with a warning",
+    edits: {
+      "inventory/known_hosts":
+        "198.51.100.99 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHEQMlgFUzkbZE2hmBuI/vp38sbrjzTVoYBn8KR3LlEe\n",
+    },
+    file: "inventory/known_hosts",
+    line: 1,
+    message: /host key for 198.51.100.99, which is no device of the inventory/,
+    severity: "warning",
+  } as Case & { line: number },
+  {
     name: "a WireGuard private key pasted into a raw snippet",
     edits: {
       "desired/core-1.yaml": replaceOnce(
@@ -491,6 +519,18 @@ describe("semantic checks", () => {
       else expect(errorsOf(result.diagnostics)).toEqual([]);
     });
   }
+
+  it("accepts a pinned key for a device on a non-standard port", async () => {
+    const result = await loadExample({
+      "inventory/inventory.yaml": replaceOnce(
+        "    host: 198.51.100.136\n",
+        "    host: 198.51.100.136\n    port: 2222\n",
+      ),
+      "inventory/known_hosts":
+        "[198.51.100.136]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHEQMlgFUzkbZE2hmBuI/vp38sbrjzTVoYBn8KR3LlEe\n",
+    });
+    expect(result.diagnostics).toEqual([]);
+  });
 
   it("lets the ends of a link differ in cost, which OSPF allows", async () => {
     const result = await loadExample({
