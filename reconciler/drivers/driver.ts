@@ -1,0 +1,29 @@
+// One driver per platform behind one interface, NAPALM-style. Pure parse/render live beside the
+// driver; only the driver does I/O, and only through a DeviceSession.
+import type { LiveState, Rendered } from "../model/live.ts";
+import type { ResolvedDevice } from "../model/repo.ts";
+import type { DeviceIntent } from "../schema/device.ts";
+import type { Platform } from "../schema/inventory.ts";
+import type { DeviceSession } from "../transport/session.ts";
+
+export interface DriverCapabilities {
+  /** The device can revert by itself if a change is not confirmed in time. */
+  commitConfirm: boolean;
+  /** The device validates a candidate before it is applied. */
+  validateCandidate: boolean;
+}
+
+export interface Driver {
+  readonly platform: Platform;
+  readonly capabilities: DriverCapabilities;
+  /** Reads the managed state and its raw artifacts. */
+  read(session: DeviceSession, device: ResolvedDevice): Promise<LiveState>;
+  /** Pure: the exact files the desired state becomes on this platform. */
+  render(intent: DeviceIntent, device: ResolvedDevice): Rendered;
+  /**
+   * Pure: the projection of a state onto what this platform can observe when it reads a device
+   * back (descriptions it cannot store dropped, defaults filled, sets sorted). Applied to both the
+   * desired and the live state before they are compared, so a freshly applied device shows no drift.
+   */
+  normalize(intent: DeviceIntent): DeviceIntent;
+}

@@ -1,0 +1,25 @@
+// What a driver reads from a device: its state in the desired-state vocabulary (so the planner
+// compares like with like) and the raw text it came from (the snapshot a rollback restores).
+import type { DeviceIntent } from "../schema/device.ts";
+import type { Platform } from "../schema/inventory.ts";
+
+export interface LiveState {
+  device: string;
+  platform: Platform;
+  /** The managed sections as the device runs them now. */
+  state: DeviceIntent;
+  /**
+   * Every managed artifact as read: absolute file path (or a pseudo-path such as
+   * "vtysh:running-config") to its text; null when the file does not exist.
+   */
+  artifacts: Record<string, string | null>;
+  /** Public key of each WireGuard interface, as the device reports it. Never private keys. */
+  publicKeys: Record<string, string>;
+  /** sha256 over the artifacts: a saved plan is refused when this no longer matches the device. */
+  fingerprint: string;
+}
+
+/** What render() produces: the exact content of every managed file; null = must not exist. */
+export interface Rendered {
+  files: Record<string, string | null>;
+}

@@ -1,0 +1,39 @@
+// The contract between drivers and the transport: drivers only ever see a DeviceSession, so the
+// same driver runs over the ssh2 pool in production and over a scripted fake in unit tests.
+
+export interface CommandResult {
+  /** The command line as sent (secrets redacted where known). */
+  command: string;
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export interface RunOptions {
+  /** Bytes written to the command's standard input (file contents travel this way, never in argv). */
+  stdin?: string;
+  timeoutMs?: number;
+  /** Return a non-zero exit as a result instead of throwing CommandError. */
+  allowFailure?: boolean;
+}
+
+export interface DeviceSession {
+  readonly device: string;
+  /** Runs one command; every element of argv is shell-quoted. Wrapped in `sudo -n` when the inventory says so. */
+  run(argv: readonly string[], opts?: RunOptions): Promise<CommandResult>;
+  /**
+   * Runs a POSIX sh script (as `sh -c`), for reads that must happen in one round trip. The caller
+   * builds it with shQuote/shJoin from transport/quote.ts; nothing unquoted may be interpolated.
+   */
+  script(script: string, opts?: RunOptions): Promise<CommandResult>;
+  /** Reads several files in one round trip; a missing file maps to null. */
+  readFiles(paths: readonly string[]): Promise<Record<string, string | null>>;
+}
+
+export interface Transport {
+  /** The session for a device: one connection per device per run, opened on first use. */
+  session(device: string): Promise<DeviceSession>;
+  /** A session over a brand-new connection (health gates must prove the device is still reachable). */
+  freshSession(device: string): Promise<DeviceSession>;
+  closeAll(): Promise<void>;
+}
