@@ -56,6 +56,13 @@ die() {
   exit 1
 }
 log() { echo "lab.sh: $*" >&2; }
+T0="$EPOCHREALTIME"
+# LAB_VERBOSE=1: print the elapsed time at each phase (for tuning start-up).
+phase() {
+  [[ "${LAB_VERBOSE:-}" == 1 ]] || return 0
+  local us=$((${EPOCHREALTIME/./} - ${T0/./}))
+  printf 'lab.sh: %d.%03ds %s\n' $((us / 1000000)) $((us % 1000000 / 1000)) "$*" >&2
+}
 
 require_root() {
   [[ "$(id -u)" == 0 ]] || die "must run as root (namespaces, veth, mounts)"
@@ -90,7 +97,7 @@ lock() {
 
 valid_name() { [[ "$1" =~ ^[a-z0-9-]{1,20}$ ]]; }
 valid_ifname() { [[ "$1" =~ ^[a-z0-9-]{1,15}$ && "$1" != mgmt0 && "$1" != lo ]]; }
-# last_octet ADDR PREFIX: print the last octet when ADDR is 198.51.100.X.
+# last_octet ADDR: print the last octet when ADDR is 198.51.100.X.
 last_octet() {
   [[ "$1" =~ ^198\.51\.100\.([0-9]{1,3})$ ]] || return 1
   local o="${BASH_REMATCH[1]}"
@@ -107,15 +114,23 @@ init_pid() { cat "$STATE/routers/$1/init.pid"; }
 rexec() {
   local name="$1"
   shift
-  nsenter --target "$(init_pid "$name")" --net --mount --uts -- "${ROUTER_ENV[@]}" "$@"
+  # 9>&-: daemons must not inherit the lock (it would stay held forever).
+  nsenter --target "$(init_pid "$name")" --net --mount --uts -- "${ROUTER_ENV[@]}" "$@" 9>&-
 }
 
-# pid_alive PID: true when PID exists and is not a zombie.
+# pid_alive PID: true when PID exists and is not a zombie (builtins only: fast).
 pid_alive() {
   local stat
-  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
   stat="${stat##*) }"
   [[ "${stat:0:1}" != Z ]]
+}
+
+# any_alive PID...: true while one of them is alive.
+any_alive() {
+  local pid
+  for pid in "$@"; do pid_alive "$pid" && return 0; done
+  return 1
 }
 
 # ---------------------------------------------------------------- down
@@ -127,38 +142,36 @@ lab_down() {
   # 1. Every process inside a lab namespace (daemons, sessions, wireguard-go
   #    started by tests...), plus pids the lab recorded, in case one left its
   #    namespace.
-  pids=()
+  declare -A seen=()
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^${NS_PREFIX}" || true); do
-    for pid in $(ip netns pids "$ns" 2>/dev/null || true); do pids+=("$pid"); done
+    for pid in $(ip netns pids "$ns" 2>/dev/null || true); do seen[$pid]=1; done
   done
   # A recorded pid is only trusted while its command name still matches
   # (pids get reused once a process is gone).
-  local f comm
+  local f comm want
   for f in "$STATE"/routers/*/pids/*; do
     [[ -f "$f" ]] || continue
-    pid="$(cat "$f")"
+    read -r pid <"$f" || continue
     [[ "$pid" =~ ^[0-9]+$ ]] || continue
-    comm="$(cat "/proc/$pid/comm" 2>/dev/null || true)"
-    case "$(basename "$f")" in
-    init) [[ "$comm" == sleep ]] && pids+=("$pid") ;;
-    *) [[ "$comm" == "$(basename "$f")" ]] && pids+=("$pid") ;;
-    esac
+    { read -r comm <"/proc/$pid/comm"; } 2>/dev/null || continue
+    want="${f##*/}"
+    [[ "$want" == init ]] && want="sleep"
+    [[ "$comm" == "$want" ]] && seen[$pid]=1
   done
+  pids=("${!seen[@]}")
   if [[ ${#pids[@]} -gt 0 ]]; then
     kill -TERM "${pids[@]}" 2>/dev/null || true
     # Wait up to ~3 s for them to exit, then KILL the rest.
-    for i in $(seq 30); do
-      local left=0
-      for pid in "${pids[@]}"; do pid_alive "$pid" && left=1 && break; done
-      [[ "$left" == 0 ]] && break
-      sleep 0.1
+    for i in $(seq 60); do
+      any_alive "${pids[@]}" || break
+      sleep 0.05
     done
-    for pid in "${pids[@]}"; do pid_alive "$pid" && kill -KILL "$pid" 2>/dev/null || true; done
-    for i in $(seq 20); do
-      local left=0
-      for pid in "${pids[@]}"; do pid_alive "$pid" && left=1 && break; done
-      [[ "$left" == 0 ]] && break
-      sleep 0.1
+    for pid in "${pids[@]}"; do
+      if pid_alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
+    done
+    for i in $(seq 40); do
+      any_alive "${pids[@]}" || break
+      sleep 0.05
     done
   fi
 
@@ -200,7 +213,7 @@ load_topology() {
     seen_o[$o]=1
     ROUTERS+=("$name")
     MGMT[$name]="$mgmt"
-    SSH_PORT[$name]=22
+    SSH_PORT[$name]=22 # fixed for now; known_hosts/routers.json already handle others
   done < <(jq -r '.routers[] | [(.name // "" | tostring), (.mgmt // "" | tostring)] | @tsv' "$topo")
   [[ ${#ROUTERS[@]} -ge 1 ]] || die "$topo: no routers"
 
@@ -344,7 +357,7 @@ start_init() {
       hostname "$name"
       echo "$$" > "$pidfile.tmp" && mv "$pidfile.tmp" "$pidfile"
       exec sleep infinity' \
-    sh "$name" "$d/init.pid" "${binds[@]}" </dev/null >"$d/log/init.log" 2>&1 &
+    sh "$name" "$d/init.pid" "${binds[@]}" </dev/null >"$d/log/init.log" 2>&1 9>&- &
 }
 
 wait_for_file() { # FILE SECONDS WHAT
@@ -357,7 +370,7 @@ wait_for_file() { # FILE SECONDS WHAT
 }
 
 start_daemons() {
-  local name="$1" d="$STATE/routers/$1" pid dmn
+  local name="$1" d="$STATE/routers/$1" pid
   pid="$(init_pid "$name")"
   echo "$pid" >"$d/pids/init"
 
@@ -366,9 +379,13 @@ start_daemons() {
   rexec "$name" bird -c /etc/bird/bird.conf -u bird -g bird -P /run/bird/bird.pid \
     </dev/null >>"$d/log/bird.log" 2>&1 || die "$name: bird failed to start (see $d/log/bird.log)"
 
+  phase "$name: bird started"
+
   # FRR: frrinit.sh starts watchfrr, which starts the daemons and returns when they are up.
   rexec "$name" /usr/lib/frr/frrinit.sh start </dev/null >>"$d/log/frr.log" 2>&1 ||
     die "$name: FRR failed to start (see $d/log/frr.log)"
+
+  phase "$name: FRR started"
 
   # sshd daemonizes after binding; its PidFile is written then.
   rexec "$name" /usr/sbin/sshd -f "$d/ssh/sshd_config" -E "$d/log/sshd.log" \
@@ -376,6 +393,7 @@ start_daemons() {
 }
 
 record_pids() {
+  phase "$1: sshd started"
   local name="$1" d="$STATE/routers/$1" dmn
   wait_for_file "$d/ssh/sshd.pid" 10 "$name sshd pid file"
   wait_for_file "$d/run-bird/bird.pid" 10 "$name bird pid file"
@@ -393,9 +411,11 @@ record_pids() {
 # Wait until the router answers: sshd accepts TCP, birdc and vtysh reply.
 check_router() {
   local name="$1" i
+  phase "$name: pids recorded"
   for i in $(seq 100); do
+    # shellcheck disable=SC2016 # $1/$2 are expanded by the inner bash
     if timeout 1 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "${MGMT[$name]}" "${SSH_PORT[$name]}" 2>/dev/null &&
-      rexec "$name" birdc -s /run/bird/bird.ctl show status 2>/dev/null | grep -q 'Daemon is up' &&
+      rexec "$name" birdc -s /run/bird/bird.ctl show status 2>/dev/null | grep 'Daemon is up' >/dev/null &&
       rexec "$name" vtysh -c 'show version' >/dev/null 2>&1; then
       return 0
     fi
@@ -449,11 +469,13 @@ lab_up() {
   load_topology "$topo"
 
   lab_down # leftovers of an earlier run
+  phase "leftovers removed"
 
-  mkdir -p -m 0755 "$STATE"
+  mkdir -p "$STATE"
+  chmod 0755 "$STATE"
   : >"$STATE/$MARKER"
   cp "$topo" "$STATE/topology.json"
-  mkdir -p -m 0755 /run/sshd # sshd's privilege separation dir (empty, shared)
+  mkdir -p /run/sshd # sshd's privilege separation dir (empty, shared)
 
   # Lab client key; every router authorises it for root.
   ssh-keygen -q -t ed25519 -N '' -C reconciler-lab -f "$STATE/id_ed25519"
@@ -485,6 +507,7 @@ lab_up() {
     i=$((i + 1))
   done
 
+  phase "namespaces ready"
   # Underlay: veth pairs created directly inside the two namespaces.
   local line ra ia aa rb ib ab
   for line in "${LINKS[@]}"; do
@@ -498,8 +521,10 @@ lab_up() {
 
   # Start routers: init processes first (all at once), then the daemons of
   # each router in parallel (FRR start-up dominates).
+  phase "links ready"
   for name in "${ROUTERS[@]}"; do start_init "$name"; done
   for name in "${ROUTERS[@]}"; do wait_for_file "$STATE/routers/$name/init.pid" 10 "$name init"; done
+  phase "init processes up"
   local jobs=() failed=0 j
   for name in "${ROUTERS[@]}"; do
     # A plain subshell (not an && list) so that set -e applies inside.
@@ -513,6 +538,7 @@ lab_up() {
   for j in "${jobs[@]}"; do wait "$j" || failed=1; done
   [[ "$failed" == 0 ]] || die "lab did not come up (state kept in $STATE for inspection; run 'lab.sh down')"
 
+  phase "routers up"
   write_routers_json
   log "up: ${#ROUTERS[@]} routers, ${#LINKS[@]} links; state in $STATE"
 }
@@ -546,7 +572,7 @@ lab_status() {
 # link_set A B up|down: both ends of every underlay link between A and B.
 link_set() {
   local a="$1" b="$2" state="$3" n=0 ra ia rb ib
-  valid_name "$a" && valid_name "$b" || die "invalid router name"
+  if ! valid_name "$a" || ! valid_name "$b"; then die "invalid router name"; fi
   [[ -f "$STATE/routers.json" ]] || die "lab is not running"
   while IFS=$'\t' read -r ra ia rb ib; do
     ip -n "$NS_PREFIX$ra" link set "$ia" "$state"
