@@ -29,7 +29,10 @@ export class DeviceError extends Error {
   readonly command?: string;
   readonly output?: string;
   constructor(message: string, details: DeviceErrorDetails) {
-    super(`${details.device}: ${redact(message)}`, details.cause !== undefined ? { cause: details.cause } : undefined);
+    super(
+      `${details.device}: ${redact(message)}`,
+      details.cause !== undefined ? { cause: details.cause } : undefined,
+    );
     this.name = new.target.name;
     this.device = details.device;
     if (details.command !== undefined) this.command = redact(details.command);

@@ -1,0 +1,63 @@
+// A Plan is a plain serializable value: `plan --out plan.json` writes it, `apply plan.json` reads it
+// back. It holds the semantic changes a human reads and the exact file texts that will be written.
+import type { Platform } from "../schema/inventory.ts";
+
+export type Action = "create" | "update" | "delete";
+
+/** One semantic change, in the closed vocabulary every platform shares. */
+export interface Change {
+  device: string;
+  /** Where in the desired-state model, e.g. wireguard[wg-b].peers[XXKo...=].endpoint */
+  path: string;
+  action: Action;
+  before?: unknown;
+  after?: unknown;
+}
+
+/** One file as it will be written on the device. */
+export interface FileChange {
+  path: string;
+  action: Action;
+  before: string | null;
+  after: string | null;
+  /** Unified diff of before → after. */
+  diff: string;
+}
+
+/** Something on the device that git does not describe and the reconciler does not own. */
+export interface Unmanaged {
+  path: string;
+  value: unknown;
+}
+
+export interface DeviceError {
+  kind: string;
+  message: string;
+  command?: string;
+  output?: string;
+}
+
+export interface DevicePlan {
+  device: string;
+  platform: Platform;
+  status: "unchanged" | "changes" | "error";
+  /** Fingerprint of the live state the plan was computed against. */
+  fingerprint?: string;
+  changes: Change[];
+  files: FileChange[];
+  unmanaged: Unmanaged[];
+  /** WireGuard public keys the device reported, for recording in git. */
+  publicKeys?: Record<string, string>;
+  error?: DeviceError;
+}
+
+export interface Plan {
+  version: 1;
+  createdAt: string;
+  /** Where the desired state came from (working tree or revision). */
+  origin: string;
+  devices: DevicePlan[];
+}
+
+export const planHasChanges = (plan: Plan) => plan.devices.some((d) => d.status === "changes");
+export const planHasErrors = (plan: Plan) => plan.devices.some((d) => d.status === "error");

@@ -1,0 +1,106 @@
+// The planner: a pure function from (desired, live) to a Plan. It imports nothing that does I/O;
+// the drivers' pure halves (render, normalize, owned) are passed in.
+import { createTwoFilesPatch } from "diff";
+import type { LiveState, Rendered } from "../model/live.ts";
+import type { DevicePlan, FileChange, Plan } from "../model/plan.ts";
+import type { ResolvedDevice } from "../model/repo.ts";
+import type { DeviceIntent } from "../schema/device.ts";
+import { diffStates } from "./diff.ts";
+
+/** The pure part of a driver the planner needs. */
+export interface PlannerDriver {
+  render(intent: DeviceIntent, device: ResolvedDevice): Rendered;
+  normalize(intent: DeviceIntent): DeviceIntent;
+  /** Items and files on the device that the reconciler created (it may delete them). */
+  owned(live: LiveState): ReadonlySet<string>;
+}
+
+export interface DeviceInput {
+  device: ResolvedDevice;
+  desired: DeviceIntent;
+  /** The live state, or the error that prevented reading it. */
+  live: LiveState | { error: DevicePlan["error"] };
+}
+
+export interface PlanOptions {
+  origin: string;
+  drivers: Readonly<Record<string, PlannerDriver>>;
+  /** Injected so plans are reproducible in tests. */
+  now?: () => Date;
+}
+
+export function fileChanges(rendered: Rendered, live: LiveState, owned: ReadonlySet<string>): FileChange[] {
+  const paths = new Set(Object.keys(rendered.files));
+  for (const path of Object.keys(live.artifacts)) {
+    if (path.startsWith("/") && owned.has(`file:${path}`)) paths.add(path);
+  }
+  const out: FileChange[] = [];
+  for (const path of [...paths].sort()) {
+    const before = live.artifacts[path] ?? null;
+    const after = rendered.files[path] ?? null;
+    if (before === after) continue;
+    const action = before === null ? "create" : after === null ? "delete" : "update";
+    const diff = createTwoFilesPatch(
+      path,
+      path,
+      before ?? "",
+      after ?? "",
+      before === null ? "(absent)" : "live",
+      after === null ? "(absent)" : "desired",
+    );
+    out.push({ path, action, before, after, diff });
+  }
+  return out;
+}
+
+export function planDevice(input: DeviceInput, driver: PlannerDriver): DevicePlan {
+  const { device } = input;
+  const base = { device: device.name, platform: device.platform, changes: [], files: [], unmanaged: [] };
+  if ("error" in input.live)
+    return { ...base, status: "error", ...(input.live.error ? { error: input.live.error } : {}) };
+  const live = input.live;
+  const owned = driver.owned(live);
+  const { changes, unmanaged } = diffStates(driver.normalize(input.desired), driver.normalize(live.state), {
+    device: device.name,
+    owned,
+  });
+  const files = fileChanges(driver.render(input.desired, device), live, owned);
+  return {
+    ...base,
+    status: changes.length > 0 || files.length > 0 ? "changes" : "unchanged",
+    fingerprint: live.fingerprint,
+    changes,
+    files,
+    unmanaged,
+    publicKeys: { ...live.publicKeys },
+  };
+}
+
+export function plan(inputs: readonly DeviceInput[], options: PlanOptions): Plan {
+  const devices = [...inputs]
+    .sort((a, b) => a.device.name.localeCompare(b.device.name))
+    .map((input) => {
+      const driver = options.drivers[input.device.platform];
+      if (!driver) {
+        return {
+          device: input.device.name,
+          platform: input.device.platform,
+          status: "error" as const,
+          changes: [],
+          files: [],
+          unmanaged: [],
+          error: {
+            kind: "UnsupportedPlatform",
+            message: `no driver for platform ${input.device.platform} yet`,
+          },
+        };
+      }
+      return planDevice(input, driver);
+    });
+  return {
+    version: 1,
+    createdAt: (options.now ?? (() => new Date()))().toISOString(),
+    origin: options.origin,
+    devices,
+  };
+}
