@@ -1,0 +1,75 @@
+// A plan as an operator reads it on a terminal: per device, the semantic changes first (what
+// will change, in the model's words), then the exact file diffs, then what is unmanaged.
+import pc from "picocolors";
+import type { Change, DevicePlan, Plan } from "../model/plan.ts";
+
+const SYMBOL: Record<Change["action"], string> = { create: "+", update: "~", delete: "-" };
+
+function short(value: unknown): string {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text === undefined ? "" : text.length > 100 ? `${text.slice(0, 97)}...` : text;
+}
+
+export function formatChange(c: Change, color = false): string {
+  const p = color ? pc : pc.createColors(false);
+  const paint = c.action === "create" ? p.green : c.action === "delete" ? p.red : p.yellow;
+  const detail =
+    c.action === "update" ? `${short(c.before)} -> ${short(c.after)}` : short(c.action === "create" ? c.after : c.before);
+  return paint(`  ${SYMBOL[c.action]} ${c.path}${detail ? `: ${detail}` : ""}`);
+}
+
+function colorDiff(diff: string, color: boolean): string {
+  const p = color ? pc : pc.createColors(false);
+  return diff
+    .split("\n")
+    .filter((l) => !l.startsWith("Index: ") && !l.startsWith("====="))
+    .map((l) =>
+      l.startsWith("+++") || l.startsWith("---")
+        ? p.bold(l)
+        : l.startsWith("+")
+          ? p.green(l)
+          : l.startsWith("-")
+            ? p.red(l)
+            : l.startsWith("@@")
+              ? p.cyan(l)
+              : l,
+    )
+    .map((l) => `    ${l}`)
+    .join("\n")
+    .trimEnd();
+}
+
+export function formatDevicePlan(d: DevicePlan, opts: { color?: boolean; files?: boolean } = {}): string {
+  const color = opts.color ?? false;
+  const p = color ? pc : pc.createColors(false);
+  const lines: string[] = [];
+  if (d.status === "error") {
+    lines.push(`${p.bold(d.device)} (${d.platform}): ${p.red("error")}: ${d.error?.message ?? "unknown error"}`);
+    if (d.error?.command) lines.push(`    command: ${d.error.command}`);
+    if (d.error?.output) lines.push(...d.error.output.trimEnd().split("\n").slice(-10).map((l) => `    | ${l}`));
+    return lines.join("\n");
+  }
+  const summary =
+    d.status === "unchanged"
+      ? p.dim("no changes")
+      : `${d.changes.length} change${d.changes.length === 1 ? "" : "s"}, ${d.files.length} file${d.files.length === 1 ? "" : "s"}`;
+  lines.push(`${p.bold(d.device)} (${d.platform}): ${summary}`);
+  for (const c of d.changes) lines.push(formatChange(c, color));
+  if (opts.files !== false) {
+    for (const f of d.files) {
+      lines.push(`  ${f.action} file ${f.path}`);
+      lines.push(colorDiff(f.diff, color));
+    }
+  }
+  for (const u of d.unmanaged) lines.push(p.dim(`  ? ${u.path}: on the device, not in git (unmanaged)`));
+  return lines.join("\n");
+}
+
+export function formatPlan(plan: Plan, opts: { color?: boolean; files?: boolean } = {}): string {
+  const parts = plan.devices.map((d) => formatDevicePlan(d, opts));
+  const count = (s: DevicePlan["status"]) => plan.devices.filter((d) => d.status === s).length;
+  parts.push(
+    `Plan from ${plan.origin}: ${count("changes")} to change, ${count("unchanged")} unchanged, ${count("error")} failed.`,
+  );
+  return `${parts.join("\n\n")}\n`;
+}

@@ -1,0 +1,30 @@
+// Progress while devices are read: one rewritten status line on a terminal, one line per device
+// otherwise (CI logs). Always on stderr, so stdout stays clean for --json.
+
+export interface Progress {
+  start(total: number): void;
+  done(device: string, ok: boolean): void;
+  finish(): void;
+}
+
+export function createProgress(stream: NodeJS.WriteStream = process.stderr, label = "reading"): Progress {
+  const tty = stream.isTTY === true;
+  let total = 0;
+  let finished = 0;
+  const failed: string[] = [];
+  return {
+    start(n) {
+      total = n;
+      if (tty) stream.write(`${label} 0/${total} devices`);
+    },
+    done(device, ok) {
+      finished++;
+      if (!ok) failed.push(device);
+      if (tty) stream.write(`\r\x1b[K${label} ${finished}/${total} devices${failed.length ? ` (${failed.length} failed)` : ""}: ${device}`);
+      else stream.write(`${label} ${device}: ${ok ? "ok" : "failed"} (${finished}/${total})\n`);
+    },
+    finish() {
+      if (tty) stream.write("\r\x1b[K");
+    },
+  };
+}
