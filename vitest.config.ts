@@ -1,10 +1,29 @@
 import { defineConfig } from "vitest/config";
 
+// Two projects: "unit" (pure code, the CLI end to end, contract suites; parallel) and "lab"
+// (real routers in network namespaces; the namespaces are global, so one file at a time).
+// scripts/test.sh runs them one after the other.
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    // Lab tests share namespaces and the machine's 2 cores: never run two lab files at once.
-    fileParallelism: true,
-    testTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts", "test/contract/**/*.test.ts", "test/e2e/**/*.test.ts"],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "lab",
+          include: ["test/lab/**/*.test.ts"],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
   },
 });

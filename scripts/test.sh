@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, then lint, type check and every test (unit,
-# contract, lab on real daemons, end to end). Ends with one line "tests: N passed, N failed".
+# The test command: installs what is missing, then lint, type check and every test: the "unit"
+# project (pure code, contract suites, the CLI end to end) and then the "lab" project (real Debian
+# routers in network namespaces, one file at a time). Ends with "tests: N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
 npm run --silent lint
 npm run --silent typecheck
 status=0
-npx vitest run --reporter=default --reporter=json --outputFile.json=.test-results.json "$@" || status=$?
-node scripts/test-summary.mjs .test-results.json
+rm -f .test-results-*.json
+npx vitest run --project unit --reporter=default --reporter=json --outputFile.json=.test-results-unit.json "$@" || status=$?
+npx vitest run --project lab --no-file-parallelism --reporter=default --reporter=json --outputFile.json=.test-results-lab.json "$@" || status=$?
+node scripts/test-summary.mjs .test-results-unit.json .test-results-lab.json
 exit "$status"
