@@ -43,7 +43,7 @@ describe("reconciler validate", () => {
       const r = runCli(["validate", "--repo", repo]);
       expect(r.code).toBe(1);
       expect(r.stdout).toMatch(
-        /^desired\/router-a\.yaml:4:17: error: routing_daemon: invalid value "quagga"\n {4}expected the routing daemon of a Debian router: one of bird, frr$/m,
+        /^desired\/router-a\.yaml:5:17: error: routing_daemon: invalid value "quagga"\n {4}expected the routing daemon of a Debian router: one of bird, frr$/m,
       );
       expect(r.stdout).toMatch(
         /^desired\/router-b\.yaml:\d+:\d+: error: interfaces\[0\]\.kind: invalid value "tunnel"$/m,
