@@ -108,7 +108,7 @@ describe("reconciler validate", () => {
       expect(out.diagnostics).toContainEqual(
         expect.objectContaining({
           file: "desired/router-c.yaml",
-          line: 22,
+          line: 23,
           path: "ospf.router_id",
           severity: "error",
         }),
