@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { showCommand } from "./show.ts";
+import { trustCommand } from "./trust.ts";
 import { validateCommand } from "./validate.ts";
 
 const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
@@ -29,6 +30,13 @@ function program(setExit: (code: number) => void): Command {
     .action(async (devices: string[], opts) =>
       setExit(await showCommand(devices, opts, process.stdout, color)),
     );
+
+  cmd
+    .command("trust")
+    .description("record the SSH host key a device presents in inventory/known_hosts, for review")
+    .argument("<device>", "the device whose key to pin")
+    .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
+    .action(async (device: string, opts) => setExit(await trustCommand(device, opts, process.stdout, color)));
   return cmd;
 }
 

@@ -1,0 +1,70 @@
+// `reconciler trust DEVICE`: records the SSH host key a device presents in inventory/known_hosts,
+// so that the key is reviewed in a pull request like any other change. It connects without
+// verifying and without authenticating (no credentials are needed or sent), and hangs up right
+// after the key exchange, which proves the device holds the key's private half.
+import { rename, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { knownHostPattern, parseKnownHosts } from "../load/checks/known-hosts.ts";
+import { PATHS } from "../load/load.ts";
+import { WorkingTreeReader } from "../load/reader.ts";
+import { hasErrors } from "../model/diagnostic.ts";
+import { DeviceError } from "../model/errors.ts";
+import { formatDiagnostic } from "../report/diagnostics.ts";
+import { scanHostKey, where } from "../transport/connect.ts";
+import { fingerprintOfBase64, pinnedKeysFor } from "../transport/host-keys.ts";
+import { pinHostKey } from "../transport/known-hosts-file.ts";
+import { CliError, EXIT } from "./exit-codes.ts";
+import { loadFromOptions } from "./open-repo.ts";
+
+export interface TrustOptions {
+  repo?: string;
+}
+
+export async function trustCommand(
+  deviceName: string,
+  opts: TrustOptions,
+  out: NodeJS.WritableStream,
+  color = false,
+): Promise<number> {
+  const root = resolve(opts.repo ?? process.cwd());
+  const result = await loadFromOptions({ repo: root });
+  if (!result.repo || hasErrors(result.diagnostics)) {
+    for (const d of result.diagnostics) out.write(`${formatDiagnostic(d, color)}\n`);
+    return EXIT.error;
+  }
+  const device = result.repo.devices[deviceName];
+  if (!device) throw new CliError(`unknown device: ${deviceName}`, EXIT.usage);
+
+  const text = (await new WorkingTreeReader(root).read(PATHS.knownHosts)) ?? "";
+  const pins = pinnedKeysFor(parseKnownHosts(PATHS.knownHosts, text).entries, device.host, device.port);
+  let scanned: Awaited<ReturnType<typeof scanHostKey>>;
+  try {
+    scanned = await scanHostKey(device, pins);
+  } catch (err) {
+    if (err instanceof DeviceError) throw new CliError(err.message, EXIT.error);
+    throw err;
+  }
+  out.write(`${deviceName} (${where(device)}) presents ${scanned.keyType} ${scanned.fingerprint}\n`);
+
+  const pattern = knownHostPattern(device.host, device.port);
+  const pinned = pinHostKey(text, pattern, scanned.keyType, scanned.key);
+  if (pinned.outcome === "unchanged") {
+    out.write(`unchanged: ${PATHS.knownHosts} already pins this key for ${pattern}\n`);
+    return EXIT.ok;
+  }
+  const file = join(root, PATHS.knownHosts);
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, pinned.text);
+  await rename(tmp, file);
+  if (pinned.outcome === "added") {
+    out.write(`pinned in ${PATHS.knownHosts}: ${pattern} ${scanned.keyType} (new)\n`);
+  } else {
+    const before = pinned.previous.map((p) => `${p.keyType} ${fingerprintOfBase64(p.key)}`).join(", ");
+    out.write(`pinned in ${PATHS.knownHosts}: ${pattern} ${scanned.keyType}, replacing ${before}\n`);
+  }
+  out.write(
+    `confirm the fingerprint out of band (on the device: ssh-keygen -lf <its host key .pub>), then review ` +
+      `and commit: git diff ${PATHS.knownHosts}\n`,
+  );
+  return EXIT.ok;
+}

@@ -1,0 +1,76 @@
+// Credentials for a device, taken from the environment as the inventory names them: the SSH agent
+// (SSH_AUTH_SOCK), a private key file whose path is in a variable, or a password in a variable.
+// The values never reach a message: errors name the variable, never its content.
+import { readFile } from "node:fs/promises";
+import ssh2, { type AnyAuthMethod } from "ssh2";
+import { AuthError } from "../model/errors.ts";
+import type { ResolvedDevice } from "../model/repo.ts";
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface AuthPlan {
+  /** ssh2 authHandler entries, tried in order. */
+  methods: AnyAuthMethod[];
+  /** Values to redact from anything printed about this device. */
+  secrets: string[];
+  /** What is used, for messages: "the SSH agent", "the key in $X", "the password in $Y". */
+  describe: string;
+}
+
+export async function authFor(device: ResolvedDevice, env: Env): Promise<AuthPlan> {
+  const { credentials: c, user: username, name } = device;
+  const fail = (message: string) => new AuthError(message, { device: name });
+  if (c.keyFileEnv) {
+    const path = env[c.keyFileEnv];
+    if (!path) throw fail(`$${c.keyFileEnv} is not set: it must hold the path of the SSH private key`);
+    let key: Buffer;
+    try {
+      key = await readFile(path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? "error";
+      throw fail(`cannot read the SSH private key named by $${c.keyFileEnv} (${code})`);
+    }
+    const parsed = ssh2.utils.parseKey(key);
+    const first = Array.isArray(parsed) ? parsed[0] : parsed;
+    if (first === undefined || first instanceof Error || !first.isPrivateKey()) {
+      // ssh2's own message says what is wrong (format, passphrase) and never quotes the key.
+      const why = first instanceof Error ? `: ${first.message}` : ": not a private key";
+      throw fail(`the SSH private key named by $${c.keyFileEnv} cannot be used${why}`);
+    }
+    return {
+      methods: [{ type: "publickey", username, key }],
+      secrets: [],
+      describe: `the private key named by $${c.keyFileEnv}`,
+    };
+  }
+  if (c.passwordEnv) {
+    const password = env[c.passwordEnv];
+    if (password === undefined || password === "")
+      throw fail(`$${c.passwordEnv} is not set: it must hold the password`);
+    return {
+      methods: [
+        { type: "password", username, password },
+        // Some devices take the password only through keyboard-interactive: answer a single
+        // hidden password prompt, nothing else.
+        {
+          type: "keyboard-interactive",
+          username,
+          prompt: (_name, _instructions, _lang, prompts, finish) =>
+            finish(
+              prompts.length === 1 && prompts[0]?.echo !== true && /password/i.test(prompts[0]?.prompt ?? "")
+                ? [password]
+                : [],
+            ),
+        },
+      ],
+      secrets: [password],
+      describe: `the password in $${c.passwordEnv}`,
+    };
+  }
+  if (c.agent) {
+    const sock = env.SSH_AUTH_SOCK;
+    if (!sock) throw fail("the inventory says to use the SSH agent, but SSH_AUTH_SOCK is not set");
+    return { methods: [{ type: "agent", username, agent: sock }], secrets: [], describe: "the SSH agent" };
+  }
+  throw fail("the inventory names no credentials for this device");
+}

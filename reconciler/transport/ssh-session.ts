@@ -1,0 +1,253 @@
+// A DeviceSession over one SSH connection: each command is one exec channel on it. Commands are
+// shell-quoted, wrapped in `sudo -n` when the inventory says so, bounded by a timeout, and their
+// failures become CommandErrors with the output's tail, secrets redacted.
+import type { EventEmitter } from "node:events";
+import { CommandError, ConnectionError, type DeviceError, redact } from "../model/errors.ts";
+import type { ResolvedDevice } from "../model/repo.ts";
+import { shJoin } from "./quote.ts";
+import { newNonce, parseReadFilesOutput, ReadFilesFormatError, readFilesScript } from "./read-files.ts";
+import type { CommandResult, DeviceSession, RunOptions } from "./session.ts";
+
+/** What a session needs of an exec channel (ssh2's ClientChannel has all of it). */
+export interface ExecChannel extends EventEmitter {
+  stderr: EventEmitter;
+  end(data?: string): unknown;
+  close(): unknown;
+  signal(name: string): unknown;
+}
+
+/** What a session needs of a connection. */
+export interface Link {
+  /** Opens an exec channel running `command`; rejects with a ConnectionError. */
+  open(command: string): Promise<ExecChannel>;
+  /** Calls `cb` once when the connection is lost (at once if it already is); returns an unsubscribe. */
+  onLost(cb: (err: DeviceError) => void): () => void;
+  close(): Promise<void>;
+}
+
+export interface SessionOptions {
+  /** Per-command timeout when RunOptions.timeoutMs is not given. */
+  commandTimeoutMs: number;
+  /** Values to redact from results and errors (the device's password). */
+  secrets: readonly string[];
+}
+
+export const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
+/** How much of stderr and of stdout a CommandError keeps (the end, where errors are). */
+const OUTPUT_TAIL = 4000;
+
+interface RawResult {
+  command: string;
+  stdout: Buffer;
+  stderr: Buffer;
+  exitCode: number;
+}
+
+const tail = (s: string, n = OUTPUT_TAIL) => (s.length > n ? `…${s.slice(-n)}` : s);
+const oneLine = (s: string, n = 160) => {
+  const flat = s.replace(/\s*\n\s*/g, " ⏎ ").trim();
+  return flat.length > n ? `${flat.slice(0, n)}…` : flat;
+};
+
+export class SshSession implements DeviceSession {
+  readonly device: string;
+
+  constructor(
+    readonly resolved: ResolvedDevice,
+    private readonly link: Link,
+    private readonly options: SessionOptions,
+  ) {
+    this.device = resolved.name;
+  }
+
+  /** The command line sent for argv: every element quoted, `sudo -n` first when configured. */
+  commandLine(argv: readonly string[]): string {
+    if (argv.length === 0) throw new Error("run() needs a command");
+    return `${this.resolved.sudo ? "sudo -n " : ""}${shJoin(argv)}`;
+  }
+
+  /** The command line sent for a script: `sh -c <script>` (under `sudo -n` when configured). */
+  scriptLine(script: string): string {
+    return this.commandLine(["sh", "-c", script]);
+  }
+
+  async run(argv: readonly string[], opts: RunOptions = {}): Promise<CommandResult> {
+    return text(await this.exec(this.commandLine(argv), opts));
+  }
+
+  async script(script: string, opts: RunOptions = {}): Promise<CommandResult> {
+    return text(await this.exec(this.scriptLine(script), opts));
+  }
+
+  /**
+   * Sends a command line as is, without quoting or sudo: for device CLIs that are not POSIX shells
+   * (RouterOS), whose driver quotes values in that CLI's own syntax.
+   */
+  async runLine(commandLine: string, opts: RunOptions = {}): Promise<CommandResult> {
+    return text(await this.exec(commandLine, opts));
+  }
+
+  async readFiles(paths: readonly string[]): Promise<Record<string, string | null>> {
+    if (paths.length === 0) return {};
+    const nonce = newNonce();
+    const raw = await this.exec(this.scriptLine(readFilesScript(paths, nonce)), {});
+    try {
+      const { files, unreadable } = parseReadFilesOutput(raw.stdout, paths, nonce);
+      if (unreadable.length > 0) {
+        throw new CommandError(
+          `cannot read ${unreadable.join(", ")}: not a readable regular file`,
+          { device: this.device, command: raw.command, output: this.redact(raw.stderr.toString("utf8")) },
+          raw.exitCode,
+        );
+      }
+      return files;
+    } catch (err) {
+      if (!(err instanceof ReadFilesFormatError)) throw err;
+      throw new CommandError(
+        `reading ${paths.length} file(s) returned unexpected output: ${err.message}`,
+        { device: this.device, command: raw.command, output: this.redact(raw.stderr.toString("utf8")) },
+        raw.exitCode,
+      );
+    }
+  }
+
+  /** Calls `cb` once if this session's connection is lost; returns an unsubscribe. */
+  onConnectionLost(cb: (err: DeviceError) => void): () => void {
+    return this.link.onLost(cb);
+  }
+
+  /** Closes this session's connection (the pool's shared one too: use on fresh sessions). */
+  close(): Promise<void> {
+    return this.link.close();
+  }
+
+  private redact(text: string): string {
+    return redact(text, this.options.secrets);
+  }
+
+  private exec(commandLine: string, opts: RunOptions): Promise<RawResult> {
+    const command = this.redact(commandLine);
+    const timeoutMs = opts.timeoutMs ?? this.options.commandTimeoutMs;
+    const device = this.device;
+    return new Promise<RawResult>((resolve, reject) => {
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let exit: { code: number | null; signal: string | null } | undefined;
+      let done = false;
+      let channel: ExecChannel | undefined;
+      const output = () =>
+        this.redact(
+          [
+            tail(Buffer.concat(err).toString("utf8").trimEnd()),
+            tail(Buffer.concat(out).toString("utf8").trimEnd()),
+          ]
+            .filter((s) => s !== "")
+            .join("\n"),
+        );
+      const finish = (result: RawResult | Error) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        unsubscribe();
+        if (result instanceof Error) reject(result);
+        else resolve(result);
+      };
+      const timer = setTimeout(() => {
+        if (channel) {
+          try {
+            channel.signal("KILL");
+          } catch {}
+          try {
+            channel.close();
+          } catch {}
+        }
+        finish(
+          new CommandError(
+            `\`${oneLine(command)}\` did not finish within ${timeoutMs / 1000} s; its channel was closed`,
+            { device, command, output: output() },
+            null,
+          ),
+        );
+      }, timeoutMs);
+      const unsubscribe = this.link.onLost((lost) =>
+        finish(
+          new ConnectionError(`connection lost while running \`${oneLine(command)}\`: ${lost.message}`, {
+            device,
+            command,
+            output: output(),
+            cause: lost,
+          }),
+        ),
+      );
+      this.link.open(commandLine).then(
+        (ch) => {
+          channel = ch;
+          if (done) {
+            // Timed out or lost while the channel was opening.
+            try {
+              ch.close();
+            } catch {}
+            return;
+          }
+          ch.on("data", (b: Buffer) => out.push(b));
+          ch.stderr.on("data", (b: Buffer) => err.push(b));
+          ch.on("exit", (code: number | null, signal?: string) => {
+            exit = { code: typeof code === "number" ? code : null, signal: signal ?? null };
+          });
+          ch.on("error", (e: Error) =>
+            finish(
+              new ConnectionError(`channel error running \`${oneLine(command)}\`: ${e.message}`, {
+                device,
+                command,
+              }),
+            ),
+          );
+          ch.on("close", () => {
+            const stdout = Buffer.concat(out);
+            const stderr = Buffer.concat(err);
+            if (exit?.code === undefined || exit.code === null) {
+              const details = { device, command, output: output() };
+              finish(
+                exit?.signal
+                  ? new CommandError(
+                      `\`${oneLine(command)}\` was killed by signal ${exit.signal}`,
+                      details,
+                      null,
+                    )
+                  : new ConnectionError(
+                      `\`${oneLine(command)}\` ended without an exit status (connection lost?)`,
+                      details,
+                    ),
+              );
+              return;
+            }
+            const result = { command, stdout, stderr, exitCode: exit.code };
+            if (exit.code !== 0 && !opts.allowFailure) {
+              const first = oneLine(this.redact(stderr.toString("utf8")).trim().split("\n").at(-1) ?? "");
+              finish(
+                new CommandError(
+                  `\`${oneLine(command)}\` exited with status ${exit.code}${first ? `: ${first}` : ""}`,
+                  { device, command, output: output() },
+                  exit.code,
+                ),
+              );
+              return;
+            }
+            finish(result);
+          });
+          ch.end(opts.stdin);
+        },
+        (e: unknown) => finish(e instanceof Error ? e : new Error(String(e))),
+      );
+    });
+  }
+}
+
+function text(r: RawResult): CommandResult {
+  return {
+    command: r.command,
+    stdout: r.stdout.toString("utf8"),
+    stderr: r.stderr.toString("utf8"),
+    exitCode: r.exitCode,
+  };
+}
