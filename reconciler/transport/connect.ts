@@ -41,7 +41,7 @@ export function connectError(device: ResolvedDevice, err: SshError, auth?: AuthP
   switch (err.level) {
     case "client-authentication":
       return new AuthError(
-        `${at} refused ${auth?.describe ?? "our credentials"} for user ${device.user}`,
+        `${at} refused login as ${device.user} with ${auth?.describe ?? "our credentials"}`,
         details,
       );
     case "agent":

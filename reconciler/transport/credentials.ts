@@ -64,7 +64,7 @@ export async function authFor(device: ResolvedDevice, env: Env): Promise<AuthPla
         },
       ],
       secrets: [password],
-      describe: `the password in $${c.passwordEnv}`,
+      describe: `the $${c.passwordEnv} password`,
     };
   }
   if (c.agent) {

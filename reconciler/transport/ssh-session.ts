@@ -144,6 +144,7 @@ export class SshSession implements DeviceSession {
             .filter((s) => s !== "")
             .join("\n"),
         );
+      let unsubscribe = () => {};
       const finish = (result: RawResult | Error) => {
         if (done) return;
         done = true;
@@ -169,7 +170,7 @@ export class SshSession implements DeviceSession {
           ),
         );
       }, timeoutMs);
-      const unsubscribe = this.link.onLost((lost) =>
+      unsubscribe = this.link.onLost((lost) =>
         finish(
           new ConnectionError(`connection lost while running \`${oneLine(command)}\`: ${lost.message}`, {
             device,
@@ -202,7 +203,13 @@ export class SshSession implements DeviceSession {
               }),
             ),
           );
-          ch.on("close", () => {
+          // ssh2 passes the exit status to 'close' as well. Rely on that: the 'exit' event may
+          // fire before these listeners exist (the exec callback runs in the middle of parsing a
+          // TCP chunk that can also hold the exit status; this code runs a microtask later).
+          ch.on("close", (code?: number | null, signal?: string) => {
+            if (exit === undefined && (typeof code === "number" || typeof signal === "string")) {
+              exit = { code: typeof code === "number" ? code : null, signal: signal ?? null };
+            }
             const stdout = Buffer.concat(out);
             const stderr = Buffer.concat(err);
             if (exit?.code === undefined || exit.code === null) {

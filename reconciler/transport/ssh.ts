@@ -3,7 +3,7 @@
 // for health gates. Host keys are pinned from inventory/known_hosts; credentials come from the
 // environment the inventory names.
 import type { Client } from "ssh2";
-import type { KnownHost } from "../load/checks/known-hosts.ts";
+import { type KnownHost, parseKnownHosts } from "../load/checks/known-hosts.ts";
 import { ConnectionError, type DeviceError } from "../model/errors.ts";
 import type { ResolvedDevice } from "../model/repo.ts";
 import { openConnection, where } from "./connect.ts";
@@ -122,6 +122,22 @@ export class SshTransport implements Transport {
   }
 }
 
+/**
+ * A transport from the text of inventory/known_hosts (lines the loader reports as unreadable pin
+ * nothing: their devices are refused as unknown).
+ */
+export function openSshTransport(
+  devices: Readonly<Record<string, ResolvedDevice>>,
+  knownHostsText: string,
+  options: SshTransportOptions = {},
+): SshTransport {
+  return new SshTransport(devices, parseKnownHosts("inventory/known_hosts", knownHostsText).entries, options);
+}
+
+/** Retries of a refused channel (backoff 20 ms doubling: about 2.5 s in all). */
+const CHANNEL_RETRIES = 7;
+class ChannelRefused extends Error {}
+
 /** One authenticated ssh2 connection: bounded concurrent channels, loss notification, close. */
 class ClientLink implements Link {
   private lost: DeviceError | undefined;
@@ -164,12 +180,34 @@ class ClientLink implements Link {
     return () => this.listeners.delete(cb);
   }
 
+  /**
+   * Opens an exec channel, waiting for a free one of maxChannels. A refused channel is retried with
+   * backoff: a server counts a session until it has reaped it, a moment after the client saw the
+   * channel close, so a burst of commands can briefly exceed its limit (OpenSSH's MaxSessions).
+   */
   async open(command: string): Promise<ExecChannel> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.openOnce(command);
+      } catch (err) {
+        if (!(err instanceof ChannelRefused) || attempt >= CHANNEL_RETRIES || this.lost) {
+          throw new ConnectionError(
+            `${where(this.device)} refused a command channel: ${(err as Error).message}`,
+            {
+              device: this.device.name,
+            },
+          );
+        }
+        await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      }
+    }
+  }
+
+  private async openOnce(command: string): Promise<ExecChannel> {
     while (this.active >= this.maxChannels && !this.lost) {
       await new Promise<void>((wake) => this.queue.push(wake));
     }
-    if (this.lost)
-      throw new ConnectionError(this.lost.message.replace(/^[^:]*: /, ""), { device: this.device.name });
+    if (this.lost) throw new Error(this.lost.message.replace(/^[^:]*: /, ""));
     this.active++;
     let released = false;
     const release = () => {
@@ -182,11 +220,7 @@ class ClientLink implements Link {
       this.client.exec(command, (err, ch) => {
         if (err) {
           release();
-          reject(
-            new ConnectionError(`${where(this.device)} refused a command channel: ${err.message}`, {
-              device: this.device.name,
-            }),
-          );
+          reject(new ChannelRefused(err.message));
           return;
         }
         ch.once("close", release);

@@ -4,9 +4,9 @@
 //
 // The log (LogLevel VERBOSE) has one "Connection from" line per TCP connection, which is how
 // tests count connections. PATH in sessions starts with <dir>/bin, where tests may put tools
-// (a recording `sudo`, for instance).
+// (a recording `sudo`, for instance), and HOME is <dir>/home (root's dotfiles are not read).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -54,6 +54,8 @@ export interface TestSshd {
   host: string;
   port: number;
   hostKey: KeyPair;
+  /** Further host keys (SshdOptions.extraHostKeys). */
+  extraHostKeys: KeyPair[];
   /** The key whose public half is in authorized_keys (for root). */
   clientKey: KeyPair;
   logPath: string;
@@ -62,12 +64,20 @@ export interface TestSshd {
   log(): string;
   /** TCP connections accepted so far ("Connection from" lines in the log). */
   connections(): number;
+  /** Successful logins so far ("Accepted ..." lines in the log). */
+  logins(): number;
+  /** Command sessions started so far ("Starting session" lines in the log). */
+  commandsStarted(): number;
+  /** Kills this sshd's per-connection processes (its children): every client sees its connection drop. */
+  killConnections(): number;
   stop(): Promise<void>;
 }
 
 export interface SshdOptions {
   hostKeyType?: "ed25519" | "rsa" | "ecdsa";
-  /** Extra sshd_config lines. */
+  /** More host keys the server offers (of other types). */
+  extraHostKeys?: ("ed25519" | "rsa" | "ecdsa")[];
+  /** Extra sshd_config lines (they take precedence over the defaults). */
   config?: string[];
 }
 
@@ -77,17 +87,22 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
   const dir = mkdtempSync(join(tmpdir(), "rcl-sshd-"));
   chmodSync(dir, 0o755);
   mkdirSync(join(dir, "bin"));
+  mkdirSync(join(dir, "home"));
   const hostKey = generateKey(dir, "host_key", opts.hostKeyType ?? "ed25519");
+  const extraHostKeys = (opts.extraHostKeys ?? []).map((t, i) => generateKey(dir, `host_key_${i}_${t}`, t));
   const clientKey = generateKey(dir, "client_key");
   writeFileSync(join(dir, "authorized_keys"), `${clientKey.publicLine}\n`);
   const logPath = join(dir, "sshd.log");
   let lastError = "";
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
+    // sshd keeps the first value of a keyword: the caller's lines come first to override ours.
     const config = [
+      ...(opts.config ?? []),
       `Port ${port}`,
       "ListenAddress 127.0.0.1",
       `HostKey ${hostKey.path}`,
+      ...extraHostKeys.map((k) => `HostKey ${k.path}`),
       `PidFile ${join(dir, "sshd.pid")}`,
       `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
       "UsePAM no",
@@ -101,8 +116,9 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
       "MaxStartups 50",
       "PrintMotd no",
       "AcceptEnv none",
-      `SetEnv PATH=${join(dir, "bin")}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
-      ...(opts.config ?? []),
+      // One SetEnv line only (sshd keeps the first). HOME: bash, run by sshd, sources ~/.bashrc,
+      // and root's may be slow (pyenv init: 0.6 s per command here); sessions get an empty home.
+      `SetEnv PATH=${join(dir, "bin")}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=${join(dir, "home")}`,
     ];
     const configPath = join(dir, "sshd_config");
     writeFileSync(configPath, `${config.join("\n")}\n`);
@@ -119,7 +135,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
       if (child.exitCode !== null || child.signalCode !== null) return "exited";
       return log().includes(`Server listening on 127.0.0.1 port ${port}.`) ? "up" : undefined;
     }, 10_000);
-    if (ok === "up") return handle(dir, port, hostKey, clientKey, logPath, child, log);
+    if (ok === "up") return handle(dir, port, hostKey, extraHostKeys, clientKey, logPath, child, log);
     child.kill("SIGKILL");
     lastError = `${stderr.trim()} ${log().trim()}`.trim() || "sshd did not listen within 10 s";
   }
@@ -137,27 +153,50 @@ async function waitFor<T>(check: () => T | undefined, ms: number): Promise<T | u
   return undefined;
 }
 
+/** Pids whose parent is `parent` (from /proc/<pid>/stat). */
+function childrenOf(parent: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      // pid (comm) state ppid ...: comm may contain spaces, so read after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === parent) out.push(Number(name));
+    } catch {}
+  }
+  return out;
+}
+
 function handle(
   dir: string,
   port: number,
   hostKey: KeyPair,
+  extraHostKeys: KeyPair[],
   clientKey: KeyPair,
   logPath: string,
   child: ChildProcess,
   log: () => string,
 ): TestSshd {
-  const count = () =>
-    (log().match(/Connection from 127\.0\.0\.1 port \d+ on 127\.0\.0\.1 port/g) ?? []).length;
+  const count = (re: RegExp) => (log().match(re) ?? []).length;
   const sshd: TestSshd = {
     dir,
     host: "127.0.0.1",
     port,
     hostKey,
+    extraHostKeys,
     clientKey,
     logPath,
     knownHostsLine: `[127.0.0.1]:${port} ${hostKey.keyType} ${hostKey.key}`,
     log,
-    connections: count,
+    connections: () => count(/^Connection from 127\.0\.0\.1 port \d+ on 127\.0\.0\.1 port /gm),
+    logins: () => count(/^Accepted \S+ for /gm),
+    commandsStarted: () => count(/^Starting session: command /gm),
+    killConnections: () => {
+      const children = child.pid === undefined ? [] : childrenOf(child.pid);
+      for (const pid of children) process.kill(pid, "SIGKILL");
+      return children.length;
+    },
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
