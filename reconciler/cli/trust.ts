@@ -61,6 +61,10 @@ export async function trustCommand(
   } else {
     const before = pinned.previous.map((p) => `${p.keyType} ${fingerprintOfBase64(p.key)}`).join(", ");
     out.write(`pinned in ${PATHS.knownHosts}: ${pattern} ${scanned.keyType}, replacing ${before}\n`);
+    out.write(
+      "the device's key CHANGED: merge this only if you know it was reinstalled or rekeyed; " +
+        "otherwise someone may be intercepting its SSH connections\n",
+    );
   }
   out.write(
     `confirm the fingerprint out of band (on the device: ssh-keygen -lf <its host key .pub>), then review ` +

@@ -28,6 +28,12 @@ export interface DeviceSession {
   script(script: string, opts?: RunOptions): Promise<CommandResult>;
   /** Reads several files in one round trip; a missing file maps to null. */
   readFiles(paths: readonly string[]): Promise<Record<string, string | null>>;
+  /**
+   * Sends one command line exactly as given: no shell quoting, no sudo. Only for device CLIs that
+   * are not POSIX shells (RouterOS), whose driver quotes every value in that CLI's own syntax.
+   * Optional: the SSH transport has it; fakes need not.
+   */
+  runLine?(commandLine: string, opts?: RunOptions): Promise<CommandResult>;
 }
 
 export interface Transport {

@@ -120,6 +120,7 @@ describe("reconciler trust", () => {
     expect(r.code).toBe(0);
     const oldFp = keygenFingerprint(`${old.path}.pub`);
     expect(r.stdout).toContain(`replacing ssh-ed25519 ${oldFp}`);
+    expect(r.stdout).toContain("the device's key CHANGED");
     expect(knownHosts()).toBe(
       `${pristine}[127.0.0.1]:${sshd.port} ssh-ed25519 ${sshd.hostKey.key}\n${other}\n`,
     );
