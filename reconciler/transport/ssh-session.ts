@@ -49,6 +49,10 @@ const oneLine = (s: string, n = 160) => {
   return flat.length > n ? `${flat.slice(0, n)}…` : flat;
 };
 
+/** A device error's message without the "<device>: " prefix DeviceError adds. */
+export const bare = (err: DeviceError) =>
+  err.message.startsWith(`${err.device}: `) ? err.message.slice(err.device.length + 2) : err.message;
+
 export class SshSession implements DeviceSession {
   readonly device: string;
 
@@ -172,7 +176,7 @@ export class SshSession implements DeviceSession {
       }, timeoutMs);
       unsubscribe = this.link.onLost((lost) =>
         finish(
-          new ConnectionError(`connection lost while running \`${oneLine(command)}\`: ${lost.message}`, {
+          new ConnectionError(`connection lost while running \`${oneLine(command)}\`: ${bare(lost)}`, {
             device,
             command,
             output: output(),
@@ -230,10 +234,10 @@ export class SshSession implements DeviceSession {
             }
             const result = { command, stdout, stderr, exitCode: exit.code };
             if (exit.code !== 0 && !opts.allowFailure) {
-              const first = oneLine(this.redact(stderr.toString("utf8")).trim().split("\n").at(-1) ?? "");
+              const last = oneLine(this.redact(stderr.toString("utf8")).trim().split("\n").at(-1) ?? "");
               finish(
                 new CommandError(
-                  `\`${oneLine(command)}\` exited with status ${exit.code}${first ? `: ${first}` : ""}`,
+                  `\`${oneLine(command)}\` exited with status ${exit.code}${last ? `: ${last}` : ""}`,
                   { device, command, output: output() },
                   exit.code,
                 ),

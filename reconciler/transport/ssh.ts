@@ -10,7 +10,7 @@ import { openConnection, where } from "./connect.ts";
 import { authFor, type Env } from "./credentials.ts";
 import { pinnedKeysFor } from "./host-keys.ts";
 import type { Transport } from "./session.ts";
-import { DEFAULT_COMMAND_TIMEOUT_MS, type ExecChannel, type Link, SshSession } from "./ssh-session.ts";
+import { bare, DEFAULT_COMMAND_TIMEOUT_MS, type ExecChannel, type Link, SshSession } from "./ssh-session.ts";
 
 export interface SshTransportOptions {
   /** Where credentials are read from (SSH_AUTH_SOCK, key_file_env, password_env). Default: process.env. */
@@ -207,7 +207,7 @@ class ClientLink implements Link {
     while (this.active >= this.maxChannels && !this.lost) {
       await new Promise<void>((wake) => this.queue.push(wake));
     }
-    if (this.lost) throw new Error(this.lost.message.replace(/^[^:]*: /, ""));
+    if (this.lost) throw new Error(bare(this.lost));
     this.active++;
     let released = false;
     const release = () => {
