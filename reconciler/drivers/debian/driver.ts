@@ -1,0 +1,19 @@
+// The Debian driver: WireGuard (wg-quick files, wg syncconf), bird2 or FRR, forwarding sysctls and
+// ifupdown interfaces, over an SSH shell. Only read() does I/O; render and normalize are pure.
+import type { Driver } from "../driver.ts";
+import { normalizeDebian } from "./normalize.ts";
+import { readDebian } from "./read.ts";
+import { renderDebian } from "./render.ts";
+
+export const debianDriver: Driver = {
+  platform: "debian",
+  capabilities: {
+    // No daemon here reverts by itself: the apply step arms its own revert timer on the device.
+    commitConfirm: false,
+    // bird -p, vtysh --dryrun and wg-quick strip check a candidate before it is used.
+    validateCandidate: true,
+  },
+  read: readDebian,
+  render: renderDebian,
+  normalize: normalizeDebian,
+};

@@ -1,0 +1,116 @@
+// The one sh script that reads everything in one round trip, and the splitter of its output.
+//
+// Each output is printed between marker lines that carry a per-read random nonce, so that no file
+// content can fake a marker: `@@reconciler:<nonce>:begin <name>@@`, the bytes, a newline, then
+// `@@reconciler:<nonce>:end <name> rc=<exit status>@@` (rc=absent for a missing file,
+// rc=not-running when FRR is not running). Secrets never leave the device:
+// - `wg show all dump`: awk replaces the private key (interface lines) and the preshared key (peer
+//   lines) by "(hidden)", and the run-time counters (handshake, rx, tx) by "-", which also keeps
+//   the artifact, and so the fingerprint, stable between two reads;
+// - wg-quick files: PrivateKey/PresharedKey values, bird.conf: password strings, frr.conf and
+//   running-config: passwords and keys, are replaced by "(hidden)" with sed.
+// POSIX sh has no pipefail: the status of the command before a filter is passed back on fd 3.
+import { shQuote } from "../../transport/quote.ts";
+import {
+  BIRD_CONF,
+  CMD_FRR_RUNNING,
+  CMD_IP_ADDR,
+  CMD_SYSCTL,
+  CMD_WG_DUMP,
+  FRR_CONF,
+  IFUPDOWN_CONF,
+  SYSCTL_CONF,
+  WIREGUARD_DIR,
+} from "./paths.ts";
+
+export const WG_DUMP_FILTER = [
+  'awk \'BEGIN { FS = OFS = "\\t" }',
+  'NF == 5 { if ($2 != "(none)") $2 = "(hidden)"; print; next }',
+  'NF == 9 { if ($3 != "(none)") $3 = "(hidden)"; $6 = "-"; $7 = "-"; $8 = "-"; print; next }',
+  '{ print "(unexpected line hidden)" }\'',
+].join(" ");
+
+const REDACT_WG = `sed -E 's/^([[:space:]]*(PrivateKey|PresharedKey)[[:space:]]*=).*/\\1 (hidden)/I'`;
+const REDACT_BIRD = `sed -E 's/(password[[:space:]]+)"[^"]*"/\\1"(hidden)"/g'`;
+const REDACT_FRR = [
+  "sed -E",
+  "-e 's/((^|[[:space:]])(password|authentication-key)[[:space:]]+).*/\\1(hidden)/'",
+  "-e 's/(message-digest-key[[:space:]]+[0-9]+[[:space:]]+md5[[:space:]]+)[^[:space:]]+/\\1(hidden)/'",
+  "-e 's/(authentication[[:space:]]+key-id[[:space:]].*[[:space:]]key[[:space:]]+)[^[:space:]]+/\\1(hidden)/'",
+].join(" ");
+
+export function assertNonce(nonce: string): string {
+  if (!/^[0-9a-f]{16,64}$/.test(nonce))
+    throw new Error(`a read nonce must be 16-64 hex digits, not ${nonce}`);
+  return nonce;
+}
+
+export function buildReadScript(nonce: string): string {
+  const q = shQuote;
+  return [
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; export PATH",
+    "LC_ALL=C; export LC_ALL",
+    `N=${assertNonce(nonce)}`,
+    "exec 4>&1",
+    `begin() { printf '@@reconciler:%s:begin %s@@\\n' "$N" "$1"; }`,
+    `end() { printf '\\n@@reconciler:%s:end %s rc=%s@@\\n' "$N" "$1" "$2"; }`,
+    `redact_wg() { ${REDACT_WG}; }`,
+    `redact_bird() { ${REDACT_BIRD}; }`,
+    `redact_frr() { ${REDACT_FRR}; }`,
+    `strip_wg_dump() { ${WG_DUMP_FILTER}; }`,
+    // emit_file PATH FILTER: the file through a filter, or rc=absent.
+    `emit_file() { begin "file:$1"; if [ -f "$1" ]; then "$2" < "$1"; end "file:$1" $?; else end "file:$1" absent; fi; }`,
+    // emit_cmd NAME FILTER COMMAND...: the command's output through a filter, with the command's status.
+    `emit_cmd() { _n=$1; _f=$2; shift 2; begin "$_n"; _rc=$( { { "$@"; echo $? >&3; } | "$_f" >&4; } 3>&1 ); end "$_n" "$_rc"; }`,
+    `emit_file ${q(BIRD_CONF)} redact_bird`,
+    `emit_file ${q(FRR_CONF)} redact_frr`,
+    `emit_file ${q(SYSCTL_CONF)} cat`,
+    `emit_file ${q(IFUPDOWN_CONF)} cat`,
+    // wg-quick's own rule for interface names; other names are not wg-quick files.
+    `for _c in ${q(WIREGUARD_DIR)}/*.conf; do`,
+    `  [ -f "$_c" ] || continue`,
+    `  case "\${_c##*/}" in *[!A-Za-z0-9_=+.-]*) continue ;; esac`,
+    `  emit_file "$_c" redact_wg`,
+    "done",
+    `emit_cmd ${q(CMD_WG_DUMP)} strip_wg_dump wg show all dump`,
+    `emit_cmd ${q(CMD_IP_ADDR)} cat ip -j -d addr show`,
+    `emit_cmd ${q(CMD_SYSCTL)} cat sysctl -n net.ipv4.ip_forward net.ipv6.conf.all.forwarding`,
+    // FRR runs when its daemons' vty sockets exist; only then is vtysh asked.
+    "_frr=no",
+    'for _s in /var/run/frr/*.vty; do [ -S "$_s" ] && _frr=yes; done',
+    `if [ "$_frr" = yes ]; then emit_cmd ${q(CMD_FRR_RUNNING)} redact_frr vtysh -c 'show running-config';`,
+    `else begin ${q(CMD_FRR_RUNNING)}; end ${q(CMD_FRR_RUNNING)} not-running; fi`,
+    "exit 0",
+    "",
+  ].join("\n");
+}
+
+export interface Section {
+  text: string;
+  /** The exit status as printed: a number, "absent" or "not-running". */
+  rc: string;
+}
+
+/** The sections of the script's output by name; text outside markers is ignored. */
+export function splitReadOutput(stdout: string, nonce: string): Map<string, Section> {
+  const n = assertNonce(nonce);
+  const begin = new RegExp(`^@@reconciler:${n}:begin (.+)@@$`);
+  const end = new RegExp(`^@@reconciler:${n}:end (.+) rc=([A-Za-z0-9-]*)@@$`);
+  const out = new Map<string, Section>();
+  let current: { name: string; lines: string[] } | undefined;
+  for (const line of stdout.split("\n")) {
+    const e = end.exec(line);
+    if (current && e && e[1] === current.name) {
+      out.set(current.name, { text: current.lines.join("\n"), rc: e[2] ?? "" });
+      current = undefined;
+      continue;
+    }
+    if (current) {
+      current.lines.push(line);
+      continue;
+    }
+    const b = begin.exec(line);
+    if (b?.[1]) current = { name: b[1], lines: [] };
+  }
+  return out;
+}

@@ -1,0 +1,61 @@
+// readDebian: everything in one round trip (one sh script over the device's session), then the
+// pure liveStateFrom(). A command that must work and did not (wg, ip, sysctl; vtysh when FRR runs)
+// fails the read with a CommandError rather than reporting an empty state the planner would then
+// try to "create".
+import { randomBytes } from "node:crypto";
+import { CommandError, ParseError } from "../../model/errors.ts";
+import type { ResolvedDevice } from "../../model/repo.ts";
+import type { DeviceSession } from "../../transport/session.ts";
+import { type DebianLiveState, liveStateFrom } from "./live-state.ts";
+import { CMD_FRR_RUNNING, CMD_IP_ADDR, CMD_SYSCTL, CMD_WG_DUMP } from "./paths.ts";
+import { buildReadScript, splitReadOutput } from "./read-script.ts";
+import { redactArtifact } from "./redact.ts";
+
+const REQUIRED = [CMD_WG_DUMP, CMD_IP_ADDR, CMD_SYSCTL] as const;
+
+export async function readDebian(session: DeviceSession, device: ResolvedDevice): Promise<DebianLiveState> {
+  const nonce = randomBytes(10).toString("hex");
+  const script = buildReadScript(nonce);
+  const result = await session.script(script, { allowFailure: true });
+  const sections = splitReadOutput(result.stdout, nonce);
+  const fail = (name: string, why: string) =>
+    new CommandError(
+      `read: ${name.replace(/^cmd:/, "")} ${why}`,
+      {
+        device: device.name,
+        command: name.replace(/^cmd:/, ""),
+        output: result.stderr,
+      },
+      result.exitCode,
+    );
+  for (const name of REQUIRED) {
+    const s = sections.get(name);
+    if (!s) throw fail(name, "printed nothing: the read script did not run to its end");
+    if (s.rc !== "0") throw fail(name, `exited with status ${s.rc}`);
+  }
+  const frr = sections.get(CMD_FRR_RUNNING);
+  if (frr && frr.rc !== "0" && frr.rc !== "not-running")
+    throw fail(CMD_FRR_RUNNING, `exited with status ${frr.rc}`);
+  const artifacts: Record<string, string | null> = {};
+  for (const [name, s] of sections) {
+    if (name.startsWith("file:")) {
+      const path = name.slice("file:".length);
+      if (s.rc !== "0" && s.rc !== "absent") throw fail(name, `could not be read (status ${s.rc})`);
+      artifacts[path] = s.rc === "absent" ? null : redactArtifact(path, s.text);
+    } else if (name === CMD_FRR_RUNNING) {
+      artifacts[name] = s.rc === "not-running" ? null : redactArtifact(name, s.text);
+    } else {
+      // Redacted on the device already; again here in case the device's awk or sed did not.
+      artifacts[name] = redactArtifact(name, s.text);
+    }
+  }
+  try {
+    return liveStateFrom(device, artifacts);
+  } catch (err) {
+    throw new ParseError(`read: the device's output could not be understood: ${(err as Error).message}`, {
+      device: device.name,
+      command: "read script",
+      cause: err,
+    });
+  }
+}
