@@ -17,6 +17,8 @@ for (const file of process.argv.slice(2)) {
   failed += report.numFailedTests;
   skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
   // A file that failed to load counts as a failure even though none of its tests ran.
-  failed += (report.testResults ?? []).filter((f) => f.status === "failed" && f.assertionResults.length === 0).length;
+  failed += (report.testResults ?? []).filter(
+    (f) => f.status === "failed" && f.assertionResults.length === 0,
+  ).length;
 }
 console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);

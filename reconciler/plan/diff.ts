@@ -48,7 +48,8 @@ export function diffStates(desired: Json, live: Json, opts: DiffOptions): DiffRe
     // A keyed list on one side only: compare item by item, so each item is its own change
     // (and each foreign item of a shared collection its own unmanaged entry).
     if (LIST_KEYS[schemaPath] !== undefined && (Array.isArray(want) || Array.isArray(have))) {
-      return walkList(path, schemaPath, Array.isArray(want) ? want : [], Array.isArray(have) ? have : []);
+      walkList(path, schemaPath, Array.isArray(want) ? want : [], Array.isArray(have) ? have : []);
+      return;
     }
     if (want === undefined) {
       const top = schemaPath.split(".")[0] ?? "";
@@ -58,8 +59,14 @@ export function diffStates(desired: Json, live: Json, opts: DiffOptions): DiffRe
       } else emit(path, "delete", have, undefined);
       return;
     }
-    if (have === undefined) return emit(path, "create", undefined, want);
-    if (Array.isArray(want) && Array.isArray(have)) return walkList(path, schemaPath, want, have);
+    if (have === undefined) {
+      emit(path, "create", undefined, want);
+      return;
+    }
+    if (Array.isArray(want) && Array.isArray(have)) {
+      walkList(path, schemaPath, want, have);
+      return;
+    }
     if (isObject(want) && isObject(have)) {
       const keys = [...Object.keys(want), ...Object.keys(have).filter((k) => !(k in want))];
       for (const k of keys)
