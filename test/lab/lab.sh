@@ -315,7 +315,11 @@ EOF
   # sshd: own host key, config, pid file; key-only root login.
   ssh-keygen -q -t ed25519 -N '' -C "host@$name" -f "$d/ssh/ssh_host_ed25519_key"
   local listen="$mgmt:${SSH_PORT[$name]}"
+  # Sessions get their own empty HOME: the host root's shell start-up files (pyenv and the like
+  # on developer machines) would otherwise cost more than the command itself, every session.
+  mkdir -p "$d/home"
   cat >"$d/ssh/sshd_config" <<EOF
+SetEnv HOME=$d/home
 ListenAddress $listen
 HostKey $d/ssh/ssh_host_ed25519_key
 PidFile $d/ssh/sshd.pid
