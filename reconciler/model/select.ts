@@ -5,17 +5,26 @@ import type { ResolvedDevice } from "./repo.ts";
 const TERM = /^([a-z0-9*?-]+|[a-z][a-z0-9_-]*=[A-Za-z0-9_.*?-]+)$/;
 
 function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${body}$`);
 }
 
 export class SelectorError extends Error {}
 
-export function selectDevices(devices: readonly ResolvedDevice[], limit: string | undefined): ResolvedDevice[] {
+export function selectDevices(
+  devices: readonly ResolvedDevice[],
+  limit: string | undefined,
+): ResolvedDevice[] {
   if (limit === undefined || limit === "") return [...devices];
   const terms = limit.split(",").map((t) => t.trim());
   for (const t of terms) {
-    if (!TERM.test(t)) throw new SelectorError(`invalid --limit term ${JSON.stringify(t)}: expected a name glob such as core-* or a label such as site=pop-1`);
+    if (!TERM.test(t))
+      throw new SelectorError(
+        `invalid --limit term ${JSON.stringify(t)}: expected a name glob such as core-* or a label such as site=pop-1`,
+      );
   }
   const match = (d: ResolvedDevice) =>
     terms.some((t) => {
@@ -30,7 +39,11 @@ export function selectDevices(devices: readonly ResolvedDevice[], limit: string 
 }
 
 /** Runs fn over items with at most `limit` in flight, keeping the input order in the result. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

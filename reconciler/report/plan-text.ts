@@ -14,7 +14,9 @@ export function formatChange(c: Change, color = false): string {
   const p = color ? pc : pc.createColors(false);
   const paint = c.action === "create" ? p.green : c.action === "delete" ? p.red : p.yellow;
   const detail =
-    c.action === "update" ? `${short(c.before)} -> ${short(c.after)}` : short(c.action === "create" ? c.after : c.before);
+    c.action === "update"
+      ? `${short(c.before)} -> ${short(c.after)}`
+      : short(c.action === "create" ? c.after : c.before);
   return paint(`  ${SYMBOL[c.action]} ${c.path}${detail ? `: ${detail}` : ""}`);
 }
 
@@ -44,9 +46,18 @@ export function formatDevicePlan(d: DevicePlan, opts: { color?: boolean; files?:
   const p = color ? pc : pc.createColors(false);
   const lines: string[] = [];
   if (d.status === "error") {
-    lines.push(`${p.bold(d.device)} (${d.platform}): ${p.red("error")}: ${d.error?.message ?? "unknown error"}`);
+    lines.push(
+      `${p.bold(d.device)} (${d.platform}): ${p.red("error")}: ${d.error?.message ?? "unknown error"}`,
+    );
     if (d.error?.command) lines.push(`    command: ${d.error.command}`);
-    if (d.error?.output) lines.push(...d.error.output.trimEnd().split("\n").slice(-10).map((l) => `    | ${l}`));
+    if (d.error?.output)
+      lines.push(
+        ...d.error.output
+          .trimEnd()
+          .split("\n")
+          .slice(-10)
+          .map((l) => `    | ${l}`),
+      );
     return lines.join("\n");
   }
   const summary =

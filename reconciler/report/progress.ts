@@ -20,7 +20,10 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, labe
     done(device, ok) {
       finished++;
       if (!ok) failed.push(device);
-      if (tty) stream.write(`\r\x1b[K${label} ${finished}/${total} devices${failed.length ? ` (${failed.length} failed)` : ""}: ${device}`);
+      if (tty)
+        stream.write(
+          `\r\x1b[K${label} ${finished}/${total} devices${failed.length ? ` (${failed.length} failed)` : ""}: ${device}`,
+        );
       else stream.write(`${label} ${device}: ${ok ? "ok" : "failed"} (${finished}/${total})\n`);
     },
     finish() {
