@@ -45,6 +45,13 @@ export function diffStates(desired: Json, live: Json, opts: DiffOptions): DiffRe
 
   const walk = (path: string, schemaPath: string, want: Json, have: Json): void => {
     if (want === undefined && have === undefined) return;
+    // A whole section git does not describe (say, forwarding on a device whose desired state has
+    // none) is the device's own business, unless the reconciler wrote it before.
+    if (want === undefined && path === schemaPath && !path.includes(".") && !SHARED_COLLECTIONS.has(path)) {
+      if (opts.owned?.has(path)) emit(path, "delete", have, undefined);
+      else out.unmanaged.push({ path, value: have });
+      return;
+    }
     // A keyed list on one side only: compare item by item, so each item is its own change
     // (and each foreign item of a shared collection its own unmanaged entry).
     if (LIST_KEYS[schemaPath] !== undefined && (Array.isArray(want) || Array.isArray(have))) {

@@ -111,6 +111,16 @@ describe("diffStates", () => {
     expect(r.unmanaged.map((u) => u.path)).toEqual(["wireguard[wg-vendor]", "interfaces[mgmt0]"]);
   });
 
+  it("leaves a section git does not describe alone, unless the reconciler owns it", () => {
+    const live = { ...structuredClone(desired), static_routes: [{ prefix: "192.0.2.0/24", blackhole: true }] };
+    const foreign = diffStates(desired, live, { device: "router-a" });
+    expect(foreign.changes).toEqual([]);
+    expect(foreign.unmanaged.map((u) => u.path)).toEqual(["static_routes"]);
+    const ours = diffStates(desired, live, { device: "router-a", owned: new Set(["static_routes"]) });
+    expect(ours.changes.map((c) => [c.action, c.path])).toEqual([["delete", "static_routes"]]);
+    expect(ours.unmanaged).toEqual([]);
+  });
+
   it("creates every section of a fresh device, item by item where items have keys", () => {
     const r = diffStates(desired, {}, { device: "router-a" });
     expect(r.changes.map((c) => [c.action, c.path])).toEqual([
