@@ -46,17 +46,16 @@ function stanzas(i: NetInterface): string[] {
   out.push(`auto ${name}`);
   const first = addresses[0];
   const create = createCommand(i);
-  const firstOptions: string[] = [];
-  if (create) firstOptions.push(`pre-up ${create} || true`);
-  if (i.mtu !== undefined) firstOptions.push(`mtu ${word(i.mtu, "an MTU")}`);
-  if (create) firstOptions.push(`post-down ${deleteCommand(name)} || true`);
+  const options: string[] = [];
+  if (create) options.push(`pre-up ${create} || true`);
+  if (first !== undefined) options.push(`address ${first}`);
+  if (i.mtu !== undefined) options.push(`mtu ${word(i.mtu, "an MTU")}`);
+  if (create) options.push(`post-down ${deleteCommand(name)} || true`);
   const head = (address: string | undefined) =>
     address === undefined
       ? `iface ${name} inet manual`
       : `iface ${name} ${familyOf(address) === "ipv4" ? "inet" : "inet6"} static`;
-  out.push(head(first));
-  if (first !== undefined) out.push(`\taddress ${first}`);
-  out.push(...firstOptions.map((o) => `\t${o}`));
+  out.push(head(first), ...options.map((o) => `\t${o}`));
   for (const a of addresses.slice(1)) out.push(head(a), `\taddress ${a}`);
   return out;
 }
