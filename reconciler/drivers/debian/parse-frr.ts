@@ -18,6 +18,7 @@ import type {
 } from "../../schema/device.ts";
 import { canonAddress, compareText } from "./canonical.ts";
 import { FRR_INSTANCE_NAME, SECRET_SET } from "./defaults.ts";
+import { redactFrr } from "./redact.ts";
 import { FRR_RAW_BEGIN, FRR_RAW_END, FRR_V2_TYPE } from "./render-frr.ts";
 
 export interface ParsedFrr {
@@ -52,12 +53,6 @@ const int = (w: string | undefined) => (w !== undefined && /^[0-9]{1,10}$/.test(
 const isIp = (w: string | undefined) => w !== undefined && parseAddress(w) !== undefined;
 /** The variable a secret placeholder names, or SECRET_SET for a secret that is there (redacted or not). */
 const secretEnv = (w: string | undefined) => /^@secret:([A-Z_][A-Z0-9_]*)@$/.exec(w ?? "")?.[1] ?? SECRET_SET;
-const redact = (line: string) =>
-  line
-    .replace(/((?:^|\s)(?:password|authentication-key)\s+).*$/, "$1(hidden)")
-    .replace(/(message-digest-key\s+\d+\s+md5\s+)\S+/, "$1(hidden)")
-    .replace(/(\skey\s+)\S+$/, "$1(hidden)");
-
 function splitBlocks(lines: string[]): Block[] {
   const blocks: Block[] = [];
   let current: Block | undefined;
@@ -101,7 +96,7 @@ class FrrReader {
   bgp?: Bgp;
 
   keep(text: string): void {
-    const shown = text.split("\n").map(redact).join("\n");
+    const shown = redactFrr(text);
     this.raw.push(shown);
     this.unrecognized.push(shown.replace(/\n\s*/g, " / "));
   }

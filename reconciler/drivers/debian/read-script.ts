@@ -34,7 +34,8 @@ const REDACT_WG = `sed -E 's/^([[:space:]]*(PrivateKey|PresharedKey)[[:space:]]*
 const REDACT_BIRD = `sed -E 's/(password[[:space:]]+)"[^"]*"/\\1"(hidden)"/g'`;
 const REDACT_FRR = [
   "sed -E",
-  "-e 's/((^|[[:space:]])(password|authentication-key)[[:space:]]+).*/\\1(hidden)/'",
+  "-e 's/((^|[[:space:]-])(password|authentication-key|key-string)[[:space:]]+).*/\\1(hidden)/'",
+  "-e 's/(authentication[[:space:]]+string[[:space:]]+).*/\\1(hidden)/'",
   "-e 's/(message-digest-key[[:space:]]+[0-9]+[[:space:]]+md5[[:space:]]+)[^[:space:]]+/\\1(hidden)/'",
   "-e 's/(authentication[[:space:]]+key-id[[:space:]].*[[:space:]]key[[:space:]]+)[^[:space:]]+/\\1(hidden)/'",
 ].join(" ");

@@ -16,7 +16,8 @@ export function redactFrr(text: string): string {
     .split("\n")
     .map((line) =>
       line
-        .replace(/((?:^|\s)(?:password|authentication-key)\s+).*$/, "$1(hidden)")
+        .replace(/((?:^|[\s-])(?:password|authentication-key|key-string)\s+).*$/, "$1(hidden)")
+        .replace(/(authentication\s+string\s+).*$/, "$1(hidden)")
         .replace(/(message-digest-key\s+[0-9]+\s+md5\s+)\S+/, "$1(hidden)")
         .replace(/(authentication\s+key-id\s.*\skey\s+)\S+/, "$1(hidden)"),
     )

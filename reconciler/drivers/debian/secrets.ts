@@ -3,8 +3,10 @@
 // the device, whose content the apply step writes from the environment variable the desired state
 // names (password_env, preshared_key_env). The variable's name is part of the path, so that a read
 // of the rendered file tells which variable it expects.
+
+import type { DeviceIntent } from "../../schema/device.ts";
 import { shQuote } from "../../transport/quote.ts";
-import { ifname, word } from "./guard.ts";
+import { birdString, ifname, word } from "./guard.ts";
 import { BIRD_SECRET_DIR, WIREGUARD_KEY_DIR, wireguardKeyPath } from "./paths.ts";
 
 /** bird: `authentication cryptographic;` then `include` of a file holding `password "..." { id K; };`. */
@@ -56,4 +58,36 @@ export function frrSecretPlaceholder(env: string): string {
 export function wireguardSyncInput(name: string, confPath: string): string {
   const key = wireguardKeyPath(ifname(name));
   return `{ wg-quick strip ${shQuote(confPath)} && printf '[Interface]\\nPrivateKey = ' && cat ${shQuote(key)}; }`;
+}
+
+/**
+ * The secret files a rendered bird.conf includes, with their content for the given secret values
+ * (looked up by variable name). For the apply step, which writes them root-only before
+ * `birdc configure`, and for tests, which fill them with dummies so that `bird -p` can check the
+ * configuration. bird strings have no escapes: a secret with a double quote or newline is refused.
+ */
+export function birdSecretFiles(
+  intent: DeviceIntent,
+  secretOf: (env: string) => string,
+): Record<string, string> {
+  const files: Record<string, string> = {};
+  const str = (env: string) => birdString(secretOf(env), `the secret in ${env}`);
+  for (const inst of intent.ospf?.instances ?? []) {
+    for (const area of inst.areas) {
+      for (const i of area.interfaces ?? []) {
+        const auth = i.authentication;
+        if (!auth?.password_env || auth.type === "none") continue;
+        if (auth.type === "cryptographic") {
+          const id = auth.key_id ?? 1;
+          files[birdOspfSecretPath(auth.password_env, id)] =
+            `password ${str(auth.password_env)} { id ${id}; };\n`;
+        } else
+          files[birdOspfSecretPath(auth.password_env, undefined)] = `password ${str(auth.password_env)};\n`;
+      }
+    }
+  }
+  for (const n of intent.bgp?.neighbors ?? []) {
+    if (n.password_env) files[birdBgpSecretPath(n.password_env)] = `password ${str(n.password_env)};\n`;
+  }
+  return files;
 }
