@@ -186,7 +186,11 @@ export interface FakeSession extends DeviceSession {
 }
 
 /** A session that answers script() with recorded output, its nonce replaced by the script's. */
-export function replaySession(recorded: (nonce: string) => string, stderr = "", exitCode = 0): FakeSession {
+export function replaySession(
+  recorded: (nonce: string) => string | Promise<string>,
+  stderr = "",
+  exitCode = 0,
+): FakeSession {
   const scripts: string[] = [];
   const runs: string[][] = [];
   return {
@@ -201,7 +205,7 @@ export function replaySession(recorded: (nonce: string) => string, stderr = "", 
       scripts.push(script);
       const nonce = /^N=([0-9a-f]+)$/m.exec(script)?.[1];
       if (!nonce) throw new Error("the script sets no nonce");
-      return { command: "sh -c <script>", stdout: recorded(nonce), stderr, exitCode };
+      return { command: "sh -c <script>", stdout: await recorded(nonce), stderr, exitCode };
     },
     async readFiles(): Promise<Record<string, string | null>> {
       throw new Error("the read must use one script, not readFiles()");
