@@ -280,8 +280,14 @@ class Reader {
           const exp = this.bgpExport(cw);
           if (cw.join(" ") === "import all") continue;
           if (exp) n.announce.push(...exp.announce.filter((p) => familyOf(p) === sw[0]));
-          else if (cw[0] === "next" && cw[1] === "hop" && cw[2] === "self" && cw.length <= 4 && bool(cw[3])) {
-            n.next_hop_self = true;
+          else if (
+            cw[0] === "next" &&
+            cw[1] === "hop" &&
+            cw[2] === "self" &&
+            cw.length <= 4 &&
+            bool(cw[3]) !== undefined
+          ) {
+            if (bool(cw[3])) n.next_hop_self = true;
           } else this.note(`${here} > ${sw[0]}`, c);
         }
       } else this.note(here, sub);

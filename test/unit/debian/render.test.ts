@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { UnsafeValueError, UnsupportedError } from "../../../reconciler/drivers/debian/guard.ts";
 import { renderDebian } from "../../../reconciler/drivers/debian/render.ts";
+import { birdSecretFiles, wireguardSyncInput } from "../../../reconciler/drivers/debian/secrets.ts";
 import type { DeviceIntent } from "../../../reconciler/schema/device.ts";
 import { birdEdge, DEBIAN_ROUTERS, device, example, frrEdge, KEY_A } from "./helpers.ts";
 
@@ -619,5 +620,26 @@ describe("hostile values are refused, not written", () => {
     const v3v4 = frrEdge();
     if (v3v4.ospf?.instances[1]) v3v4.ospf.instances[1].address_family = "ipv4";
     expect(() => renderDebian(v3v4, device("edge"))).toThrow(/IPv6 only/);
+  });
+});
+
+describe("secrets stay on the device", () => {
+  it("bird includes name root-only files the apply step fills from the environment", () => {
+    const files = birdSecretFiles(birdEdge(), (env) => `value-of-${env}`);
+    expect(files).toEqual({
+      "/etc/bird/secrets/ospf-OSPF_KEY-3.conf": 'password "value-of-OSPF_KEY" { id 3; };\n',
+      "/etc/bird/secrets/ospf-OSPF_SIMPLE.conf": 'password "value-of-OSPF_SIMPLE";\n',
+      "/etc/bird/secrets/bgp-BGP_PW.conf": 'password "value-of-BGP_PW";\n',
+    });
+    expect(() => birdSecretFiles(birdEdge(), () => 'x"; protocol kernel {')).toThrow(UnsafeValueError);
+    const rendered = Object.values(renderDebian(birdEdge(), device("edge")).files).join("\n");
+    expect(rendered).not.toContain("value-of-");
+  });
+
+  it("wg syncconf input: the stripped file plus the key read on the device, never in argv", () => {
+    expect(wireguardSyncInput("wg-b", "/etc/wireguard/wg-b.conf")).toBe(
+      "{ wg-quick strip /etc/wireguard/wg-b.conf && printf '[Interface]\\nPrivateKey = ' && cat /etc/wireguard/keys/wg-b.key; }",
+    );
+    expect(() => wireguardSyncInput("wg0; reboot", "/etc/wireguard/wg0.conf")).toThrow(UnsafeValueError);
   });
 });
