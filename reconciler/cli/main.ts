@@ -1,7 +1,10 @@
 // The reconciler's entry point: parses the command line, runs one command, and is the only place
 // that catches errors, turning them into one line on stderr and an exit code.
 import { Command, CommanderError } from "commander";
+import { DRIVERS } from "../drivers/index.ts";
+import { openSshTransport } from "../transport/ssh.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
+import { planCommand } from "./plan.ts";
 import { showCommand } from "./show.ts";
 import { trustCommand } from "./trust.ts";
 import { validateCommand } from "./validate.ts";
@@ -29,6 +32,28 @@ function program(setExit: (code: number) => void): Command {
     .option("--json", "print JSON instead of YAML")
     .action(async (devices: string[], opts) =>
       setExit(await showCommand(devices, opts, process.stdout, color)),
+    );
+
+  repoOptions(cmd.command("plan"))
+    .description("read each device and show what would change (exit 0: none, 2: changes, 1: error)")
+    .option(
+      "--limit <pattern>",
+      "only these devices: names (globs) or labels, comma-separated, e.g. core-*,site=pop-1",
+    )
+    .option("--out <file>", "also save the plan as JSON, for a later apply")
+    .option("--json", "print the plan as JSON")
+    .action(async (opts) =>
+      setExit(
+        await planCommand(
+          opts,
+          {
+            drivers: DRIVERS,
+            openTransport: (repo, knownHosts) => openSshTransport(repo.devices, knownHosts),
+          },
+          process.stdout,
+          color,
+        ),
+      ),
     );
 
   cmd

@@ -3,16 +3,18 @@
 // -detailed-exitcode. Readable on a terminal, JSON for machines, a saved plan with --out.
 import { writeFile } from "node:fs/promises";
 import type { Driver } from "../drivers/driver.ts";
+import { PATHS } from "../load/load.ts";
 import { hasErrors } from "../model/diagnostic.ts";
 import { type Plan, planHasChanges, planHasErrors } from "../model/plan.ts";
+import type { DesiredRepo } from "../model/repo.ts";
 import { SelectorError, selectDevices } from "../model/select.ts";
-import { type PlannerDriver, plan } from "../plan/planner.ts";
+import { plan } from "../plan/planner.ts";
 import { formatDiagnostic } from "../report/diagnostics.ts";
 import { formatPlan } from "../report/plan-text.ts";
 import { createProgress } from "../report/progress.ts";
 import type { Transport } from "../transport/session.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
-import { loadFromOptions, type RepoOptions } from "./open-repo.ts";
+import { loadFromOptions, openReader, type RepoOptions } from "./open-repo.ts";
 import { readFleet } from "./read-fleet.ts";
 
 export interface PlanCommandOptions extends RepoOptions {
@@ -22,13 +24,8 @@ export interface PlanCommandOptions extends RepoOptions {
 }
 
 export interface PlanDeps {
-  drivers: Readonly<Partial<Record<string, Driver & PlannerDriver>>>;
-  openTransport: (
-    repoDir: string,
-    repo: import("../model/repo.ts").DesiredRepo,
-    knownHosts: string,
-  ) => Transport;
-  readKnownHosts: (opts: RepoOptions) => Promise<string>;
+  drivers: Readonly<Partial<Record<string, Driver>>>;
+  openTransport: (repo: DesiredRepo, knownHosts: string) => Transport;
 }
 
 export function exitCodeFor(p: Plan): number {
@@ -56,12 +53,15 @@ export async function planCommand(
     if (err instanceof SelectorError) throw new CliError(err.message, EXIT.usage);
     throw err;
   }
-  const transport = deps.openTransport(opts.repo ?? process.cwd(), repo, await deps.readKnownHosts(opts));
+  // Host keys come from the same revision as the desired state: a reviewed known_hosts change
+  // lands together with the change that needs it.
+  const knownHosts = (await (await openReader(opts)).read(PATHS.knownHosts)) ?? "";
+  const transport = deps.openTransport(repo, knownHosts);
   let result: Plan;
   try {
     const inputs = await readFleet(repo, devices, transport, deps.drivers, createProgress());
     const plannerDrivers = Object.fromEntries(
-      Object.entries(deps.drivers).filter((e): e is [string, Driver & PlannerDriver] => e[1] !== undefined),
+      Object.entries(deps.drivers).filter((e): e is [string, Driver] => e[1] !== undefined),
     );
     result = plan(inputs, { origin: loaded.origin, drivers: plannerDrivers });
   } finally {

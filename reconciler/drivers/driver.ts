@@ -26,4 +26,9 @@ export interface Driver {
    * desired and the live state before they are compared, so a freshly applied device shows no drift.
    */
   normalize(intent: DeviceIntent): DeviceIntent;
+  /**
+   * Pure: what on the device the reconciler itself created (paths such as "wireguard[wg-b]",
+   * "forwarding", "file:/etc/bird/bird.conf"). Only these may be deleted when git drops them.
+   */
+  owned(live: LiveState): ReadonlySet<string>;
 }

@@ -2,6 +2,7 @@
 // ifupdown interfaces, over an SSH shell. Only read() does I/O; render and normalize are pure.
 import type { Driver } from "../driver.ts";
 import { normalizeDebian } from "./normalize.ts";
+import { ownedDebian } from "./owned.ts";
 import { readDebian } from "./read.ts";
 import { renderDebian } from "./render.ts";
 
@@ -16,4 +17,5 @@ export const debianDriver: Driver = {
   read: readDebian,
   render: renderDebian,
   normalize: normalizeDebian,
+  owned: ownedDebian,
 };
