@@ -38,7 +38,7 @@ describe("reconciler validate", () => {
       );
       writeFileSync(
         join(repo, "desired", "router-b.yaml"),
-        readFileSync(join(repo, "desired", "router-b.yaml"), "utf8").replace("kind: dummy", "kind: tunnel"),
+        readFileSync(join(repo, "desired", "router-b.yaml"), "utf8").replace("kind: bridge", "kind: tunnel"),
       );
       const r = runCli(["validate", "--repo", repo]);
       expect(r.code).toBe(1);

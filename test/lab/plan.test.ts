@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevicePlan, Plan } from "../../reconciler/model/plan.ts";
 import { runCli } from "../helpers/cli.ts";
-import { type LabRepo, makeLabRepo, removeLabRepo, useLab } from "./lab-fixture.ts";
 import { type LabRouter, nsExecOk } from "./lab.ts";
+import { type LabRepo, makeLabRepo, removeLabRepo, useLab } from "./lab-fixture.ts";
 
 const lab = useLab();
 let repo: LabRepo;
@@ -18,7 +18,10 @@ afterAll(() => removeLabRepo(repo));
 
 const DEBIAN = "router-a,router-b,router-c,core-1";
 
-function planJson(args: string[], env: Record<string, string> = repo.env): { code: number; plan: Plan; stderr: string } {
+function planJson(
+  args: string[],
+  env: Record<string, string> = repo.env,
+): { code: number; plan: Plan; stderr: string } {
   const r = runCli(["plan", "--repo", repo.dir, "--json", ...args], { env });
   let plan: Plan;
   try {
@@ -54,7 +57,13 @@ describe("reconciler plan on the lab", () => {
     const a = deviceOf(plan, "router-a");
     const created = a.changes.filter((c) => c.action === "create").map((c) => c.path);
     expect(created).toEqual(
-      expect.arrayContaining(["interfaces[loop0]", "interfaces[lan0]", "interfaces[backbone0]", "wireguard[wg-b]", "wireguard[wg-c]"]),
+      expect.arrayContaining([
+        "interfaces[br-lan]",
+        "interfaces[br-backbone]",
+        "interfaces[lo]",
+        "wireguard[wg-b]",
+        "wireguard[wg-c]",
+      ]),
     );
     expect(a.changes.some((c) => c.path.startsWith("ospf"))).toBe(true);
     expect(a.files.map((f) => [f.action, f.path])).toEqual(
@@ -66,8 +75,7 @@ describe("reconciler plan on the lab", () => {
     );
     const bird = a.files.find((f) => f.path === "/etc/bird/bird.conf");
     expect(bird?.after).toMatch(/cost 10;/);
-    // The router's own management and underlay interfaces are reported, never touched.
-    expect(a.unmanaged.map((u) => u.path)).toEqual(expect.arrayContaining(["interfaces[mgmt0]", "interfaces[eth-b]"]));
+    // The router's own management and underlay interfaces are never touched.
     expect(a.changes.some((c) => c.path.includes("mgmt0") || c.path.includes("eth-b"))).toBe(false);
     // The FRR core: its frr.conf is rewritten.
     expect(deviceOf(plan, "core-1").files.map((f) => f.path)).toContain("/etc/frr/frr.conf");
@@ -75,7 +83,25 @@ describe("reconciler plan on the lab", () => {
 
   it("reads nothing back that is secret", () => {
     const { plan } = planJson(["--limit", "router-a"]);
-    expect(JSON.stringify(plan)).not.toMatch(/PrivateKey|private-key [A-Za-z0-9+/]{43}=/);
+    const text = JSON.stringify(plan);
+    expect(text).not.toMatch(/PrivateKey\s*=/);
+    expect(text).not.toMatch(/private-key [A-Za-z0-9+/]{43}=/);
+  });
+
+  it("reports what it finds on a router but git does not describe as unmanaged, not as drift", async () => {
+    const a = router("router-a");
+    await nsExecOk(a, [
+      "sh",
+      "-c",
+      "ip link add vendor0 type bridge && ip addr add 198.51.100.200/32 dev vendor0 && ip link set vendor0 up",
+    ]);
+    try {
+      const d = deviceOf(planJson(["--limit", "router-a"]).plan, "router-a");
+      expect(d.unmanaged.map((u) => u.path)).toContain("interfaces[vendor0]");
+      expect(d.changes.some((c) => c.path.includes("vendor0"))).toBe(false);
+    } finally {
+      await nsExecOk(a, ["ip", "link", "del", "vendor0"]);
+    }
   });
 
   it("after someone edits bird.conf by hand, shows exactly that drift and nothing else", async () => {
@@ -90,6 +116,8 @@ describe("reconciler plan on the lab", () => {
         desiredPath,
         [
           "routing_daemon: bird",
+          "interfaces:",
+          "  - { name: br-test, kind: bridge, addresses: [192.0.2.193/32] }",
           "ospf:",
           "  router_id: 192.0.2.193",
           "  instances:",
@@ -100,31 +128,46 @@ describe("reconciler plan on the lab", () => {
           "        - id: 0.0.0.0",
           "          stub_networks: [192.0.2.0/26]",
           "          interfaces:",
-          "            - { name: eth-b, type: ptp, cost: 10, hello: 5, retransmit: 2, wait: 10, dead: 20 }",
+          "            - { name: br-test, type: ptp, cost: 10, hello: 5, retransmit: 2, wait: 10, dead: 20 }",
           "",
         ].join("\n"),
       );
       rmSync(linksPath);
+      // What apply will do, by hand: write every rendered file, create the interface, reload bird.
       const first = deviceOf(planJson(["--limit", "router-a"]).plan, "router-a");
-      const bird = first.files.find((f) => f.path === "/etc/bird/bird.conf")?.after;
-      expect(bird).toBeTruthy();
+      expect(first.files.map((f) => f.path).sort()).toEqual([
+        "/etc/bird/bird.conf",
+        "/etc/network/interfaces.d/reconciler",
+      ]);
       const a = router("router-a");
-      await nsExecOk(a, ["sh", "-c", 'cat > /etc/bird/bird.conf && birdc configure | grep -q "Reconfigured\\|Nothing to do"'], {
-        input: bird ?? "",
-      });
+      for (const f of first.files) {
+        await nsExecOk(a, ["sh", "-c", 'mkdir -p "$(dirname "$1")" && cat > "$1"', "sh", f.path], {
+          input: f.after ?? "",
+        });
+      }
+      await nsExecOk(a, [
+        "sh",
+        "-c",
+        "ip link add br-test type bridge && ip addr add 192.0.2.193/32 dev br-test && ip link set br-test up",
+      ]);
+      await nsExecOk(a, ["sh", "-c", 'birdc configure | grep -q "Reconfigured\\|Nothing to do"']);
       const clean = planJson(["--limit", "router-a"]);
       expect(deviceOf(clean.plan, "router-a").changes).toEqual([]);
       expect(deviceOf(clean.plan, "router-a").files).toEqual([]);
       expect(clean.code).toBe(0);
 
-      await nsExecOk(a, ["sh", "-c", "sed -i 's/cost 10;/cost 50;/' /etc/bird/bird.conf && birdc configure >/dev/null"]);
+      await nsExecOk(a, [
+        "sh",
+        "-c",
+        "sed -i 's/cost 10;/cost 50;/' /etc/bird/bird.conf && birdc configure >/dev/null",
+      ]);
       const drift = planJson(["--limit", "router-a"]);
       expect(drift.code).toBe(2);
       const d = deviceOf(drift.plan, "router-a");
       expect(d.changes).toEqual([
         {
           device: "router-a",
-          path: "ospf.instances[mesh4].areas[0.0.0.0].interfaces[eth-b].cost",
+          path: "ospf.instances[mesh4].areas[0.0.0.0].interfaces[br-test].cost",
           action: "update",
           before: 50,
           after: 10,
@@ -132,10 +175,18 @@ describe("reconciler plan on the lab", () => {
       ]);
       expect(d.files.map((f) => f.path)).toEqual(["/etc/bird/bird.conf"]);
       const diffLines = (d.files[0]?.diff ?? "").split("\n").filter((l) => /^[-+][^-+]/.test(l));
-      expect(diffLines.map((l) => l.replace(/\s+/g, " ").trim())).toEqual([expect.stringMatching(/^- .*cost 50;/), expect.stringMatching(/^\+ .*cost 10;/)]);
+      expect(diffLines.map((l) => l.replace(/\s+/g, " ").trim())).toEqual([
+        expect.stringMatching(/^- .*cost 50;/),
+        expect.stringMatching(/^\+ .*cost 10;/),
+      ]);
     } finally {
       writeFileSync(desiredPath, original);
       writeFileSync(linksPath, links);
+      await nsExecOk(router("router-a"), [
+        "sh",
+        "-c",
+        "ip link del br-test 2>/dev/null; rm -f /etc/network/interfaces.d/reconciler; true",
+      ]);
     }
   });
 
@@ -143,14 +194,21 @@ describe("reconciler plan on the lab", () => {
     const knownHosts = join(repo.dir, "inventory", "known_hosts");
     const pinned = readFileSync(knownHosts, "utf8");
     try {
-      writeFileSync(knownHosts, pinned.split("\n").filter((l) => !l.startsWith("198.51.100.131 ")).join("\n"));
+      writeFileSync(
+        knownHosts,
+        pinned
+          .split("\n")
+          .filter((l) => !l.startsWith("198.51.100.131 "))
+          .join("\n"),
+      );
       const { code, plan } = planJson(["--limit", DEBIAN]);
       expect(code).toBe(1);
       const b = deviceOf(plan, "router-b");
       expect(b.status).toBe("error");
       expect(b.error?.kind).toBe("HostKeyError");
       expect(b.error?.message).toMatch(/no pinned host key for router-b .*SHA256:/);
-      for (const other of ["router-a", "router-c", "core-1"]) expect(deviceOf(plan, other).status).toBe("changes");
+      for (const other of ["router-a", "router-c", "core-1"])
+        expect(deviceOf(plan, other).status).toBe("changes");
     } finally {
       writeFileSync(knownHosts, pinned);
     }
@@ -166,6 +224,7 @@ describe("reconciler plan on the lab", () => {
     expect(dc.status).toBe("error");
     expect(dc.error?.kind).toBe("ConnectionError");
     expect(dc.error?.message).toMatch(/router-c/);
-    for (const other of ["router-a", "router-b", "core-1"]) expect(deviceOf(plan, other).status).toBe("changes");
+    for (const other of ["router-a", "router-b", "core-1"])
+      expect(deviceOf(plan, other).status).toBe("changes");
   });
 });

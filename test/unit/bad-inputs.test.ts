@@ -183,7 +183,7 @@ const corpus: BadInput[] = [
   {
     name: "a 10 kB interface name",
     file: A,
-    edit: replaceOnce("  - name: lan0", `  - name: ${"a".repeat(10_240)}`),
+    edit: replaceOnce("  - name: br-lan", `  - name: ${"a".repeat(10_240)}`),
     at: "  - name: aaaa",
     message: /value is 10240 characters long/,
   },
@@ -279,7 +279,7 @@ describe("bad inputs", () => {
 
   it("shortens a huge offending value in the message", async () => {
     const result = await loadExample({
-      [A]: replaceOnce("  - name: lan0", `  - name: ${"a".repeat(10_240)}`),
+      [A]: replaceOnce("  - name: br-lan", `  - name: ${"a".repeat(10_240)}`),
     });
     for (const d of result.diagnostics) expect(`${d.message} ${d.value ?? ""}`.length).toBeLessThan(400);
   });

@@ -112,7 +112,10 @@ describe("diffStates", () => {
   });
 
   it("leaves a section git does not describe alone, unless the reconciler owns it", () => {
-    const live = { ...structuredClone(desired), static_routes: [{ prefix: "192.0.2.0/24", blackhole: true }] };
+    const live = {
+      ...structuredClone(desired),
+      static_routes: [{ prefix: "192.0.2.0/24", blackhole: true }],
+    };
     const foreign = diffStates(desired, live, { device: "router-a" });
     expect(foreign.changes).toEqual([]);
     expect(foreign.unmanaged.map((u) => u.path)).toEqual(["static_routes"]);

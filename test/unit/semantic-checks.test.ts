@@ -200,7 +200,7 @@ const cases: Case[] = [
     },
     file: "desired/router-b.yaml",
     at: "192.0.2.193/32, 2001",
-    message: /address 192.0.2.193 is configured on router-a loop0 .* and on router-b loop0/,
+    message: /address 192.0.2.193 is configured on router-a lo .* and on router-b lo/,
   },
   {
     name: "a WireGuard listen port used twice on one device",
@@ -246,7 +246,7 @@ const cases: Case[] = [
   },
   {
     name: "an interface name used twice on a device",
-    edits: { [A]: replaceOnce("  - name: backbone0", "  - name: wg-b") },
+    edits: { [A]: replaceOnce("  - name: br-backbone", "  - name: wg-b") },
     file: LINKS,
     at: "interface: wg-b, listen_port: 51820, endpoint: 198.51.100.64",
     message: /router-a already has an interface wg-b \(desired\/router-a.yaml:\d+\)/,
@@ -333,7 +333,7 @@ const cases: Case[] = [
   {
     name: "an OSPF interface the device does not have",
     edits: {
-      "desired/core-1.yaml": replaceOnce("            - name: loop0\n", "            - name: loop9\n"),
+      "desired/core-1.yaml": replaceOnce("            - name: lo\n", "            - name: loop9\n"),
     },
     file: "desired/core-1.yaml",
     at: "name: loop9",

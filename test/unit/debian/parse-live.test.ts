@@ -223,28 +223,19 @@ describe("the LiveState of a bird router", () => {
     const files = renderDebian(intent, device("router-a")).files;
     const keys = repo.publicKeys["router-a"] ?? {};
     const dump: string[] = [];
+    const addrPairs = (addresses: readonly string[] = []) =>
+      addresses.map((a) => [a.split("/")[0] as string, Number(a.split("/")[1])] as [string, number]);
+    const loopback = (intent.interfaces ?? []).find((i) => i.kind === "loopback");
     const ip: unknown[] = [
-      link(
-        1,
-        "lo",
-        undefined,
-        [
-          ["127.0.0.1", 8],
-          ["::1", 128],
-        ],
-        { flags: ["LOOPBACK", "UP"], mtu: 65536 },
-      ),
+      link(1, "lo", undefined, [["127.0.0.1", 8], ["::1", 128], ...addrPairs(loopback?.addresses)], {
+        flags: ["LOOPBACK", "UP"],
+        mtu: 65536,
+      }),
     ];
     let index = 2;
     for (const i of intent.interfaces ?? []) {
-      ip.push(
-        link(
-          index++,
-          i.name,
-          "dummy",
-          (i.addresses ?? []).map((a) => [a.split("/")[0] as string, Number(a.split("/")[1])]),
-        ),
-      );
+      if (i.kind === "loopback") continue;
+      ip.push(link(index++, i.name, i.kind, addrPairs(i.addresses)));
     }
     for (const w of intent.wireguard ?? []) {
       dump.push(`${w.name}\t(hidden)\t${keys[w.name]}\t${w.listen_port}\toff`);

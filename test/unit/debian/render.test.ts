@@ -155,7 +155,7 @@ describe("renderDebian on the example network", () => {
       !
       ip route 192.0.2.0/24 blackhole
       !
-      interface loop0
+      interface lo
        ip ospf area 0.0.0.0
        ip ospf passive
       exit
@@ -212,30 +212,28 @@ describe("renderDebian on the example network", () => {
       "# Managed by reconciler for router-a: generated from the desired state in git.
       # Local changes are reported as drift and overwritten by the next apply.
 
-      # backbone0 (dummy): site A backbone
-      auto backbone0
-      iface backbone0 inet static
-      	pre-up ip link add dev backbone0 type dummy || true
-      	address 198.51.100.1/29
-      	post-down ip link del dev backbone0 || true
-
-      # lan0 (dummy): site A LAN
-      auto lan0
-      iface lan0 inet static
-      	pre-up ip link add dev lan0 type dummy || true
-      	address 192.0.2.1/26
-      	post-down ip link del dev lan0 || true
-      iface lan0 inet6 static
-      	address 2001:db8:a::1/64
-
-      # loop0 (dummy): router loopback
-      auto loop0
-      iface loop0 inet static
-      	pre-up ip link add dev loop0 type dummy || true
+      # lo (loopback): router loopback
+      auto lo
+      iface lo inet static
       	address 192.0.2.193/32
-      	post-down ip link del dev loop0 || true
-      iface loop0 inet6 static
+      iface lo inet6 static
       	address 2001:db8:ffff::1/128
+
+      # br-backbone (bridge): site A backbone
+      auto br-backbone
+      iface br-backbone inet static
+      	pre-up ip link add dev br-backbone type bridge || true
+      	address 198.51.100.1/29
+      	post-down ip link del dev br-backbone || true
+
+      # br-lan (bridge): site A LAN
+      auto br-lan
+      iface br-lan inet static
+      	pre-up ip link add dev br-lan type bridge || true
+      	address 192.0.2.1/26
+      	post-down ip link del dev br-lan || true
+      iface br-lan inet6 static
+      	address 2001:db8:a::1/64
       "
     `);
     expect(files["/etc/sysctl.d/90-reconciler.conf"]).toMatchInlineSnapshot(`
