@@ -17,6 +17,11 @@ export interface LiveState {
   publicKeys: Record<string, string>;
   /** sha256 over the artifacts: a saved plan is refused when this no longer matches the device. */
   fingerprint: string;
+  /**
+   * Things an operator must hear about, found on the device: above all a change that was never
+   * confirmed and that the device reverted by itself ("run 20261125T... reverted at ...").
+   */
+  notices?: string[];
 }
 
 /** What render() produces: the exact content of every managed file; null = must not exist. */
