@@ -1,0 +1,36 @@
+// What a healthy device looks like after a change, derived from the desired state (never
+// guessed): its OSPF neighbours over each link, a fresh WireGuard handshake with each link peer,
+// and the neighbours' stub networks in its kernel table. Pure.
+import type { HealthExpectations } from "../drivers/apply-contract.ts";
+import { parsePrefix } from "../model/ip.ts";
+import type { DesiredRepo } from "../model/repo.ts";
+
+export function healthExpectations(repo: DesiredRepo, device: string): HealthExpectations {
+  const out: HealthExpectations = { ospfNeighbors: [], wireguardPeers: [], routes: [] };
+  const mine = repo.expanded[device];
+  const families = new Set(
+    (mine?.ospf?.instances ?? []).map((i) => i.address_family ?? (i.version === 2 ? "ipv4" : "ipv6")),
+  );
+  for (const link of repo.links) {
+    const index = link.ends.findIndex((e) => e.device === device);
+    const end = link.ends[index];
+    const other = link.ends[index === 0 ? 1 : 0];
+    if (index < 0 || !end || !other) continue;
+    const key = repo.publicKeys[other.device]?.[other.interface];
+    if (key) out.wireguardPeers.push({ interface: end.interface, publicKey: key });
+    const neighbour = repo.expanded[other.device]?.ospf;
+    if (!link.ospf || !neighbour || !mine?.ospf) continue;
+    out.ospfNeighbors.push({ interface: end.interface, routerId: neighbour.router_id });
+    // The neighbour's own networks must arrive over OSPF, in every family both ends route.
+    for (const instance of neighbour.instances) {
+      for (const area of instance.areas) {
+        for (const net of area.stub_networks ?? []) {
+          const p = parsePrefix(net);
+          if (p && families.has(p.family === 4 ? "ipv4" : "ipv6")) out.routes.push(net);
+        }
+      }
+    }
+  }
+  out.routes = [...new Set(out.routes)].sort();
+  return out;
+}
