@@ -37,6 +37,11 @@ export interface ApplyOptions {
   /** How long health gates may take to pass. */
   healthTimeoutS: number;
   pollIntervalMs?: number;
+  /**
+   * After the gates first pass, wait this long and check again: a broken change can look healthy
+   * until the old adjacency's dead interval runs out, so the default is the longest dead interval.
+   */
+  soakS?: number;
   onStep?: (device: string, step: string, ok: boolean, detail?: string) => void;
   /**
    * Fault injection for tests of the on-device revert: "exit-after-commit" ends the process right
@@ -231,6 +236,16 @@ async function gate(f: InFlight, opts: ApplyOptions): Promise<void> {
       fresh = undefined;
     }
     await sleep(opts.pollIntervalMs ?? 2000);
+  }
+  if (report?.ok && fresh && (opts.soakS ?? 0) > 0) {
+    opts.onStep?.(name, "health", true, `passed; checking again after a soak of ${opts.soakS} s`);
+    await sleep((opts.soakS ?? 0) * 1000);
+    try {
+      report = await f.driver.health(fresh, f.ctx, f.target.expect);
+    } catch (err) {
+      lastError = err;
+      report = undefined;
+    }
   }
   if (report?.ok) {
     opts.onStep?.(name, "health", true);

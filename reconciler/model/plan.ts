@@ -46,6 +46,8 @@ export interface DevicePlan {
   changes: Change[];
   files: FileChange[];
   unmanaged: Unmanaged[];
+  /** What the device has to say, above all that it reverted an unconfirmed change by itself. */
+  notices?: string[];
   /** WireGuard public keys the device reported, for recording in git. */
   publicKeys?: Record<string, string>;
   error?: DeviceError;

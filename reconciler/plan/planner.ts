@@ -73,6 +73,7 @@ export function planDevice(input: DeviceInput, driver: PlannerDriver): DevicePla
     files,
     unmanaged,
     publicKeys: { ...live.publicKeys },
+    ...(live.notices?.length ? { notices: [...live.notices] } : {}),
   };
 }
 

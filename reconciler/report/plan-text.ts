@@ -65,6 +65,7 @@ export function formatDevicePlan(d: DevicePlan, opts: { color?: boolean; files?:
       ? p.dim("no changes")
       : `${d.changes.length} change${d.changes.length === 1 ? "" : "s"}, ${d.files.length} file${d.files.length === 1 ? "" : "s"}`;
   lines.push(`${p.bold(d.device)} (${d.platform}): ${summary}`);
+  for (const n of d.notices ?? []) lines.push(p.magenta(`  ! ${n}`));
   for (const c of d.changes) lines.push(formatChange(c, color));
   if (opts.files !== false) {
     for (const f of d.files) {

@@ -156,6 +156,14 @@ describe("applyWave", () => {
     ]);
   });
 
+  it("checks again after the soak time, and fails a change that only looked healthy at first", async () => {
+    const { log, options } = fakes({ health: { a: [true, false] } });
+    const [outcome] = await applyWave([target("a")], { ...options, soakS: 0.05 });
+    expect(outcome?.result).toBe("rolled-back");
+    expect(outcome?.failedStep).toBe("health");
+    expect(log.filter((l) => l.startsWith("a:health"))).toEqual(["a:health=true", "a:health=false"]);
+  });
+
   it("rolls the whole wave back when one device's gates never pass, and says why", async () => {
     const { log, options } = fakes({ health: { b: [false] } });
     const outcomes = await applyWave([target("a"), target("b")], options);

@@ -1,0 +1,213 @@
+// `reconciler apply [plan.json]`: plans (or checks a saved plan still holds), asks, then applies
+// the devices with changes as one wave under commit-confirmed. Exit 0 when every change was
+// confirmed (or there was nothing to do); 1 when a device was rolled back, failed or unreadable.
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline/promises";
+import { type ApplyTarget, applyWave, type DeviceOutcome } from "../apply/executor.ts";
+import { healthExpectations } from "../apply/expectations.ts";
+import type { ApplyDriver } from "../drivers/apply-contract.ts";
+import { PATHS } from "../load/load.ts";
+import { hasErrors } from "../model/diagnostic.ts";
+import type { LiveState } from "../model/live.ts";
+import type { Plan } from "../model/plan.ts";
+import { SelectorError, selectDevices } from "../model/select.ts";
+import { plan } from "../plan/planner.ts";
+import { formatOutcome } from "../report/apply-text.ts";
+import { formatDiagnostic } from "../report/diagnostics.ts";
+import { formatPlan } from "../report/plan-text.ts";
+import { createProgress } from "../report/progress.ts";
+import { newRunId, StateStore } from "../state/store.ts";
+import { CliError, EXIT } from "./exit-codes.ts";
+import { loadFromOptions, openReader, type RepoOptions } from "./open-repo.ts";
+import type { PlanDeps } from "./plan.ts";
+import { readFleet } from "./read-fleet.ts";
+
+export interface ApplyCommandOptions extends RepoOptions {
+  limit?: string;
+  yes?: boolean;
+  json?: boolean;
+  confirmTimeout?: string;
+  healthTimeout?: string;
+  soak?: string;
+}
+
+/** The longest OSPF dead interval among the changed devices: how long a broken adjacency can look alive. */
+function defaultSoak(targets: readonly ApplyTarget[]): number {
+  let soak = 0;
+  for (const t of targets) {
+    for (const inst of t.intent.ospf?.instances ?? []) {
+      for (const area of inst.areas)
+        for (const i of area.interfaces ?? []) if (!i.passive) soak = Math.max(soak, i.dead ?? 0);
+    }
+  }
+  return soak;
+}
+
+export interface ApplyDeps extends PlanDeps {
+  applyDrivers: Readonly<Partial<Record<string, ApplyDriver>>>;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Asks the operator; only called on a terminal. */
+  ask: (question: string) => Promise<boolean>;
+  interactive: boolean;
+}
+
+function seconds(value: string | undefined, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  if (!/^[0-9]{1,5}$/.test(value))
+    throw new CliError(`${what} must be a whole number of seconds`, EXIT.usage);
+  return Number(value);
+}
+
+export async function askOnTerminal(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^(y|yes)$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** A saved plan holds only if every device it changes is still exactly as it was read then. */
+function checkSavedPlan(saved: Plan, current: Plan): string[] {
+  const problems: string[] = [];
+  for (const s of saved.devices.filter((d) => d.status === "changes")) {
+    const c = current.devices.find((d) => d.device === s.device);
+    if (!c || c.status === "error") {
+      problems.push(`${s.device}: cannot be read now`);
+      continue;
+    }
+    if (c.fingerprint !== s.fingerprint) {
+      problems.push(
+        `${s.device}: its live state changed since the plan (fingerprint ${s.fingerprint?.slice(0, 12)} is now ${c.fingerprint?.slice(0, 12)})`,
+      );
+      continue;
+    }
+    const files = (p: typeof s) => JSON.stringify(p.files.map((f) => [f.path, f.after]));
+    if (files(c) !== files(s)) problems.push(`${s.device}: the desired state changed since the plan`);
+  }
+  return problems;
+}
+
+export async function applyCommand(
+  planFile: string | undefined,
+  opts: ApplyCommandOptions,
+  deps: ApplyDeps,
+  out: NodeJS.WritableStream,
+  color: boolean,
+): Promise<number> {
+  const confirmTimeoutS = seconds(opts.confirmTimeout, 180, "--confirm-timeout");
+  const healthTimeoutS = seconds(opts.healthTimeout, 90, "--health-timeout");
+  if (healthTimeoutS + 30 > confirmTimeoutS) {
+    throw new CliError(
+      "--confirm-timeout must leave at least 30 s after --health-timeout for the confirm",
+      EXIT.usage,
+    );
+  }
+  const saved = planFile ? (JSON.parse(await readFile(planFile, "utf8")) as Plan) : undefined;
+  const loaded = await loadFromOptions(opts);
+  if (!loaded.repo || hasErrors(loaded.diagnostics)) {
+    for (const d of loaded.diagnostics) out.write(`${formatDiagnostic(d, color)}\n`);
+    out.write("invalid desired state: no device was contacted\n");
+    return EXIT.error;
+  }
+  const repo = loaded.repo;
+  let devices: ReturnType<typeof selectDevices>;
+  try {
+    devices = selectDevices(Object.values(repo.devices), opts.limit);
+  } catch (err) {
+    if (err instanceof SelectorError) throw new CliError(err.message, EXIT.usage);
+    throw err;
+  }
+  if (saved) {
+    const inPlan = new Set(saved.devices.filter((d) => d.status === "changes").map((d) => d.device));
+    devices = devices.filter((d) => inPlan.has(d.name));
+  }
+  const knownHosts = (await (await openReader(opts)).read(PATHS.knownHosts)) ?? "";
+  const transport = deps.openTransport(repo, knownHosts);
+  try {
+    const inputs = await readFleet(repo, devices, transport, deps.drivers, createProgress());
+    const drivers = Object.fromEntries(
+      Object.entries(deps.drivers).filter((e): e is [string, NonNullable<(typeof e)[1]>] => !!e[1]),
+    );
+    const current = plan(inputs, { origin: loaded.origin, drivers });
+    if (saved) {
+      const problems = checkSavedPlan(saved, current);
+      if (problems.length > 0) {
+        out.write(
+          `refusing the saved plan ${planFile}: nothing was changed\n${problems.map((p) => `  ${p}`).join("\n")}\nRun reconciler plan again.\n`,
+        );
+        return EXIT.error;
+      }
+    }
+    if (!opts.json) out.write(formatPlan(current, { color }));
+    const todo = current.devices.filter((d) => d.status === "changes");
+    const unreadable = current.devices.filter((d) => d.status === "error");
+    if (todo.length === 0) {
+      if (opts.json) out.write(`${JSON.stringify({ plan: current, outcomes: [] }, null, 2)}\n`);
+      else out.write("Nothing to apply.\n");
+      return unreadable.length > 0 ? EXIT.error : EXIT.ok;
+    }
+    if (!opts.yes) {
+      if (!deps.interactive)
+        throw new CliError("refusing to apply without --yes when not on a terminal", EXIT.usage);
+      const total = todo.reduce((n, d) => n + d.changes.length, 0);
+      if (!(await deps.ask(`Apply ${total} changes to ${todo.map((d) => d.device).join(", ")}?`))) {
+        out.write("Nothing applied.\n");
+        return EXIT.ok;
+      }
+    }
+    const runId = newRunId();
+    const store = new StateStore(
+      process.env.RECONCILER_STATE_DIR ?? join(resolve(opts.repo ?? process.cwd()), ".state"),
+    );
+    const targets: ApplyTarget[] = todo.map((d) => {
+      const input = inputs.find((i) => i.device.name === d.device);
+      const driver = deps.drivers[d.platform];
+      if (!input || "error" in input.live || !driver)
+        throw new Error(`internal: ${d.device} has changes but no live state`);
+      return {
+        device: input.device,
+        intent: input.desired,
+        rendered: driver.render(input.desired, input.device),
+        live: input.live as LiveState,
+        expect: healthExpectations(repo, d.device),
+        publicKeys: repo.publicKeys[d.device] ?? {},
+      };
+    });
+    const missing = targets.filter((t) => !deps.applyDrivers[t.device.platform]);
+    if (missing.length > 0)
+      throw new CliError(
+        `no apply support yet for ${missing.map((t) => `${t.device.name} (${t.device.platform})`).join(", ")}`,
+      );
+    const soakS = opts.soak !== undefined ? seconds(opts.soak, 0, "--soak") : defaultSoak(targets);
+    if (soakS + healthTimeoutS + 30 > confirmTimeoutS) {
+      throw new CliError(
+        `--confirm-timeout ${confirmTimeoutS} s is too short for --health-timeout ${healthTimeoutS} s plus a soak of ${soakS} s and 30 s to confirm`,
+        EXIT.usage,
+      );
+    }
+    process.stderr.write(
+      `run ${runId}: applying ${targets.length} device(s) as one wave; each reverts by itself unless confirmed within ${confirmTimeoutS} s\n`,
+    );
+    const outcomes: DeviceOutcome[] = await applyWave(targets, {
+      runId,
+      transport,
+      drivers: deps.applyDrivers,
+      store,
+      env: deps.env,
+      confirmTimeoutS,
+      healthTimeoutS,
+      soakS,
+      onStep: (device, step, ok, detail) =>
+        process.stderr.write(`  ${device}: ${step} ${ok ? "ok" : `FAILED${detail ? `: ${detail}` : ""}`}\n`),
+      ...(deps.env.RECONCILER_FAULT ? { fault: deps.env.RECONCILER_FAULT } : {}),
+    });
+    if (opts.json) out.write(`${JSON.stringify({ runId, plan: current, outcomes }, null, 2)}\n`);
+    else out.write(`${outcomes.map((o) => formatOutcome(o, color)).join("\n")}\n`);
+    const allConfirmed = outcomes.every((o) => o.result === "confirmed");
+    return allConfirmed && unreadable.length === 0 ? EXIT.ok : EXIT.error;
+  } finally {
+    await transport.closeAll();
+  }
+}

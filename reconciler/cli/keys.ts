@@ -1,0 +1,97 @@
+// `reconciler keys`: makes sure every WireGuard interface of the selected devices has a private
+// key ON the device (generated there, never read back) and records the public keys in
+// inventory/wireguard-keys.yaml, for review and commit. Run it before the first apply of a link,
+// and after a key rotation; apply refuses a device whose key differs from the one in git.
+import { readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { parseDocument } from "yaml";
+import type { ApplyDriver } from "../drivers/apply-contract.ts";
+import { PATHS } from "../load/load.ts";
+import { hasErrors } from "../model/diagnostic.ts";
+import { SelectorError, selectDevices } from "../model/select.ts";
+import { formatDiagnostic } from "../report/diagnostics.ts";
+import { newRunId } from "../state/store.ts";
+import { CliError, EXIT } from "./exit-codes.ts";
+import { loadFromOptions, openReader } from "./open-repo.ts";
+import type { PlanDeps } from "./plan.ts";
+import { describeError } from "./read-fleet.ts";
+
+export interface KeysOptions {
+  repo?: string;
+  limit?: string;
+}
+
+const HEADER =
+  "# Public keys of each device's WireGuard interfaces, as the devices reported them after\n# generating their private keys (which never leave the device).\n";
+
+export async function keysCommand(
+  opts: KeysOptions,
+  deps: Pick<PlanDeps, "openTransport"> & {
+    applyDrivers: Readonly<Partial<Record<string, ApplyDriver>>>;
+    env: Readonly<Record<string, string | undefined>>;
+  },
+  out: NodeJS.WritableStream,
+  color: boolean,
+): Promise<number> {
+  const loaded = await loadFromOptions(opts);
+  if (!loaded.repo || hasErrors(loaded.diagnostics)) {
+    for (const d of loaded.diagnostics) out.write(`${formatDiagnostic(d, color)}\n`);
+    return EXIT.error;
+  }
+  const repo = loaded.repo;
+  let devices: ReturnType<typeof selectDevices>;
+  try {
+    devices = selectDevices(Object.values(repo.devices), opts.limit).filter(
+      (d) => (repo.expanded[d.name]?.wireguard ?? []).length > 0 && deps.applyDrivers[d.platform],
+    );
+  } catch (err) {
+    if (err instanceof SelectorError) throw new CliError(err.message, EXIT.usage);
+    throw err;
+  }
+  const path = join(resolve(opts.repo ?? process.cwd()), PATHS.publicKeys);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    text = `${HEADER}keys: {}\n`;
+  }
+  const doc = parseDocument(text);
+  const knownHosts = (await (await openReader(opts)).read(PATHS.knownHosts)) ?? "";
+  const transport = deps.openTransport(repo, knownHosts);
+  let failed = 0;
+  let changed = 0;
+  try {
+    const runId = newRunId();
+    for (const device of devices) {
+      const driver = deps.applyDrivers[device.platform] as ApplyDriver;
+      const interfaces = (repo.expanded[device.name]?.wireguard ?? []).map((w) => w.name);
+      try {
+        const session = await transport.session(device.name);
+        const ctx = { runId, device, intent: repo.expanded[device.name] ?? {}, env: deps.env };
+        const keys = await driver.ensureKeys(session, ctx, interfaces);
+        for (const iface of interfaces) {
+          const key = keys[iface];
+          if (!key) continue;
+          const before = repo.publicKeys[device.name]?.[iface];
+          if (before === key) {
+            out.write(`${device.name} ${iface}: unchanged\n`);
+            continue;
+          }
+          doc.setIn(["keys", device.name, iface], key);
+          changed++;
+          out.write(`${device.name} ${iface}: ${before ? "CHANGED" : "recorded"} ${key}\n`);
+        }
+      } catch (err) {
+        failed++;
+        out.write(`${device.name}: ${describeError(err).message}\n`);
+      }
+    }
+  } finally {
+    await transport.closeAll();
+  }
+  if (changed > 0) {
+    await writeFile(path, String(doc));
+    out.write(`${changed} key(s) written to ${PATHS.publicKeys}: review and commit them.\n`);
+  }
+  return failed > 0 ? EXIT.error : EXIT.ok;
+}
