@@ -51,7 +51,7 @@ export async function readFleet(
       }
     }
     progress.done(device.name, !("error" in live));
-    return { device, desired, live };
+    return { device, desired, live, publicKeys: repo.publicKeys[device.name] ?? {} };
   });
   progress.finish();
   return inputs;

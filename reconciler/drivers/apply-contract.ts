@@ -54,7 +54,11 @@ export interface ApplyDriver {
    * Makes sure every named WireGuard interface has a private key on the device (generated there,
    * root-only, never read back) and returns the public keys.
    */
-  ensureKeys(session: DeviceSession, ctx: ApplyContext, interfaces: readonly string[]): Promise<Record<string, string>>;
+  ensureKeys(
+    session: DeviceSession,
+    ctx: ApplyContext,
+    interfaces: readonly string[],
+  ): Promise<Record<string, string>>;
   /** Uploads the candidate to a run directory and validates it with the daemons' own checks. */
   stage(session: DeviceSession, ctx: ApplyContext, rendered: Rendered, snapshot: LiveState): Promise<Staged>;
   /**

@@ -2,7 +2,7 @@
 // the drivers' pure halves (render, normalize, owned) are passed in.
 import { createTwoFilesPatch } from "diff";
 import type { LiveState, Rendered } from "../model/live.ts";
-import type { DevicePlan, FileChange, Plan } from "../model/plan.ts";
+import type { Change, DevicePlan, FileChange, Plan } from "../model/plan.ts";
 import type { ResolvedDevice } from "../model/repo.ts";
 import type { DeviceIntent } from "../schema/device.ts";
 import { diffStates } from "./diff.ts";
@@ -20,6 +20,29 @@ export interface DeviceInput {
   desired: DeviceIntent;
   /** The live state, or the error that prevented reading it. */
   live: LiveState | { error: DevicePlan["error"] };
+  /** The WireGuard public keys git records for this device (inventory/wireguard-keys.yaml). */
+  publicKeys?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A running WireGuard interface whose key is not the one git records (a rotated key, generated on
+ * the device by `reconciler keys`, not yet in use): the interface must be reloaded.
+ */
+function keyChanges(input: DeviceInput, live: LiveState): Change[] {
+  const wanted = new Set((input.desired.wireguard ?? []).map((w) => w.name));
+  return Object.entries(live.publicKeys)
+    .filter(
+      ([iface, key]) =>
+        wanted.has(iface) && input.publicKeys?.[iface] !== undefined && input.publicKeys[iface] !== key,
+    )
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([iface, key]) => ({
+      device: input.device.name,
+      path: `wireguard[${iface}].public_key`,
+      action: "update" as const,
+      before: key,
+      after: input.publicKeys?.[iface],
+    }));
 }
 
 export interface PlanOptions {
@@ -60,10 +83,12 @@ export function planDevice(input: DeviceInput, driver: PlannerDriver): DevicePla
     return { ...base, status: "error", ...(input.live.error ? { error: input.live.error } : {}) };
   const live = input.live;
   const owned = driver.owned(live);
-  const { changes, unmanaged } = diffStates(driver.normalize(input.desired), driver.normalize(live.state), {
+  const diff = diffStates(driver.normalize(input.desired), driver.normalize(live.state), {
     device: device.name,
     owned,
   });
+  const changes = [...diff.changes, ...keyChanges(input, live)];
+  const unmanaged = diff.unmanaged;
   const files = fileChanges(driver.render(input.desired, device), live, owned);
   return {
     ...base,

@@ -174,6 +174,21 @@ describe("plan", () => {
     expect(p.files.map((f) => [f.action, f.path])).toEqual([["delete", "/etc/toy/old.json"]]);
   });
 
+  it("shows a running WireGuard key that is not the one git records (a rotation) as a change", () => {
+    const git = { "wg-b": KEY_C };
+    const p = planDevice({ device, desired, live: liveOf(desired), publicKeys: git }, toyDriver());
+    expect(p.status).toBe("changes");
+    expect(p.changes).toEqual([
+      {
+        device: "router-a",
+        path: "wireguard[wg-b].public_key",
+        action: "update",
+        before: "j/miH2I9YXQ9m09gxeqElEm7enQqe9f37VWtV2f/Zgw=",
+        after: KEY_C,
+      },
+    ]);
+  });
+
   it("orders devices by name, keeps per-device errors, and is a JSON round trip", () => {
     const b = { ...device, name: "router-b" };
     const result = plan(

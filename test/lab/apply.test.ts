@@ -1,0 +1,186 @@
+// `reconciler apply` end to end on the lab: the WireGuard/bird mesh of the example from nothing
+// to converged, idempotence, a change that breaks OSPF rolled back by the health gates, a
+// candidate bird rejects, a run that dies after commit (the routers revert by themselves), and a
+// WireGuard key rotation applied to both ends of a link.
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Plan } from "../../reconciler/model/plan.ts";
+import { runCli } from "../helpers/cli.ts";
+import { type LabRouter, nsExec, nsExecOk } from "./lab.ts";
+import { type LabRepo, makeLabRepo, removeLabRepo, useLab } from "./lab-fixture.ts";
+
+const lab = useLab();
+let repo: LabRepo;
+const MESH = "router-a,router-b,router-c";
+
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  runCli([...args, "--repo", repo.dir], { env: { ...repo.env, ...env } });
+
+const commit = (message: string) =>
+  execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.net", "commit", "-qam", message], {
+    cwd: repo.dir,
+  });
+
+const router = (name: string): LabRouter => {
+  const r = lab().routers.find((x) => x.name === name);
+  if (!r) throw new Error(`no lab router ${name}`);
+  return r;
+};
+
+/** sha256 of every managed file on a router, to prove byte-identical restores. */
+async function fileSums(name: string): Promise<string> {
+  const r = await nsExec(router(name), [
+    "sh",
+    "-c",
+    "sha256sum /etc/bird/bird.conf /etc/wireguard/*.conf /etc/sysctl.d/90-reconciler.conf /etc/network/interfaces.d/reconciler 2>/dev/null; true",
+  ]);
+  return r.stdout;
+}
+
+const linksPath = () => join(repo.dir, "desired", "links.yaml");
+
+beforeAll(() => {
+  repo = makeLabRepo(lab());
+}, 60_000);
+afterAll(() => removeLabRepo(repo));
+
+describe("reconciler apply on the lab mesh", () => {
+  it("records the WireGuard keys generated on the routers", () => {
+    const r = cli(["keys", "--limit", MESH]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/router-a wg-b: CHANGED [A-Za-z0-9+/]{43}=/);
+    const keys = readFileSync(join(repo.dir, "inventory", "wireguard-keys.yaml"), "utf8");
+    expect(keys).toMatch(/^# Public keys/);
+    commit("record the mesh's keys");
+    // A second run finds every key unchanged.
+    expect(cli(["keys", "--limit", MESH]).stdout).not.toMatch(/CHANGED|recorded/);
+  });
+
+  it("builds the mesh from nothing to converged, over the cheapest paths", async () => {
+    const r = cli(["apply", "--limit", MESH, "--yes"]);
+    expect(r.stdout).toMatch(/router-a: confirmed/);
+    expect(r.stdout).toMatch(/router-b: confirmed/);
+    expect(r.stdout).toMatch(/router-c: confirmed/);
+    expect(r.code).toBe(0);
+    const routes = await nsExecOk(router("router-a"), ["ip", "route", "show", "proto", "bird"]);
+    expect(routes).toMatch(/192\.0\.2\.64\/26 .*dev wg-b/);
+    // C's LAN via B: 10 + 20 beats the direct cost of 50.
+    expect(routes).toMatch(/192\.0\.2\.128\/26 .*dev wg-b/);
+    const v6 = await nsExecOk(router("router-a"), ["ip", "-6", "route", "show", "proto", "bird"]);
+    expect(v6).toMatch(/2001:db8:b::\/64 .*dev wg-b/);
+  });
+
+  it("changes nothing when the same revision is applied again", async () => {
+    const before = await Promise.all(["router-a", "router-b", "router-c"].map(fileSums));
+    const r = cli(["apply", "--limit", MESH, "--yes"]);
+    expect(r.stdout).toMatch(/Nothing to apply/);
+    expect(r.code).toBe(0);
+    expect(await Promise.all(["router-a", "router-b", "router-c"].map(fileSums))).toEqual(before);
+  });
+
+  it("rolls back a change that breaks OSPF (dead interval changed on one end only), byte-identical", async () => {
+    const before = await fileSums("router-a");
+    const original = readFileSync(linksPath(), "utf8");
+    try {
+      writeFileSync(linksPath(), original.replace("      dead: 20\n", "      dead: 40\n"));
+      commit("dead 40 on the mesh");
+      const r = cli([
+        "apply",
+        "--limit",
+        "router-a",
+        "--yes",
+        "--health-timeout",
+        "30",
+        "--confirm-timeout",
+        "120",
+      ]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/router-a: rolled back \(health\)/);
+      expect(r.stdout).toMatch(/FAIL .*expected .*Full/);
+      expect(await fileSums("router-a")).toBe(before);
+    } finally {
+      writeFileSync(linksPath(), original);
+      commit("back to dead 20");
+    }
+  });
+
+  it("never lets a candidate bird rejects reach /etc/bird", async () => {
+    const path = join(repo.dir, "desired", "router-a.yaml");
+    const original = readFileSync(path, "utf8");
+    const before = await fileSums("router-a");
+    try {
+      writeFileSync(
+        path,
+        `${original}raw:\n  bird: |\n    protocol static broken {\n      route 192.0.2.0/24 via;\n    }\n`,
+      );
+      commit("a broken bird snippet");
+      const r = cli(["apply", "--limit", "router-a", "--yes"]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/router-a: failed at stage/);
+      expect(r.stdout).toMatch(/bird/i);
+      expect(await fileSums("router-a")).toBe(before);
+    } finally {
+      writeFileSync(path, original);
+      commit("remove the broken snippet");
+    }
+  });
+
+  it("reverts by itself when the run dies right after commit, and the next plan says so", async () => {
+    const before = await fileSums("router-a");
+    const original = readFileSync(linksPath(), "utf8");
+    try {
+      writeFileSync(linksPath(), original.replace("      cost: 50\n", "      cost: 60\n"));
+      commit("cost 60 on a-c");
+      const r = cli(
+        [
+          "apply",
+          "--limit",
+          "router-a",
+          "--yes",
+          "--health-timeout",
+          "5",
+          "--soak",
+          "0",
+          "--confirm-timeout",
+          "40",
+        ],
+        {
+          RECONCILER_FAULT: "exit-after-commit",
+        },
+      );
+      expect(r.code).toBe(70);
+      expect(await fileSums("router-a")).not.toBe(before); // committed, not confirmed
+      let restored = false;
+      for (let i = 0; i < 60 && !restored; i++) {
+        await new Promise((res) => setTimeout(res, 1000));
+        restored = (await fileSums("router-a")) === before;
+      }
+      expect(restored).toBe(true);
+      writeFileSync(linksPath(), original);
+      commit("back to cost 50");
+      const plan = JSON.parse(cli(["plan", "--limit", "router-a", "--json"]).stdout) as Plan;
+      const notices = plan.devices.find((d) => d.device === "router-a")?.notices ?? [];
+      expect(notices.join("\n")).toMatch(/revert/i);
+      expect(plan.devices.find((d) => d.device === "router-a")?.status).toBe("unchanged");
+    } finally {
+      writeFileSync(linksPath(), original);
+    }
+  });
+
+  it("applies a WireGuard key rotation to both ends of a link, which converges", async () => {
+    await nsExecOk(router("router-b"), ["rm", "-f", "/etc/wireguard/keys/wg-a.key"]);
+    const keys = cli(["keys", "--limit", "router-b"]);
+    expect(keys.stdout).toMatch(/router-b wg-a: CHANGED/);
+    commit("rotate router-b wg-a");
+    const r = cli(["apply", "--limit", "router-a,router-b", "--yes"]);
+    expect(r.stdout).toMatch(/router-a: confirmed/);
+    expect(r.stdout).toMatch(/router-b: confirmed/);
+    expect(r.code).toBe(0);
+    expect(await nsExecOk(router("router-a"), ["ip", "route", "show", "proto", "bird"])).toMatch(
+      /192\.0\.2\.64\/26 .*dev wg-b/,
+    );
+  });
+});
