@@ -46,7 +46,7 @@ describe("reconciler validate", () => {
         /^desired\/router-a\.yaml:5:17: error: routing_daemon: invalid value "quagga"\n {4}expected the routing daemon of a Debian router: one of bird, frr$/m,
       );
       expect(r.stdout).toMatch(
-        /^desired\/router-b\.yaml:\d+:\d+: error: interfaces\[0\]\.kind: invalid value "tunnel"$/m,
+        /^desired\/router-b\.yaml:\d+:\d+: error: interfaces\[1\]\.kind: invalid value "tunnel"$/m,
       );
       expect(r.stdout).toMatch(/invalid: 2 errors in 2 files/);
     } finally {
