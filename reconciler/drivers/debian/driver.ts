@@ -1,6 +1,8 @@
 // The Debian driver: WireGuard (wg-quick files, wg syncconf), bird2 or FRR, forwarding sysctls and
 // ifupdown interfaces, over an SSH shell. Only read() does I/O; render and normalize are pure.
+import type { ApplyDriver } from "../apply-contract.ts";
 import type { Driver } from "../driver.ts";
+import { debianApply as debianApplyImpl } from "./apply/apply.ts";
 import { normalizeDebian } from "./normalize.ts";
 import { ownedDebian } from "./owned.ts";
 import { readDebian } from "./read.ts";
@@ -19,3 +21,6 @@ export const debianDriver: Driver = {
   normalize: normalizeDebian,
   owned: ownedDebian,
 };
+
+/** The apply half: lock, keys, stage, arm, commit, health, confirm, rollback (see apply/). */
+export const debianApply: ApplyDriver = debianApplyImpl;

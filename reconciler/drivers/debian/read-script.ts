@@ -23,6 +23,9 @@ import {
   WIREGUARD_DIR,
 } from "./paths.ts";
 
+/** Where the apply step leaves notices (apply/layout.ts NOTICE_DIR; repeated to keep read free of apply). */
+export const NOTICE_DIR = "/var/lib/reconciler/notices";
+
 export const WG_DUMP_FILTER = [
   'awk \'BEGIN { FS = OFS = "\\t" }',
   'NF == 5 { if ($2 != "(none)") $2 = "(hidden)"; print; next }',
@@ -81,6 +84,8 @@ export function buildReadScript(nonce: string): string {
     'for _s in /var/run/frr/*.vty; do [ -S "$_s" ] && _frr=yes; done',
     `if [ "$_frr" = yes ]; then emit_cmd ${q(CMD_FRR_RUNNING)} redact_frr vtysh -c 'show running-config';`,
     `else begin ${q(CMD_FRR_RUNNING)}; end ${q(CMD_FRR_RUNNING)} not-running; fi`,
+    // Notices the device left for the operator (a revert nobody confirmed): one section each.
+    `for _n in ${q(NOTICE_DIR)}/*; do [ -f "$_n" ] || continue; begin "notice:$_n"; cat "$_n"; end "notice:$_n" $?; done`,
     "exit 0",
     "",
   ].join("\n");

@@ -37,8 +37,11 @@ export async function readDebian(session: DeviceSession, device: ResolvedDevice)
   if (frr && frr.rc !== "0" && frr.rc !== "not-running")
     throw fail(CMD_FRR_RUNNING, `exited with status ${frr.rc}`);
   const artifacts: Record<string, string | null> = {};
+  const notices: string[] = [];
   for (const [name, s] of sections) {
-    if (name.startsWith("file:")) {
+    if (name.startsWith("notice:")) {
+      if (s.rc === "0" && s.text.trim()) notices.push(s.text.trim());
+    } else if (name.startsWith("file:")) {
       const path = name.slice("file:".length);
       if (s.rc !== "0" && s.rc !== "absent") throw fail(name, `could not be read (status ${s.rc})`);
       artifacts[path] = s.rc === "absent" ? null : redactArtifact(path, s.text);
@@ -50,7 +53,8 @@ export async function readDebian(session: DeviceSession, device: ResolvedDevice)
     }
   }
   try {
-    return liveStateFrom(device, artifacts);
+    const live = liveStateFrom(device, artifacts);
+    return notices.length > 0 ? { ...live, notices } : live;
   } catch (err) {
     throw new ParseError(`read: the device's output could not be understood: ${(err as Error).message}`, {
       device: device.name,

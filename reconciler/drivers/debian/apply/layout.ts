@@ -18,7 +18,8 @@
 //     reverted converge.log record
 export const STATE_DIR = "/var/lib/reconciler";
 export const LOCK_DIR = `${STATE_DIR}/lock`;
-export const NOTICE_DIR = `${STATE_DIR}/notices`;
+export { NOTICE_DIR } from "../read-script.ts";
+
 export const RUNS_DIR = `${STATE_DIR}/runs`;
 
 export function assertRunId(runId: string): string {
