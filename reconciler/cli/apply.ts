@@ -7,19 +7,15 @@ import { createInterface } from "node:readline/promises";
 import { type ApplyTarget, applyWave, type DeviceOutcome } from "../apply/executor.ts";
 import { healthExpectations } from "../apply/expectations.ts";
 import type { ApplyDriver } from "../drivers/apply-contract.ts";
-import { PATHS } from "../load/load.ts";
-import { hasErrors } from "../model/diagnostic.ts";
 import type { LiveState } from "../model/live.ts";
 import type { Plan } from "../model/plan.ts";
-import { SelectorError, selectDevices } from "../model/select.ts";
 import { plan } from "../plan/planner.ts";
 import { formatOutcome } from "../report/apply-text.ts";
-import { formatDiagnostic } from "../report/diagnostics.ts";
 import { formatPlan } from "../report/plan-text.ts";
 import { createProgress } from "../report/progress.ts";
 import { newRunId, StateStore } from "../state/store.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
-import { loadFromOptions, openReader, type RepoOptions } from "./open-repo.ts";
+import { loadSelected, type RepoOptions } from "./open-repo.ts";
 import type { PlanDeps } from "./plan.ts";
 import { readFleet } from "./read-fleet.ts";
 
@@ -105,32 +101,21 @@ export async function applyCommand(
     );
   }
   const saved = planFile ? (JSON.parse(await readFile(planFile, "utf8")) as Plan) : undefined;
-  const loaded = await loadFromOptions(opts);
-  if (!loaded.repo || hasErrors(loaded.diagnostics)) {
-    for (const d of loaded.diagnostics) out.write(`${formatDiagnostic(d, color)}\n`);
-    out.write("invalid desired state: no device was contacted\n");
-    return EXIT.error;
-  }
-  const repo = loaded.repo;
-  let devices: ReturnType<typeof selectDevices>;
-  try {
-    devices = selectDevices(Object.values(repo.devices), opts.limit);
-  } catch (err) {
-    if (err instanceof SelectorError) throw new CliError(err.message, EXIT.usage);
-    throw err;
-  }
+  const selected = await loadSelected(opts, out, color);
+  if (!selected) return EXIT.error;
+  const { repo } = selected;
+  let devices = selected.devices;
   if (saved) {
     const inPlan = new Set(saved.devices.filter((d) => d.status === "changes").map((d) => d.device));
     devices = devices.filter((d) => inPlan.has(d.name));
   }
-  const knownHosts = (await (await openReader(opts)).read(PATHS.knownHosts)) ?? "";
-  const transport = deps.openTransport(repo, knownHosts);
+  const transport = deps.openTransport(repo, selected.knownHosts);
   try {
     const inputs = await readFleet(repo, devices, transport, deps.drivers, createProgress());
     const drivers = Object.fromEntries(
       Object.entries(deps.drivers).filter((e): e is [string, NonNullable<(typeof e)[1]>] => !!e[1]),
     );
-    const current = plan(inputs, { origin: loaded.origin, drivers });
+    const current = plan(inputs, { origin: selected.origin, drivers });
     if (saved) {
       const problems = checkSavedPlan(saved, current);
       if (problems.length > 0) {

@@ -7,12 +7,9 @@ import { join, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import type { ApplyDriver } from "../drivers/apply-contract.ts";
 import { PATHS } from "../load/load.ts";
-import { hasErrors } from "../model/diagnostic.ts";
-import { SelectorError, selectDevices } from "../model/select.ts";
-import { formatDiagnostic } from "../report/diagnostics.ts";
 import { newRunId } from "../state/store.ts";
-import { CliError, EXIT } from "./exit-codes.ts";
-import { loadFromOptions, openReader } from "./open-repo.ts";
+import { EXIT } from "./exit-codes.ts";
+import { loadSelected } from "./open-repo.ts";
 import type { PlanDeps } from "./plan.ts";
 import { describeError } from "./read-fleet.ts";
 
@@ -33,21 +30,12 @@ export async function keysCommand(
   out: NodeJS.WritableStream,
   color: boolean,
 ): Promise<number> {
-  const loaded = await loadFromOptions(opts);
-  if (!loaded.repo || hasErrors(loaded.diagnostics)) {
-    for (const d of loaded.diagnostics) out.write(`${formatDiagnostic(d, color)}\n`);
-    return EXIT.error;
-  }
-  const repo = loaded.repo;
-  let devices: ReturnType<typeof selectDevices>;
-  try {
-    devices = selectDevices(Object.values(repo.devices), opts.limit).filter(
-      (d) => (repo.expanded[d.name]?.wireguard ?? []).length > 0 && deps.applyDrivers[d.platform],
-    );
-  } catch (err) {
-    if (err instanceof SelectorError) throw new CliError(err.message, EXIT.usage);
-    throw err;
-  }
+  const selected = await loadSelected(opts, out, color);
+  if (!selected) return EXIT.error;
+  const { repo } = selected;
+  const devices = selected.devices.filter(
+    (d) => (repo.expanded[d.name]?.wireguard ?? []).length > 0 && deps.applyDrivers[d.platform],
+  );
   const path = join(resolve(opts.repo ?? process.cwd()), PATHS.publicKeys);
   let text: string;
   try {
@@ -56,8 +44,7 @@ export async function keysCommand(
     text = `${HEADER}keys: {}\n`;
   }
   const doc = parseDocument(text);
-  const knownHosts = (await (await openReader(opts)).read(PATHS.knownHosts)) ?? "";
-  const transport = deps.openTransport(repo, knownHosts);
+  const transport = deps.openTransport(repo, selected.knownHosts);
   let failed = 0;
   let changed = 0;
   try {

@@ -1,8 +1,13 @@
-// Chooses where the desired state is read from: the working tree, or a git revision.
+// Chooses where the desired state is read from (the working tree, or a git revision), loads it,
+// and selects the devices a command acts on.
 import { resolve } from "node:path";
 import { GitRevisionReader, RevisionError } from "../git/revision-reader.ts";
-import { type LoadResult, loadRepo } from "../load/load.ts";
+import { type LoadResult, loadRepo, PATHS } from "../load/load.ts";
 import { type RepoReader, WorkingTreeReader } from "../load/reader.ts";
+import { hasErrors } from "../model/diagnostic.ts";
+import type { DesiredRepo, ResolvedDevice } from "../model/repo.ts";
+import { SelectorError, selectDevices } from "../model/select.ts";
+import { formatDiagnostic } from "../report/diagnostics.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 
 export interface RepoOptions {
@@ -24,4 +29,41 @@ export async function openReader(opts: RepoOptions): Promise<RepoReader> {
 export async function loadFromOptions(opts: RepoOptions): Promise<LoadResult & { origin: string }> {
   const reader = await openReader(opts);
   return { ...(await loadRepo(reader)), origin: reader.origin };
+}
+
+export interface Selected {
+  repo: DesiredRepo;
+  origin: string;
+  devices: ResolvedDevice[];
+  /** inventory/known_hosts at the same revision as the desired state. */
+  knownHosts: string;
+}
+
+/**
+ * What every command that contacts devices starts with: load and validate (printing every
+ * diagnostic and contacting nothing when the input is invalid), then apply --limit.
+ */
+export async function loadSelected(
+  opts: RepoOptions & { limit?: string },
+  out: NodeJS.WritableStream,
+  color: boolean,
+): Promise<Selected | undefined> {
+  const reader = await openReader(opts);
+  const loaded = await loadRepo(reader);
+  if (!loaded.repo || hasErrors(loaded.diagnostics)) {
+    for (const d of loaded.diagnostics) out.write(`${formatDiagnostic(d, color)}\n`);
+    out.write("invalid desired state: no device was contacted\n");
+    return undefined;
+  }
+  let devices: ResolvedDevice[];
+  try {
+    devices = selectDevices(Object.values(loaded.repo.devices), opts.limit);
+  } catch (err) {
+    if (err instanceof SelectorError) throw new CliError(err.message, EXIT.usage);
+    throw err;
+  }
+  // Host keys come from the same revision as the desired state: a reviewed known_hosts change
+  // lands together with the change that needs it.
+  const knownHosts = (await reader.read(PATHS.knownHosts)) ?? "";
+  return { repo: loaded.repo, origin: reader.origin, devices, knownHosts };
 }

@@ -10,25 +10,14 @@ import { CandidateRejectedError } from "../../reconciler/model/errors.ts";
 import type { ResolvedDevice } from "../../reconciler/model/repo.ts";
 import { StateStore } from "../../reconciler/state/store.ts";
 import type { DeviceSession, Transport } from "../../reconciler/transport/session.ts";
+import { testDevice } from "../helpers/device.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const device = (name: string): ResolvedDevice => ({
-  name,
-  platform: "debian",
-  host: "198.51.100.130",
-  port: 22,
-  user: "root",
-  credentials: { agent: true },
-  sudo: false,
-  connectTimeoutS: 10,
-  groups: [],
-  labels: {},
-  vars: {},
-});
+const device = (name: string) => testDevice(name);
 
 const target = (name: string, publicKeys: Record<string, string> = {}): ApplyTarget => ({
   device: device(name),
@@ -67,7 +56,7 @@ function fakes(script: Script) {
     unlock: rec("unlock"),
     ensureKeys: async (_s, ctx, ifs) => {
       log.push(`${ctx.device.name}:keys`);
-      return Object.fromEntries(ifs.map((i) => [i, script.deviceKey ?? "K".repeat(43) + "="]));
+      return Object.fromEntries(ifs.map((i) => [i, script.deviceKey ?? `${"K".repeat(43)}=`]));
     },
     stage: async (_s, ctx) => {
       log.push(`${ctx.device.name}:stage`);

@@ -1,27 +1,15 @@
 // The planner without I/O: desired and live states in, an exact Plan value out.
 import { describe, expect, it } from "vitest";
 import type { LiveState, Rendered } from "../../reconciler/model/live.ts";
-import type { ResolvedDevice } from "../../reconciler/model/repo.ts";
 import { diffStates } from "../../reconciler/plan/diff.ts";
 import { type PlannerDriver, plan, planDevice } from "../../reconciler/plan/planner.ts";
 import type { DeviceIntent } from "../../reconciler/schema/device.ts";
+import { testDevice } from "../helpers/device.ts";
 
 const KEY_B = "XXKoN58A8Jsu60NYAsxubzGXX+1K/z8oKYjEx+PI6jQ=";
 const KEY_C = "iyKVpaLwCMZ5P4j1ZQk8Olz4S1hb3VV867kesNs9WQM=";
 
-const device: ResolvedDevice = {
-  name: "router-a",
-  platform: "debian",
-  host: "198.51.100.130",
-  port: 22,
-  user: "root",
-  credentials: { agent: true },
-  sudo: false,
-  connectTimeoutS: 10,
-  groups: [],
-  labels: {},
-  vars: {},
-};
+const device = testDevice("router-a");
 
 const desired: DeviceIntent = {
   forwarding: { ipv4: true, ipv6: true },

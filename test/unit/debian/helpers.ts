@@ -2,7 +2,6 @@
 // DeviceSession that replays recorded output, and the read script's output format.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ResolvedDevice } from "../../../reconciler/model/repo.ts";
 import type { DeviceIntent } from "../../../reconciler/schema/device.ts";
 import type { CommandResult, DeviceSession, RunOptions } from "../../../reconciler/transport/session.ts";
 import { loadExample, ROOT } from "../../helpers/example-repo.ts";
@@ -19,21 +18,9 @@ export async function example() {
   return repo;
 }
 
-export function device(name: string): ResolvedDevice {
-  return {
-    name,
-    platform: "debian",
-    host: "198.51.100.130",
-    port: 22,
-    user: "root",
-    credentials: { agent: true },
-    sudo: false,
-    connectTimeoutS: 10,
-    groups: [],
-    labels: {},
-    vars: {},
-  };
-}
+import { testDevice } from "../../helpers/device.ts";
+
+export const device = (name: string) => testDevice(name);
 
 export const KEY_A = "XXKoN58A8Jsu60NYAsxubzGXX+1K/z8oKYjEx+PI6jQ=";
 export const KEY_B = "iyKVpaLwCMZ5P4j1ZQk8Olz4S1hb3VV867kesNs9WQM=";
