@@ -167,6 +167,19 @@ describe("debianApply on the lab", () => {
       expect(report.checks.length).toBeGreaterThanOrEqual(3);
       for (const c of report.checks) expect(c.seen).not.toBe("");
     }
+    // RECONCILER_RECORD=dir: keep the real outputs the unit tests of the parsers use.
+    const recordDir = process.env.RECONCILER_RECORD;
+    if (recordDir) {
+      const cmds: Record<string, string[]> = {
+        "birdc-ospf-neighbors-mesh4.txt": ["birdc", "show", "ospf", "neighbors", "mesh4"],
+        "birdc-ospf-neighbors-mesh6.txt": ["birdc", "show", "ospf", "neighbors", "mesh6"],
+        "wg-latest-handshakes.txt": ["wg", "show", "wg-b", "latest-handshakes"],
+        "ip-j-route.json": ["ip", "-j", "route", "show"],
+        "ip-6-j-route.json": ["ip", "-6", "-j", "route", "show"],
+      };
+      for (const [file, argv] of Object.entries(cmds))
+        writeFileSync(join(recordDir, file), (await nsExec(router("router-a"), argv)).stdout);
+    }
     console.log(`OSPF Full + handshakes + routes on both routers ${fullAfterMs} ms after the first commit`);
     for (const name of PAIR) {
       const s = await transport.session(name);

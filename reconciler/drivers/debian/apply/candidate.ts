@@ -13,7 +13,7 @@ import {
   SYSCTL_CONF,
   wireguardConfName,
 } from "../paths.ts";
-import { birdSecretFiles } from "../secrets.ts";
+import { birdSecretFiles, wireguardPskPath } from "../secrets.ts";
 import { assertManagedPath } from "./layout.ts";
 
 export class MissingSecretError extends Error {
@@ -49,6 +49,7 @@ function defaultsFor(path: string): { mode: string; owner: string } {
   if (wireguardConfName(path)) return { mode: "600", owner: "root:root" };
   if (path === BIRD_CONF) return { mode: "640", owner: "root:bird" };
   if (path.startsWith("/etc/bird/secrets/")) return { mode: "640", owner: "root:bird" };
+  if (path.startsWith("/etc/wireguard/keys/")) return { mode: "600", owner: "root:root" };
   if (path === FRR_CONF) return { mode: "640", owner: "frr:frr" };
   return { mode: "644", owner: "root:root" };
 }
@@ -98,6 +99,15 @@ export function candidatePlan(
     for (const [path, text] of Object.entries(birdSecretFiles(intent, secretOf)))
       entries.set(path, { content: text, shown: "(secret, written from the environment)", secret: true });
   }
+  // WireGuard preshared keys, loaded by the wg-quick file's PostUp from a root-only file.
+  for (const w of intent.wireguard ?? [])
+    for (const p of w.peers)
+      if (p.preshared_key_env && rendered.files[`/etc/wireguard/${w.name}.conf`])
+        entries.set(wireguardPskPath(p.preshared_key_env), {
+          content: `${secretOf(p.preshared_key_env)}\n`,
+          shown: "(secret, written from the environment)",
+          secret: true,
+        });
   const files: ManagedFile[] = [...entries.keys()].sort().map((path, index) => {
     const e = entries.get(path) as { content: string | null; shown: string | null; secret: boolean };
     return { index, path: assertManagedPath(path), ...e, ...defaultsFor(path) };

@@ -279,7 +279,7 @@ export function commitScript(files: readonly ManagedFile[]): string {
     if (f.content === null) L.push(`rm -f ${q(f.path)} || fail ${q(`rm ${f.path}`)}`);
     else
       L.push(
-        `ensure_dir ${q(f.path.slice(0, f.path.lastIndexOf("/")))} 755 root:root || fail ${q(`mkdir for ${f.path}`)}`,
+        `ensure_dir ${q(f.path.slice(0, f.path.lastIndexOf("/")))} ${f.path.startsWith("/etc/wireguard/") ? "700" : "755"} root:root || fail ${q(`mkdir for ${f.path}`)}`,
         `install_file "$RUN/${candidateRel(f)}" ${q(f.path)} ${q(f.mode)} ${q(f.owner)} || fail ${q(`could not write ${f.path}`)}`,
       );
   }

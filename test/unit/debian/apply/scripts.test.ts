@@ -1,0 +1,134 @@
+// The apply scripts quote every value, refuse names that are not names, and never carry a private
+// key or a secret from the environment: those travel only base64-encoded over stdin, or stay on
+// the device.
+import { describe, expect, it } from "vitest";
+import { candidatePlan } from "../../../../reconciler/drivers/debian/apply/candidate.ts";
+import { healthScript } from "../../../../reconciler/drivers/debian/apply/health.ts";
+import { assertManagedPath, assertRunId } from "../../../../reconciler/drivers/debian/apply/layout.ts";
+import {
+  armScript,
+  candidateRel,
+  commitScript,
+  confirmScript,
+  convergeScript,
+  ensureKeysScript,
+  libScript,
+  lockScript,
+  revertScript,
+  rollbackScript,
+  stagePayload,
+  stageScript,
+  unlockScript,
+} from "../../../../reconciler/drivers/debian/apply/scripts.ts";
+import { renderDebian } from "../../../../reconciler/drivers/debian/render.ts";
+import type { LiveState } from "../../../../reconciler/model/live.ts";
+import { birdEdge, device, frrEdge } from "../helpers.ts";
+
+const NONCE = "0123456789abcdef0123";
+const SECRETS = {
+  OSPF_KEY: "s3cr3t-ospf-key",
+  OSPF_SIMPLE: "simplepw1",
+  BGP_PW: "bgp-pass-word",
+  WG_PSK: "psk-value-xyz",
+  OSPF6_KEY: "ospf6-secret-key",
+};
+const empty: LiveState = {
+  device: "r",
+  platform: "debian",
+  state: {},
+  artifacts: {},
+  publicKeys: {},
+  fingerprint: "",
+};
+
+function allScripts(intent: ReturnType<typeof birdEdge>) {
+  const dev = device("router-a");
+  const plan = candidatePlan(renderDebian(intent, dev), empty, intent, SECRETS);
+  const uploads = plan.files
+    .filter((f) => f.content !== null)
+    .map((f) => ({ rel: candidateRel(f), content: f.content as string }));
+  const scripts = [
+    stageScript("run-1", plan.files, uploads, NONCE),
+    libScript("run-1"),
+    convergeScript("run-1", plan.files),
+    commitScript(plan.files),
+    revertScript("run-1", plan.files),
+    armScript("run-1", 60),
+    confirmScript("run-1", "2026-01-01T00:00:00Z"),
+    rollbackScript("run-1"),
+    lockScript("run-1", "host", "t"),
+    unlockScript("run-1"),
+    ensureKeysScript(["wg-b"]),
+    healthScript(
+      "run-1",
+      intent,
+      {
+        ospfNeighbors: [{ interface: "wg-b", routerId: "192.0.2.1" }],
+        wireguardPeers: [],
+        routes: ["192.0.2.0/24"],
+      },
+      NONCE,
+    ),
+  ];
+  return { plan, uploads, scripts, payload: stagePayload(uploads, NONCE) };
+}
+
+describe("secrets never in a script or a command line", () => {
+  for (const [label, intent] of [
+    ["bird", birdEdge()],
+    ["frr", frrEdge()],
+  ] as const) {
+    it(`${label}: the secrets reach only the stdin payload, base64-encoded`, () => {
+      const { plan, scripts, payload } = allScripts(intent);
+      expect(plan.secretValues.length).toBeGreaterThan(0);
+      for (const secret of plan.secretValues) {
+        for (const s of scripts) expect(s).not.toContain(secret);
+        expect(payload).not.toContain(secret);
+        // ...but they are in the decoded candidate the device gets.
+        const decoded = payload
+          .split(`@@${NONCE} `)
+          .map((chunk) => Buffer.from(chunk.split("\n").slice(1).join(""), "base64").toString("utf8"))
+          .join("");
+        expect(decoded).toContain(secret);
+      }
+      // Staged.files shows placeholders, never the values.
+      for (const f of plan.files)
+        for (const secret of plan.secretValues) expect(f.shown ?? "").not.toContain(secret);
+    });
+  }
+
+  it("a missing variable rejects the candidate naming the variable", () => {
+    const intent = frrEdge();
+    expect(() => candidatePlan(renderDebian(intent, device("core-1")), empty, intent, {})).toThrow(
+      /environment variable [A-Z0-9_]+ is not set/,
+    );
+  });
+
+  it("the private key is read only into wg or a root-only temp file, never printed", () => {
+    const { scripts } = allScripts(birdEdge());
+    for (const s of scripts) {
+      for (const line of s.split("\n").filter((l) => /\.key\b/.test(l) && !/psk-/.test(l))) {
+        // genkey into the file, pubkey from it, or the syncconf input into "$_t".
+        expect(line).toMatch(/wg genkey >|wg pubkey <|> "\$_t"|mkdir -p|chmod 700/);
+      }
+    }
+    expect(ensureKeysScript(["wg-b"])).not.toMatch(/cat [^|]*\.key/);
+  });
+});
+
+describe("hostile values", () => {
+  it("run ids, interface names and paths outside the rules are refused", () => {
+    for (const id of ["a;rm -rf /", "$(reboot)", "../x", "a b", "", "x".repeat(65)])
+      expect(() => assertRunId(id)).toThrow();
+    expect(() => ensureKeysScript(["wg0; reboot"])).toThrow();
+    expect(() => ensureKeysScript(["$(id)"])).toThrow();
+    for (const p of ["/etc/x y", "/etc/$(id)", "relative", "/etc/../root/x", "/etc/a'b"])
+      expect(() => assertManagedPath(p)).toThrow();
+    expect(() => armScript("run-1", 1.5)).toThrow();
+  });
+
+  it("a hostile lock holder text is quoted", () => {
+    const s = lockScript("run-1", "evil'$(reboot)`id`\nhost", "t");
+    expect(s).toContain(`'run=run-1\nholder=evil'\\''$(reboot)\`id\`?host\ntime=t\n'`);
+  });
+});
