@@ -1,15 +1,19 @@
 // The reconciler's entry point: parses the command line, runs one command, and is the only place
 // that catches errors, turning them into one line on stderr and an exit code.
 import { Command, CommanderError } from "commander";
-import { DRIVERS } from "../drivers/index.ts";
+import { APPLY_DRIVERS, DRIVERS } from "../drivers/index.ts";
+import type { DesiredRepo } from "../model/repo.ts";
 import { openSshTransport } from "../transport/ssh.ts";
+import { applyCommand, askOnTerminal } from "./apply.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
+import { keysCommand } from "./keys.ts";
 import { planCommand } from "./plan.ts";
 import { showCommand } from "./show.ts";
 import { trustCommand } from "./trust.ts";
 import { validateCommand } from "./validate.ts";
 
 const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+const openTransport = (repo: DesiredRepo, knownHosts: string) => openSshTransport(repo.devices, knownHosts);
 
 function program(setExit: (code: number) => void): Command {
   const cmd = new Command("reconciler")
@@ -50,6 +54,55 @@ function program(setExit: (code: number) => void): Command {
             drivers: DRIVERS,
             openTransport: (repo, knownHosts) => openSshTransport(repo.devices, knownHosts),
           },
+          process.stdout,
+          color,
+        ),
+      ),
+    );
+
+  repoOptions(cmd.command("apply"))
+    .description("plan, ask, then apply the changes under commit-confirmed with health gates")
+    .argument("[plan]", "a plan saved with plan --out: refused if a device changed since")
+    .option("--limit <pattern>", "only these devices: names (globs) or labels, comma-separated")
+    .option("--yes", "do not ask (required when not on a terminal)")
+    .option("--json", "print the plan and the outcome as JSON")
+    .option("--confirm-timeout <s>", "seconds after which a device reverts by itself unless confirmed", "180")
+    .option("--health-timeout <s>", "seconds the health gates may take to pass", "90")
+    .option(
+      "--soak <s>",
+      "seconds to wait before checking the gates again (default: the longest OSPF dead interval)",
+    )
+    .action(async (planFile: string | undefined, opts) =>
+      setExit(
+        await applyCommand(
+          planFile,
+          opts,
+          {
+            drivers: DRIVERS,
+            applyDrivers: APPLY_DRIVERS,
+            openTransport,
+            env: process.env,
+            ask: askOnTerminal,
+            interactive: process.stdin.isTTY === true,
+          },
+          process.stdout,
+          color,
+        ),
+      ),
+    );
+
+  cmd
+    .command("keys")
+    .description(
+      "have devices generate missing WireGuard keys; record the public keys in inventory/wireguard-keys.yaml",
+    )
+    .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
+    .option("--limit <pattern>", "only these devices: names (globs) or labels, comma-separated")
+    .action(async (opts) =>
+      setExit(
+        await keysCommand(
+          opts,
+          { applyDrivers: APPLY_DRIVERS, openTransport, env: process.env },
           process.stdout,
           color,
         ),

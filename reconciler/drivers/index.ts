@@ -1,9 +1,14 @@
 // The driver of each platform. Platforms without one yet are planned as an error for their
 // devices ("no driver for platform ..."), never silently skipped.
 import type { Platform } from "../schema/inventory.ts";
-import { debianDriver } from "./debian/driver.ts";
+import type { ApplyDriver } from "./apply-contract.ts";
+import { debianApply, debianDriver } from "./debian/driver.ts";
 import type { Driver } from "./driver.ts";
 
 export const DRIVERS: Readonly<Partial<Record<Platform, Driver>>> = {
   debian: debianDriver,
+};
+
+export const APPLY_DRIVERS: Readonly<Partial<Record<Platform, ApplyDriver>>> = {
+  debian: debianApply,
 };

@@ -269,6 +269,9 @@ PRIVATE_MOUNTS=(
   "run-frr:/run/frr"
   "run-bird:/run/bird"
   "log-frr:/var/log/frr"
+  "var-lib-reconciler:/var/lib/reconciler"
+  "etc-interfaces-d:/etc/network/interfaces.d"
+  "etc-sysctl-d:/etc/sysctl.d"
 )
 
 prepare_router_dir() {
@@ -282,6 +285,9 @@ prepare_router_dir() {
   mkdir_own "$d/log-frr" frr:frr 0755
   mkdir_own "$d/etc-wireguard" root:root 0700
   mkdir_own "$d/run-wireguard" root:root 0755
+  mkdir_own "$d/var-lib-reconciler" root:root 0700
+  mkdir_own "$d/etc-interfaces-d" root:root 0755
+  mkdir_own "$d/etc-sysctl-d" root:root 0755
 
   write_own "$d/etc-bird/bird.conf" bird:bird 0640 <<EOF
 # Minimal lab configuration; the reconciler replaces it.
