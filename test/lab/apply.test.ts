@@ -53,7 +53,7 @@ describe("reconciler apply on the lab mesh", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/router-a wg-b: CHANGED [A-Za-z0-9+/]{43}=/);
     const keys = readFileSync(join(repo.dir, "inventory", "wireguard-keys.yaml"), "utf8");
-    expect(keys).toMatch(/^# Public keys/);
+    expect(keys).toMatch(/^# Public keys/m);
     commit("record the mesh's keys");
     // A second run finds every key unchanged.
     expect(cli(["keys", "--limit", MESH]).stdout).not.toMatch(/CHANGED|recorded/);
@@ -159,6 +159,13 @@ describe("reconciler apply on the lab mesh", () => {
         restored = (await fileSums("router-a")) === before;
       }
       expect(restored).toBe(true);
+      // The run that died held the device's lock; the revert releases it once it is done.
+      let unlocked = false;
+      for (let i = 0; i < 20 && !unlocked; i++) {
+        unlocked = (await nsExec(router("router-a"), ["test", "-e", "/var/lib/reconciler/lock"])).code !== 0;
+        if (!unlocked) await new Promise((res) => setTimeout(res, 500));
+      }
+      expect(unlocked).toBe(true);
       writeFileSync(linksPath(), original);
       commit("back to cost 50");
       const plan = JSON.parse(cli(["plan", "--limit", "router-a", "--json"]).stdout) as Plan;

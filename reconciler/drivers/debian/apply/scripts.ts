@@ -305,6 +305,8 @@ export function revertScript(runId: string, files: readonly ManagedFile[]): stri
     `  _x=""; [ "$ERRORS" -eq 0 ] || _x=" (with errors: see $RUN/converge.log)"`,
     `  printf 'run %s was not confirmed within %s s: the device reverted by itself at %s%s\\n' ${q(runId)} "$2" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$_x" > ${q(`${notice}.tmp`)}`,
     `  mv -f ${q(`${notice}.tmp`)} ${q(notice)}`,
+    // The run that held the lock is over (its reconciler is gone): free the device for the next.
+    `  if [ "$(sed -n 's/^run=//p' ${q(`${LOCK_DIR}/owner`)} 2>/dev/null)" = ${q(runId)} ]; then rm -rf ${q(LOCK_DIR)}; fi`,
     'else cat "$RUN/converge.log"; fi',
     `[ "$ERRORS" -eq 0 ]`,
     "",
