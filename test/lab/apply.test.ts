@@ -81,6 +81,36 @@ describe("reconciler apply on the lab mesh", () => {
     expect(await Promise.all(["router-a", "router-b", "router-c"].map(fileSums))).toEqual(before);
   });
 
+  it("applies a saved plan only while the device is as it was planned, and never without --yes off a terminal", async () => {
+    const original = readFileSync(linksPath(), "utf8");
+    const planPath = join(repo.dir, "plan.json");
+    try {
+      writeFileSync(linksPath(), original.replace("      cost: 20\n", "      cost: 25\n"));
+      commit("cost 25 on b-c");
+      expect(cli(["plan", "--limit", "router-b", "--out", planPath]).code).toBe(2);
+      const unasked = cli(["apply", planPath]);
+      expect(unasked.code).toBe(64);
+      expect(unasked.stderr).toMatch(/refusing to apply without --yes when not on a terminal/);
+      // Someone changes router-b by hand after the plan: the saved plan no longer holds.
+      await nsExecOk(router("router-b"), ["sh", "-c", "echo '# hand edit' >> /etc/bird/bird.conf"]);
+      const before = await fileSums("router-b");
+      const stale = cli(["apply", planPath, "--yes"]);
+      expect(stale.code).toBe(1);
+      expect(stale.stdout).toMatch(/refusing the saved plan .*nothing was changed/);
+      expect(stale.stdout).toMatch(/router-b: its live state changed since the plan/);
+      expect(await fileSums("router-b")).toBe(before);
+      // A fresh plan of the same revision applies.
+      expect(cli(["plan", "--limit", "router-b", "--out", planPath]).code).toBe(2);
+      const r = cli(["apply", planPath, "--yes"]);
+      expect(r.stdout).toMatch(/router-b: confirmed/);
+      expect(r.code).toBe(0);
+    } finally {
+      writeFileSync(linksPath(), original);
+      commit("back to cost 20");
+      expect(cli(["apply", "--limit", MESH, "--yes"]).code).toBe(0);
+    }
+  });
+
   it("rolls back a change that breaks OSPF (dead interval changed on one end only), byte-identical", async () => {
     const before = await fileSums("router-a");
     const original = readFileSync(linksPath(), "utf8");
