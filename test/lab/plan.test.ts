@@ -4,7 +4,8 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevicePlan, Plan } from "../../reconciler/model/plan.ts";
-import { runCli } from "../helpers/cli.ts";
+import { runCli, runCliAsync } from "../helpers/cli.ts";
+import { startTcpDelayProxy } from "./delay-proxy.ts";
 import { type LabRouter, nsExecOk } from "./lab.ts";
 import { type LabRepo, makeLabRepo, removeLabRepo, useLab } from "./lab-fixture.ts";
 
@@ -211,6 +212,37 @@ describe("reconciler plan on the lab", () => {
         expect(deviceOf(plan, other).status).toBe("changes");
     } finally {
       writeFileSync(knownHosts, pinned);
+    }
+  });
+
+  it("plans a distant router: 150 ms each way between the reconciler and its sshd", async () => {
+    const b = router("router-b");
+    const proxy = await startTcpDelayProxy(
+      { host: "127.0.0.1", port: 0 },
+      { host: b.mgmtAddress, port: b.sshPort },
+      150,
+    );
+    const inventory = join(repo.dir, "inventory", "inventory.yaml");
+    const knownHosts = join(repo.dir, "inventory", "known_hosts");
+    const [inv, pinned] = [readFileSync(inventory, "utf8"), readFileSync(knownHosts, "utf8")];
+    try {
+      writeFileSync(
+        inventory,
+        inv.replace("host: 198.51.100.131", `host: 127.0.0.1\n    port: ${proxy.address.port}`),
+      );
+      writeFileSync(knownHosts, `${pinned}[127.0.0.1]:${proxy.address.port} ${b.hostKey}\n`);
+      // The proxy lives in this process: the CLI must run without blocking it.
+      const r = await runCliAsync(["plan", "--repo", repo.dir, "--json", "--limit", "router-b"], {
+        env: repo.env,
+      });
+      const plan = JSON.parse(r.stdout) as Plan;
+      expect(deviceOf(plan, "router-b").error).toBeUndefined();
+      expect(deviceOf(plan, "router-b").status).toBe("changes");
+      expect(r.code).toBe(2);
+    } finally {
+      writeFileSync(inventory, inv);
+      writeFileSync(knownHosts, pinned);
+      await proxy.close();
     }
   });
 
