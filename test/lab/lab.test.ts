@@ -3,14 +3,13 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   type Lab,
   type LabRouter,
   labDir,
   labDown,
   labStatus,
-  labUp,
   NS_PREFIX,
   nsExec,
   nsExecOk,
@@ -20,6 +19,7 @@ import {
   sshArgs,
   sshExec,
 } from "./lab.ts";
+import { useLab } from "./lab-fixture.ts";
 
 let lab: Lab;
 
@@ -59,24 +59,15 @@ async function netnsComms(ns: string): Promise<string[]> {
     });
 }
 
-// A lab that cannot start must fail every test (vitest would report tests after a failed
-// beforeAll as "skipped"): remember the error and rethrow it before each test.
-let upError: unknown;
-beforeAll(async () => {
+// useLab fails every test (never skips) when the lab cannot start, and takes it down afterwards.
+const getLab = useLab();
+beforeAll(() => {
   try {
-    lab = await labUp();
-  } catch (e) {
-    upError = e;
+    lab = getLab();
+  } catch {
+    // reported by useLab's beforeEach, test by test
   }
-}, 120_000);
-
-beforeEach(() => {
-  if (upError) throw upError;
 });
-
-afterAll(async () => {
-  await labDown();
-}, 60_000);
 
 describe("lab", () => {
   it("brings up the default topology with every daemon running", () => {
