@@ -156,11 +156,13 @@ export async function loadRepo(reader: RepoReader): Promise<LoadResult> {
   const sources: RepoSources = { devices: devicesSrc, ...(links ? { links: links.source } : {}) };
   const ifaceDecls = interfaceDecls(intents, linkList, sources);
 
+  const declsByDevice = new Map<string, typeof ifaceDecls>();
+  for (const d of ifaceDecls) declsByDevice.set(d.device, [...(declsByDevice.get(d.device) ?? []), d]);
   for (const [name, intent] of Object.entries(intents)) {
     const device = devices[name];
     const source = devicesSrc[name];
     if (!device || !source) continue;
-    const mine = ifaceDecls.filter((d) => d.device === name);
+    const mine = declsByDevice.get(name) ?? [];
     diagnostics.push(
       ...checkDevice({
         name,
@@ -218,6 +220,7 @@ function checkPublicKeys(
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   const owners = new Map<string, string>();
+  const tunnels = new Set(decls.filter((d) => d.wireguard).map((d) => `${d.device}\0${d.name}`));
   for (const [device, ifaces] of Object.entries(file.keys)) {
     if (!devices[device]) {
       out.push(
@@ -234,7 +237,7 @@ function checkPublicKeys(
       continue;
     }
     for (const [iface, key] of Object.entries(ifaces)) {
-      if (!decls.some((d) => d.device === device && d.name === iface && d.wireguard)) {
+      if (!tunnels.has(`${device}\0${iface}`)) {
         out.push(
           report(
             { source, path: ["keys", device, iface] },

@@ -194,6 +194,16 @@ const cases: Case[] = [
     message: /overlaps transfer net 203.0.113.2\/31 of link a-c/,
   },
   {
+    name: "a LAN prefix that contains transfer nets",
+    edits: {
+      [A]: replaceOnce("addresses: [198.51.100.1/29]", "addresses: [198.51.100.1/29, 203.0.113.100/25]"),
+    },
+    file: A,
+    at: "203.0.113.100/25",
+    message:
+      /203.0.113.100\/25 on router-a br-backbone overlaps transfer net 203.0.113.8\/31 of link core-tower/,
+  },
+  {
     name: "an address configured on two devices",
     edits: {
       "desired/router-b.yaml": replaceOnce("addresses: [192.0.2.194/32", "addresses: [192.0.2.193/32"),

@@ -3,7 +3,14 @@
 // transfer nets, router ids used twice.
 import { interfaceNameProblem } from "../../model/capabilities.ts";
 import type { Diagnostic } from "../../model/diagnostic.ts";
-import { addressOf, formatAddress, isLinkLocal, parsePrefix, prefixesOverlap } from "../../model/ip.ts";
+import {
+  addressOf,
+  formatAddress,
+  type IpPrefix,
+  isLinkLocal,
+  networkOf,
+  parsePrefix,
+} from "../../model/ip.ts";
 import type { ResolvedDevice } from "../../model/repo.ts";
 import type { DeviceIntent } from "../../schema/device.ts";
 import type { Link } from "../../schema/links.ts";
@@ -84,38 +91,70 @@ export function checkAddresses(
     } else if (!first) seen.set(key, d);
   }
   // Transfer nets must be the only thing in their range: another link or a LAN inside one
-  // would capture the tunnel's traffic.
-  const nets = links.flatMap((link, li) =>
-    (link.transfer_nets ?? []).map((text, ni) => ({ link, li, ni, text, prefix: parsePrefix(text) })),
-  );
-  nets.forEach((n, i) => {
-    if (!n.prefix) return;
-    for (const m of nets.slice(0, i)) {
-      if (m.prefix && prefixesOverlap(m.prefix, n.prefix)) {
-        out.push(
-          report(linksAt(n.li, n.ni), {
-            message: `transfer net ${n.text} of link ${n.link.name} overlaps ${m.text} of link ${m.link.name}`,
-            value: n.text,
-            expected: "transfer nets that do not overlap",
-          }),
-        );
-      }
+  // would capture the tunnel's traffic. Nets sorted by start address make both checks a sweep
+  // instead of every pair (fleets of thousands of links).
+  const nets = links
+    .flatMap((link, li) =>
+      (link.transfer_nets ?? []).flatMap((text, ni) => {
+        const p = parsePrefix(text);
+        return p ? [{ link, li, ni, text, ...spanOf(p) }] : [];
+      }),
+    )
+    .sort((a, b) => a.family - b.family || cmp(a.start, b.start) || a.li - b.li);
+  let widest: (typeof nets)[number] | undefined;
+  for (const n of nets) {
+    if (widest && widest.family === n.family && n.start <= widest.end) {
+      out.push(
+        report(linksAt(n.li, n.ni), {
+          message: `transfer net ${n.text} of link ${n.link.name} overlaps ${widest.text} of link ${widest.link.name}`,
+          value: n.text,
+          expected: "transfer nets that do not overlap",
+        }),
+      );
     }
-    for (const d of decls) {
-      const p = parsePrefix(d.address);
-      if (!p || d.link === n.link.name || isLinkLocal(addressOf(p))) continue;
-      if (prefixesOverlap(p, n.prefix)) {
-        out.push(
-          report(d.at, {
-            message: `${d.address} on ${d.device} ${d.interface} overlaps transfer net ${n.text} of link ${n.link.name}`,
-            value: d.address,
-            expected: "addresses outside every link's transfer net",
-          }),
-        );
-      }
+    if (!widest || widest.family !== n.family || n.end > widest.end) widest = n;
+  }
+  for (const d of decls) {
+    const p = parsePrefix(d.address);
+    if (!p || isLinkLocal(addressOf(p))) continue;
+    const { family, start, end } = spanOf(p);
+    // The last net starting at or before this address's end, then back while they still reach it.
+    let lo = 0;
+    let hi = nets.length - 1;
+    let last = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const m = nets[mid] as (typeof nets)[number];
+      if (m.family < family || (m.family === family && m.start <= end)) {
+        last = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
-  });
+    for (let i = last; i >= 0; i--) {
+      const n = nets[i] as (typeof nets)[number];
+      if (n.family !== family || (n.start < start && n.end < start)) break;
+      if (d.link === n.link.name) continue;
+      out.push(
+        report(d.at, {
+          message: `${d.address} on ${d.device} ${d.interface} overlaps transfer net ${n.text} of link ${n.link.name}`,
+          value: d.address,
+          expected: "addresses outside every link's transfer net",
+        }),
+      );
+    }
+  }
   return out;
+}
+
+const cmp = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
+
+function spanOf(p: IpPrefix): { family: number; start: bigint; end: bigint } {
+  const start = networkOf(p);
+  return {
+    family: p.family,
+    start,
+    end: start + (1n << BigInt((p.family === 4 ? 32 : 128) - p.length)) - 1n,
+  };
 }
 
 export function checkRouterIds(
