@@ -64,6 +64,23 @@ export async function askOnTerminal(question: string): Promise<boolean> {
   }
 }
 
+async function readSavedPlan(path: string): Promise<Plan> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(path, "utf8"));
+  } catch (err) {
+    throw new CliError(
+      `cannot read the plan ${path}: ${err instanceof Error ? err.message : String(err)}`,
+      EXIT.usage,
+    );
+  }
+  const p = value as Partial<Plan>;
+  if (p?.version !== 1 || !Array.isArray(p.devices)) {
+    throw new CliError(`${path} is not a plan written by reconciler plan --out (version 1)`, EXIT.usage);
+  }
+  return p as Plan;
+}
+
 /** A saved plan holds only if every device it changes is still exactly as it was read then. */
 function checkSavedPlan(saved: Plan, current: Plan): string[] {
   const problems: string[] = [];
@@ -100,7 +117,7 @@ export async function applyCommand(
       EXIT.usage,
     );
   }
-  const saved = planFile ? (JSON.parse(await readFile(planFile, "utf8")) as Plan) : undefined;
+  const saved = planFile ? await readSavedPlan(planFile) : undefined;
   const selected = await loadSelected(opts, out, color);
   if (!selected) return EXIT.error;
   const { repo } = selected;
