@@ -446,9 +446,16 @@ export function armScript(runId: string, timeoutS: number): string {
     ...prelude(runId),
     `[ -f "$RUN/timer.sh" ] && [ -d "$RUN/snapshot" ] || { echo '@@not-staged'; exit 2; }`,
     `rm -f "$RUN/timer.pid"; : > "$RUN/armed"`,
-    // setsid: its own session, so neither the SSH channel's end nor a hangup reaches it; every
-    // standard stream redirected, so the channel can close at once.
-    `setsid sh "$RUN/timer.sh" ${timeoutS} < /dev/null > "$RUN/timer.log" 2>&1 &`,
+    // Where systemd runs, the timer is a transient unit: logind may kill everything a closing SSH
+    // session started (KillUserProcesses=yes), but not a unit of the system manager. Elsewhere
+    // (the lab has no systemd) setsid gives it its own session, so neither the SSH channel's end
+    // nor a hangup reaches it. Either way every standard stream is redirected, so the channel can
+    // close at once, and the timer writes its pid, which confirm and rollback kill.
+    `if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then`,
+    `  systemd-run --quiet --collect --unit=${q(`reconciler-revert-${assertRunId(runId)}`)} -p StandardOutput=${q(`file:${runDir(runId)}/timer.log`)} -p StandardError=inherit sh "$RUN/timer.sh" ${timeoutS} < /dev/null > /dev/null 2>&1 || { echo '@@no-timer'; exit 3; }`,
+    "else",
+    `  setsid sh "$RUN/timer.sh" ${timeoutS} < /dev/null > "$RUN/timer.log" 2>&1 &`,
+    "fi",
     `_i=0; while [ ! -s "$RUN/timer.pid" ] && [ "$_i" -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done`,
     `[ -s "$RUN/timer.pid" ] || { echo '@@no-timer'; exit 3; }`,
     `printf '@@armed %s\\n' "$(cat "$RUN/timer.pid")"`,

@@ -131,4 +131,13 @@ describe("hostile values", () => {
     const s = lockScript("run-1", "evil'$(reboot)`id`\nhost", "t");
     expect(s).toContain(`'run=run-1\nholder=evil'\\''$(reboot)\`id\`?host\ntime=t\n'`);
   });
+
+  it("arms the revert timer as a systemd unit where systemd runs, and with setsid elsewhere", () => {
+    const s = armScript("run-1", 60);
+    expect(s).toContain("if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then");
+    expect(s).toMatch(
+      /systemd-run --quiet --collect --unit=reconciler-revert-run-1 .* sh "\$RUN\/timer\.sh" 60 /,
+    );
+    expect(s).toMatch(/\n {2}setsid sh "\$RUN\/timer\.sh" 60 < \/dev\/null > "\$RUN\/timer\.log" 2>&1 &\n/);
+  });
 });
