@@ -9,7 +9,7 @@ import type {
   HealthReport,
   Staged,
 } from "../drivers/apply-contract.ts";
-import { DeviceError } from "../model/errors.ts";
+import { DeviceError, type ErrorSummary, summarizeError } from "../model/errors.ts";
 import type { LiveState, Rendered } from "../model/live.ts";
 import type { ResolvedDevice } from "../model/repo.ts";
 import type { DeviceIntent } from "../schema/device.ts";
@@ -57,7 +57,7 @@ export interface DeviceOutcome {
   result: Result;
   /** Where it stopped, for a failure: lock, keys, stage, arm, commit, health, rollback. */
   failedStep?: string;
-  error?: { kind: string; message: string; command?: string; output?: string };
+  error?: ErrorSummary;
   health?: HealthReport;
 }
 
@@ -73,16 +73,6 @@ interface InFlight {
   outcome?: DeviceOutcome;
 }
 
-const errorOf = (err: unknown): NonNullable<DeviceOutcome["error"]> =>
-  err instanceof DeviceError
-    ? {
-        kind: err.name,
-        message: err.message,
-        ...(err.command !== undefined ? { command: err.command } : {}),
-        ...(err.output !== undefined ? { output: err.output } : {}),
-      }
-    : { kind: "InternalError", message: err instanceof Error ? err.message : String(err) };
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function applyWave(
@@ -96,7 +86,7 @@ export async function applyWave(
       await opts.store.journal({ runId: opts.runId, device: f.target.device.name, step: name, ok: true });
       return true;
     } catch (err) {
-      const error = errorOf(err);
+      const error = summarizeError(err);
       f.outcome = { device: f.target.device.name, result: "failed", failedStep: name, error };
       opts.onStep?.(f.target.device.name, name, false, error.message);
       await opts.store.journal({
@@ -257,7 +247,7 @@ async function gate(f: InFlight, opts: ApplyOptions): Promise<void> {
   const failing = report?.checks.filter((c) => !c.ok) ?? [];
   const message = report
     ? `health gates failed after ${opts.healthTimeoutS} s: ${failing.map((c) => `${c.name}: expected ${c.expected}, saw ${c.seen}`).join("; ")}`
-    : `the device could not be checked over a new connection: ${errorOf(lastError).message}`;
+    : `the device could not be checked over a new connection: ${summarizeError(lastError).message}`;
   f.outcome = {
     device: name,
     result: "failed",

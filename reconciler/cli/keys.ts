@@ -7,11 +7,11 @@ import { join, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import type { ApplyDriver } from "../drivers/apply-contract.ts";
 import { PATHS } from "../load/load.ts";
+import { summarizeError } from "../model/errors.ts";
 import { newRunId } from "../state/store.ts";
 import { EXIT } from "./exit-codes.ts";
 import { loadSelected } from "./open-repo.ts";
 import type { PlanDeps } from "./plan.ts";
-import { describeError } from "./read-fleet.ts";
 
 export interface KeysOptions {
   repo?: string;
@@ -70,7 +70,7 @@ export async function keysCommand(
         }
       } catch (err) {
         failed++;
-        out.write(`${device.name}: ${describeError(err).message}\n`);
+        out.write(`${device.name}: ${summarizeError(err).message}\n`);
       }
     }
   } finally {

@@ -1,8 +1,7 @@
 // Reads every selected device's live state with bounded concurrency. A device that cannot be
 // read becomes an error entry for that device alone; the others are still read and planned.
 import type { Driver } from "../drivers/driver.ts";
-import { DeviceError } from "../model/errors.ts";
-import type { DevicePlan } from "../model/plan.ts";
+import { summarizeError } from "../model/errors.ts";
 import type { DesiredRepo, ResolvedDevice } from "../model/repo.ts";
 import { mapLimit } from "../model/select.ts";
 import type { DeviceInput } from "../plan/planner.ts";
@@ -10,18 +9,6 @@ import type { Progress } from "../report/progress.ts";
 import type { Transport } from "../transport/session.ts";
 
 export const DEFAULT_CONCURRENCY = 16;
-
-export function describeError(err: unknown): NonNullable<DevicePlan["error"]> {
-  if (err instanceof DeviceError) {
-    return {
-      kind: err.name,
-      message: err.message,
-      ...(err.command !== undefined ? { command: err.command } : {}),
-      ...(err.output !== undefined ? { output: err.output } : {}),
-    };
-  }
-  return { kind: "InternalError", message: err instanceof Error ? err.message : String(err) };
-}
 
 export async function readFleet(
   repo: DesiredRepo,
@@ -47,7 +34,7 @@ export async function readFleet(
       try {
         live = await driver.read(await transport.session(device.name), device);
       } catch (err) {
-        live = { error: describeError(err) };
+        live = { error: summarizeError(err) };
       }
     }
     progress.done(device.name, !("error" in live));

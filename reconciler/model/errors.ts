@@ -75,3 +75,23 @@ export class CommitFailedError extends DeviceError {}
 export class HealthFailedError extends DeviceError {}
 /** What the device returned could not be understood. */
 export class ParseError extends DeviceError {}
+
+/** What reports and plans keep of an error: its kind, message, command and output (already redacted). */
+export interface ErrorSummary {
+  kind: string;
+  message: string;
+  command?: string;
+  output?: string;
+}
+
+export function summarizeError(err: unknown): ErrorSummary {
+  if (err instanceof DeviceError) {
+    return {
+      kind: err.name,
+      message: err.message,
+      ...(err.command !== undefined ? { command: err.command } : {}),
+      ...(err.output !== undefined ? { output: err.output } : {}),
+    };
+  }
+  return { kind: "InternalError", message: err instanceof Error ? redact(err.message) : redact(String(err)) };
+}

@@ -1,6 +1,7 @@
 // A Plan is a plain serializable value: `plan --out plan.json` writes it, `apply plan.json` reads it
 // back. It holds the semantic changes a human reads and the exact file texts that will be written.
 import type { Platform } from "../schema/inventory.ts";
+import type { ErrorSummary } from "./errors.ts";
 
 export type Action = "create" | "update" | "delete";
 
@@ -30,13 +31,6 @@ export interface Unmanaged {
   value: unknown;
 }
 
-export interface DeviceError {
-  kind: string;
-  message: string;
-  command?: string;
-  output?: string;
-}
-
 export interface DevicePlan {
   device: string;
   platform: Platform;
@@ -50,7 +44,7 @@ export interface DevicePlan {
   notices?: string[];
   /** WireGuard public keys the device reported, for recording in git. */
   publicKeys?: Record<string, string>;
-  error?: DeviceError;
+  error?: ErrorSummary;
 }
 
 export interface Plan {
