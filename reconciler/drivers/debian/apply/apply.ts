@@ -53,7 +53,6 @@ function details(ctx: ApplyContext, command: string, output: string): DeviceErro
 
 async function runScript(
   session: DeviceSession,
-  ctx: ApplyContext,
   step: string,
   script: string,
   stdin?: string,
@@ -79,7 +78,6 @@ export const debianApply: ApplyDriver = {
   async lock(session, ctx) {
     const r = await runScript(
       session,
-      ctx,
       "lock",
       lockScript(ctx.runId, `${hostname()} pid ${process.pid}`, now()),
     );
@@ -95,13 +93,13 @@ export const debianApply: ApplyDriver = {
   },
 
   async unlock(session, ctx) {
-    const r = await runScript(session, ctx, "unlock", unlockScript(ctx.runId));
+    const r = await runScript(session, "unlock", unlockScript(ctx.runId));
     if (r.exitCode !== 0) throw unexpected(ctx, "unlock", r);
   },
 
   async ensureKeys(session, ctx, interfaces) {
     if (interfaces.length === 0) return {};
-    const r = await runScript(session, ctx, "ensure keys", ensureKeysScript(interfaces));
+    const r = await runScript(session, "ensure keys", ensureKeysScript(interfaces));
     if (r.exitCode !== 0) throw unexpected(ctx, "ensure keys", r);
     const keys: Record<string, string> = {};
     for (const line of r.stdout.split("\n")) {
@@ -143,7 +141,6 @@ export const debianApply: ApplyDriver = {
     const n = nonce();
     const r = await runScript(
       session,
-      ctx,
       "stage",
       stageScript(ctx.runId, plan.files, uploads, n),
       stagePayload(uploads, n),
@@ -175,19 +172,12 @@ export const debianApply: ApplyDriver = {
   },
 
   async arm(session, ctx, _staged, timeoutS) {
-    const r = await runScript(session, ctx, "arm", armScript(ctx.runId, Math.ceil(timeoutS)));
+    const r = await runScript(session, "arm", armScript(ctx.runId, Math.ceil(timeoutS)));
     if (r.exitCode !== 0 || !r.stdout.includes("@@armed")) throw unexpected(ctx, "arm", r);
   },
 
   async commit(session, ctx, _staged) {
-    const r = await runScript(
-      session,
-      ctx,
-      "commit",
-      `sh ${runDir(ctx.runId)}/commit.sh`,
-      undefined,
-      180_000,
-    );
+    const r = await runScript(session, "commit", `sh ${runDir(ctx.runId)}/commit.sh`, undefined, 180_000);
     if (r.exitCode !== 0)
       throw new CommitFailedError(
         `commit failed (status ${r.exitCode}): ${redact(r.all.trim(), secretsOfRun.get(ctx.runId) ?? []).slice(-3000)}`,
@@ -197,14 +187,14 @@ export const debianApply: ApplyDriver = {
 
   async health(session, ctx, expect: HealthExpectations): Promise<HealthReport> {
     const n = nonce();
-    const r = await runScript(session, ctx, "health", healthScript(ctx.runId, ctx.intent, expect, n));
+    const r = await runScript(session, "health", healthScript(ctx.runId, ctx.intent, expect, n));
     if (r.exitCode !== 0) throw unexpected(ctx, "health", r);
     const sections = splitReadOutput(r.stdout, n);
     return evaluateHealth(ctx.intent, expect, { get: (name) => sections.get(name) });
   },
 
   async confirm(session, ctx) {
-    const r = await runScript(session, ctx, "confirm", confirmScript(ctx.runId, now()));
+    const r = await runScript(session, "confirm", confirmScript(ctx.runId, now()));
     if (r.stdout.includes("@@reverted"))
       throw new CommitFailedError(
         `too late to confirm: the device already reverted this run by itself (${r.stdout.replace("@@reverted", "").trim()})`,
@@ -215,7 +205,7 @@ export const debianApply: ApplyDriver = {
   },
 
   async rollback(session, ctx, _staged) {
-    const r = await runScript(session, ctx, "rollback", rollbackScript(ctx.runId), undefined, 180_000);
+    const r = await runScript(session, "rollback", rollbackScript(ctx.runId), undefined, 180_000);
     if (r.exitCode !== 0)
       throw new CommitFailedError(
         `rollback: the snapshot was restored but the reload reported errors: ${redact(r.all.trim(), secretsOfRun.get(ctx.runId) ?? []).slice(-3000)}`,

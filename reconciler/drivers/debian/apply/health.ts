@@ -148,7 +148,7 @@ export function evaluateHealth(
     const expected = Number.isFinite(since)
       ? `a handshake at or after epoch ${since} (the commit, or ${REKEY_WINDOW_S} s ago)`
       : "a recent handshake (neither the commit time nor the device clock could be read)";
-    if (!s || s.rc !== "0") {
+    if (s?.rc !== "0") {
       checks.push({ name, ok: false, expected, seen: s ? s.text.trim() || `status ${s.rc}` : "no output" });
       continue;
     }
@@ -171,7 +171,7 @@ export function evaluateHealth(
       ["route6", 6],
     ] as const) {
       const s = out.get(name);
-      if (!s || s.rc !== "0") problem = `${name}: ${s?.text.trim() || "no output"}`;
+      if (s?.rc !== "0") problem = `${name}: ${s?.text.trim() || "no output"}`;
       else routes.push(...parseIpRoutes(s.text, fam));
     }
     const protocols = ROUTE_PROTOCOLS[daemon];
