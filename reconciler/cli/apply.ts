@@ -129,10 +129,7 @@ export async function applyCommand(
   const transport = deps.openTransport(repo, selected.knownHosts);
   try {
     const inputs = await readFleet(repo, devices, transport, deps.drivers, createProgress());
-    const drivers = Object.fromEntries(
-      Object.entries(deps.drivers).filter((e): e is [string, NonNullable<(typeof e)[1]>] => !!e[1]),
-    );
-    const current = plan(inputs, { origin: selected.origin, drivers });
+    const current = plan(inputs, { origin: selected.origin, drivers: deps.drivers });
     if (saved) {
       const problems = checkSavedPlan(saved, current);
       if (problems.length > 0) {

@@ -42,10 +42,7 @@ export async function planCommand(
   let result: Plan;
   try {
     const inputs = await readFleet(repo, devices, transport, deps.drivers, createProgress());
-    const plannerDrivers = Object.fromEntries(
-      Object.entries(deps.drivers).filter((e): e is [string, Driver] => e[1] !== undefined),
-    );
-    result = plan(inputs, { origin: selected.origin, drivers: plannerDrivers });
+    result = plan(inputs, { origin: selected.origin, drivers: deps.drivers });
   } finally {
     await transport.closeAll();
   }

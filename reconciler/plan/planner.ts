@@ -47,7 +47,8 @@ function keyChanges(input: DeviceInput, live: LiveState): Change[] {
 
 export interface PlanOptions {
   origin: string;
-  drivers: Readonly<Record<string, PlannerDriver>>;
+  /** Platforms without a driver are planned as an error for their devices. */
+  drivers: Readonly<Partial<Record<string, PlannerDriver>>>;
   /** Injected so plans are reproducible in tests. */
   now?: () => Date;
 }
