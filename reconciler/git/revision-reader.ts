@@ -33,17 +33,22 @@ export class GitRevisionReader implements RepoReader {
     return new GitRevisionReader(git, commit, revision);
   }
 
+  private tree?: Promise<Set<string>>;
+
+  /** Every file of the commit, listed once (one git call) and kept for the reader's life. */
+  private files(): Promise<Set<string>> {
+    this.tree ??= this.git
+      .raw(["ls-tree", "-r", "-z", "--name-only", this.commit])
+      .then((out) => new Set(out.split("\0").filter((p) => p !== "")));
+    return this.tree;
+  }
+
   async list(dir: string): Promise<string[]> {
-    const out = await this.git.raw(["ls-tree", "-r", "-z", "--name-only", this.commit, "--", `${dir}/`]);
-    return out
-      .split("\0")
-      .filter((p) => p !== "")
-      .sort();
+    return [...(await this.files())].filter((p) => p.startsWith(`${dir}/`)).sort();
   }
 
   async read(path: string): Promise<string | undefined> {
-    const entries = await this.git.raw(["ls-tree", "-z", this.commit, "--", path]);
-    if (entries === "") return undefined;
+    if (!(await this.files()).has(path)) return undefined;
     return this.git.show([`${this.commit}:${path}`]);
   }
 }

@@ -14,7 +14,7 @@ import { resolveInventory } from "./checks/inventory.ts";
 import { checkKnownHosts } from "./checks/known-hosts.ts";
 import { checkLinks } from "./checks/links.ts";
 import { scanForPrivateKeys } from "./checks/secrets.ts";
-import type { RepoReader } from "./reader.ts";
+import { memoized, type RepoReader } from "./reader.ts";
 import { checkSchema } from "./schema-check.ts";
 import { parseYamlSource, type SourceFile } from "./source.ts";
 
@@ -58,7 +58,8 @@ async function loadFile<T>(
   return schemaProblems.length > 0 ? { source } : { source, data: source.data as T };
 }
 
-export async function loadRepo(reader: RepoReader): Promise<LoadResult> {
+export async function loadRepo(source: RepoReader): Promise<LoadResult> {
+  const reader = memoized(source);
   const diagnostics: Diagnostic[] = [];
   const fileProblem = (file: string, message: string, expected: string): Diagnostic => ({
     severity: "error",

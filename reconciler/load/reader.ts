@@ -40,3 +40,25 @@ export class WorkingTreeReader implements RepoReader {
     }
   }
 }
+
+/**
+ * Remembers what it read: loading reads every file twice (the secret scan, then the parse), and
+ * at a git revision each read is a git subprocess.
+ */
+export function memoized(reader: RepoReader): RepoReader {
+  const lists = new Map<string, Promise<string[]>>();
+  const files = new Map<string, Promise<string | undefined>>();
+  const once = <T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>) => {
+    let hit = cache.get(key);
+    if (!hit) {
+      hit = load();
+      cache.set(key, hit);
+    }
+    return hit;
+  };
+  return {
+    origin: reader.origin,
+    list: (dir) => once(lists, dir, () => reader.list(dir)),
+    read: (path) => once(files, path, () => reader.read(path)),
+  };
+}
