@@ -9,6 +9,14 @@ cd "$(dirname "$0")/.."
 bash scripts/install.sh
 R=./bin/reconciler.js
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Waits (up to 40 s) until router-a routes B's LAN through interface $1, then shows the route.
+route_via() {
+  for _ in $(seq 1 40); do
+    ip -n rcl-router-a route get 192.0.2.65 | grep -q "dev $1" && break
+    sleep 1
+  done
+  ip -n rcl-router-a route get 192.0.2.65
+}
 
 say "reconciler validate: every problem in inventory/ and desired/, at once"
 $R validate
@@ -63,17 +71,9 @@ $R apply --repo "$repo" --limit "$MESH" --yes
 
 say "cut the router-a/router-b underlay; after the dead interval (20 s) OSPF reroutes via router-c"
 bash test/lab/lab.sh link-down router-a router-b
-for _ in $(seq 1 40); do
-  ip -n rcl-router-a route get 192.0.2.65 | grep -q 'dev wg-c' && break
-  sleep 1
-done
-ip -n rcl-router-a route get 192.0.2.65
+route_via wg-c
 
 say "restore the underlay: the cost-10 path comes back"
 bash test/lab/lab.sh link-up router-a router-b
-for _ in $(seq 1 40); do
-  ip -n rcl-router-a route get 192.0.2.65 | grep -q 'dev wg-b' && break
-  sleep 1
-done
-ip -n rcl-router-a route get 192.0.2.65
+route_via wg-b
 say "done; taking the lab down"

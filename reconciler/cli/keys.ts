@@ -8,10 +8,12 @@ import { parseDocument } from "yaml";
 import type { ApplyDriver } from "../drivers/apply-contract.ts";
 import { PATHS } from "../load/load.ts";
 import { summarizeError } from "../model/errors.ts";
+import { mapLimit } from "../model/select.ts";
 import { newRunId } from "../state/store.ts";
 import { EXIT } from "./exit-codes.ts";
 import { loadSelected } from "./open-repo.ts";
 import type { PlanDeps } from "./plan.ts";
+import { DEFAULT_CONCURRENCY } from "./read-fleet.ts";
 
 export interface KeysOptions {
   repo?: string;
@@ -47,35 +49,50 @@ export async function keysCommand(
   const transport = deps.openTransport(repo, selected.knownHosts);
   let failed = 0;
   let changed = 0;
+  // Devices are asked in parallel (bounded); their answers are reported in inventory order.
+  const runId = newRunId();
+  let answers: ({ keys: Record<string, string> } | { error: string })[];
   try {
-    const runId = newRunId();
-    for (const device of devices) {
+    answers = await mapLimit(devices, DEFAULT_CONCURRENCY, async (device) => {
       const driver = deps.applyDrivers[device.platform] as ApplyDriver;
-      const interfaces = (repo.expanded[device.name]?.wireguard ?? []).map((w) => w.name);
+      const intent = repo.expanded[device.name] ?? {};
       try {
         const session = await transport.session(device.name);
-        const ctx = { runId, device, intent: repo.expanded[device.name] ?? {}, env: deps.env };
-        const keys = await driver.ensureKeys(session, ctx, interfaces);
-        for (const iface of interfaces) {
-          const key = keys[iface];
-          if (!key) continue;
-          const before = repo.publicKeys[device.name]?.[iface];
-          if (before === key) {
-            out.write(`${device.name} ${iface}: unchanged\n`);
-            continue;
-          }
-          doc.setIn(["keys", device.name, iface], key);
-          changed++;
-          out.write(`${device.name} ${iface}: ${before ? "CHANGED" : "recorded"} ${key}\n`);
-        }
+        const ctx = { runId, device, intent, env: deps.env };
+        return {
+          keys: await driver.ensureKeys(
+            session,
+            ctx,
+            (intent.wireguard ?? []).map((w) => w.name),
+          ),
+        };
       } catch (err) {
-        failed++;
-        out.write(`${device.name}: ${summarizeError(err).message}\n`);
+        return { error: summarizeError(err).message };
       }
-    }
+    });
   } finally {
     await transport.closeAll();
   }
+  devices.forEach((device, i) => {
+    const answer = answers[i];
+    if (!answer || "error" in answer) {
+      failed++;
+      out.write(`${device.name}: ${answer?.error ?? "no answer"}\n`);
+      return;
+    }
+    for (const iface of (repo.expanded[device.name]?.wireguard ?? []).map((w) => w.name)) {
+      const key = answer.keys[iface];
+      if (!key) continue;
+      const before = repo.publicKeys[device.name]?.[iface];
+      if (before === key) {
+        out.write(`${device.name} ${iface}: unchanged\n`);
+        continue;
+      }
+      doc.setIn(["keys", device.name, iface], key);
+      changed++;
+      out.write(`${device.name} ${iface}: ${before ? "CHANGED" : "recorded"} ${key}\n`);
+    }
+  });
   if (changed > 0) {
     await writeFile(path, String(doc));
     out.write(`${changed} key(s) written to ${PATHS.publicKeys}: review and commit them.\n`);
