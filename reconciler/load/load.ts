@@ -208,7 +208,7 @@ export async function loadRepo(source: RepoReader): Promise<LoadResult> {
   const sorted = sortDiagnostics(diagnostics);
   if (hasErrors(sorted)) return { diagnostics: sorted };
   return {
-    repo: { origin: reader.origin, devices, intents, links: linkList, publicKeys, expanded },
+    repo: { origin: reader.origin, devices, links: linkList, publicKeys, expanded },
     diagnostics: sorted,
   };
 }

@@ -1,5 +1,5 @@
 // The desired state of the whole network as loaded from git: the inventory with every default
-// resolved, each device's intent as written, the shared links, and each device's expanded state.
+// resolved, the shared links, and each device's desired state with those links expanded into it.
 import type { DeviceIntent } from "../schema/device.ts";
 import type { Platform } from "../schema/inventory.ts";
 import type { Link } from "../schema/links.ts";
@@ -29,8 +29,6 @@ export interface ResolvedDevice {
 export interface DesiredRepo {
   origin: string;
   devices: Record<string, ResolvedDevice>;
-  /** Per-device intent exactly as written in desired/<device>.yaml. */
-  intents: Record<string, DeviceIntent>;
   links: Link[];
   /** WireGuard public keys recorded in git: device -> interface -> key. */
   publicKeys: Record<string, Record<string, string>>;
