@@ -95,3 +95,15 @@ export function summarizeError(err: unknown): ErrorSummary {
   }
   return { kind: "InternalError", message: err instanceof Error ? redact(err.message) : redact(String(err)) };
 }
+
+/** A command printed more than the transport keeps (its channel was closed at the cap). */
+export class OutputTooLargeError extends DeviceError {
+  constructor(
+    message: string,
+    details: DeviceErrorDetails,
+    /** The cap that was exceeded, in bytes. */
+    readonly limitBytes: number,
+  ) {
+    super(message, details);
+  }
+}

@@ -12,7 +12,21 @@ export interface CommandResult {
 export interface RunOptions {
   /** Bytes written to the command's standard input (file contents travel this way, never in argv). */
   stdin?: string;
+  /** The longest the command may run in total. */
   timeoutMs?: number;
+  /** The longest the command may go without printing anything (stdout or stderr). */
+  idleTimeoutMs?: number;
+  /**
+   * The most bytes of stdout kept; more fails the command with OutputTooLargeError and closes its
+   * channel, so a device that prints without end cannot exhaust our memory. stderr has its own
+   * fixed cap.
+   */
+  maxOutputBytes?: number;
+  /**
+   * A short human name of the step ("stage", "health"). Errors then say it instead of the command
+   * line, and carry only a short one-line form of the command, never a whole script.
+   */
+  name?: string;
   /** Return a non-zero exit as a result instead of throwing CommandError. */
   allowFailure?: boolean;
 }

@@ -1,0 +1,34 @@
+// Text that came from a device or a repository file is printed only through these functions. A
+// device (or a desired-state file) controls those bytes: raw, an ANSI or OSC escape could erase
+// our lines, retitle the terminal or hide a link, a carriage return could overwrite a line, and a
+// bidi override could make text read backwards. Such characters are shown as visible escapes.
+
+/**
+ * Every C0 control except newline and tab, DEL, the C1 controls U+0080–U+009F, and the bidi
+ * embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+const visible = (c: string): string => {
+  const code = c.charCodeAt(0);
+  return code <= 0xff
+    ? `\\x${code.toString(16).padStart(2, "0")}`
+    : `\\u${code.toString(16).padStart(4, "0")}`;
+};
+
+/** `s` with every terminal control character replaced by a visible escape such as `\x1b` or `\u202e`. */
+export function safeText(s: string): string {
+  return s.replace(UNSAFE, visible);
+}
+
+/**
+ * Device text as a block of our output: escaped, then every line prefixed (e.g. `  | `), so that
+ * no line of it can pass for one of ours ("no changes", "confirmed").
+ */
+export function deviceLines(text: string, prefix: string): string {
+  return safeText(text)
+    .split("\n")
+    .map((line) => `${prefix}${line}`)
+    .join("\n");
+}
