@@ -2,8 +2,16 @@
 // shell-quoted, wrapped in `sudo -n` when the inventory says so, bounded by a timeout, and their
 // failures become CommandErrors with the output's tail, secrets redacted.
 import type { EventEmitter } from "node:events";
-import { CommandError, ConnectionError, type DeviceError, redact } from "../model/errors.ts";
+import {
+  CommandError,
+  ConnectionError,
+  type DeviceError,
+  type DeviceErrorDetails,
+  OutputTooLargeError,
+  redact,
+} from "../model/errors.ts";
 import type { ResolvedDevice } from "../model/repo.ts";
+import { CappedOutput } from "./capped-output.ts";
 import { shJoin } from "./quote.ts";
 import { newNonce, parseReadFilesOutput, ReadFilesFormatError, readFilesScript } from "./read-files.ts";
 import type { CommandResult, DeviceSession, RunOptions } from "./session.ts";
@@ -33,8 +41,19 @@ export interface SessionOptions {
 }
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
+/**
+ * How long a command may print nothing. Tighter than the total only for commands given a longer
+ * total (commit, rollback): a command silent this long is taken as hung.
+ */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+/** stdout kept per command unless RunOptions.maxOutputBytes says otherwise (a full config fits). */
+export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
+/** stderr kept per command: it carries messages, not data (never more than the stdout cap). */
+export const MAX_STDERR_BYTES = 1024 * 1024;
 /** How much of stderr and of stdout a CommandError keeps (the end, where errors are). */
 const OUTPUT_TAIL = 4000;
+/** The longest form of a command line an error carries. */
+const COMMAND_IN_ERRORS = 200;
 
 interface RawResult {
   command: string;
@@ -43,7 +62,6 @@ interface RawResult {
   exitCode: number;
 }
 
-const tail = (s: string, n = OUTPUT_TAIL) => (s.length > n ? `…${s.slice(-n)}` : s);
 const oneLine = (s: string, n = 160) => {
   const flat = s.replace(/\s*\n\s*/g, " ⏎ ").trim();
   return flat.length > n ? `${flat.slice(0, n)}…` : flat;
@@ -94,13 +112,16 @@ export class SshSession implements DeviceSession {
   async readFiles(paths: readonly string[]): Promise<Record<string, string | null>> {
     if (paths.length === 0) return {};
     const nonce = newNonce();
-    const raw = await this.exec(this.scriptLine(readFilesScript(paths, nonce)), {});
+    const raw = await this.exec(this.scriptLine(readFilesScript(paths, nonce)), {
+      name: `reading ${paths.length} file(s)`,
+    });
+    const command = oneLine(raw.command, COMMAND_IN_ERRORS);
     try {
       const { files, unreadable } = parseReadFilesOutput(raw.stdout, paths, nonce);
       if (unreadable.length > 0) {
         throw new CommandError(
           `cannot read ${unreadable.join(", ")}: not a readable regular file`,
-          { device: this.device, command: raw.command, output: this.redact(raw.stderr.toString("utf8")) },
+          { device: this.device, command, output: this.redact(raw.stderr.toString("utf8")) },
           raw.exitCode,
         );
       }
@@ -109,7 +130,7 @@ export class SshSession implements DeviceSession {
       if (!(err instanceof ReadFilesFormatError)) throw err;
       throw new CommandError(
         `reading ${paths.length} file(s) returned unexpected output: ${err.message}`,
-        { device: this.device, command: raw.command, output: this.redact(raw.stderr.toString("utf8")) },
+        { device: this.device, command, output: this.redact(raw.stderr.toString("utf8")) },
         raw.exitCode,
       );
     }
@@ -129,59 +150,97 @@ export class SshSession implements DeviceSession {
     return redact(text, this.options.secrets);
   }
 
+  /**
+   * Runs one command line. Errors name the step (`opts.name`) or, without one, a short one-line
+   * form of the command; `command` in their details is that short form too, never a whole script.
+   */
   private exec(commandLine: string, opts: RunOptions): Promise<RawResult> {
     const command = this.redact(commandLine);
+    const short = oneLine(command, COMMAND_IN_ERRORS);
+    const label = opts.name ?? `\`${oneLine(command)}\``;
     const timeoutMs = opts.timeoutMs ?? this.options.commandTimeoutMs;
+    const idleMs = Math.min(opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, timeoutMs);
+    const maxOut = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
     const device = this.device;
     return new Promise<RawResult>((resolve, reject) => {
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
+      const out = new CappedOutput(maxOut);
+      const err = new CappedOutput(Math.min(maxOut, MAX_STDERR_BYTES));
       let exit: { code: number | null; signal: string | null } | undefined;
       let done = false;
       let channel: ExecChannel | undefined;
+      let lastActivity = Date.now();
+      let idleTimer: NodeJS.Timeout | undefined;
       const output = () =>
-        this.redact(
-          [
-            tail(Buffer.concat(err).toString("utf8").trimEnd()),
-            tail(Buffer.concat(out).toString("utf8").trimEnd()),
-          ]
-            .filter((s) => s !== "")
-            .join("\n"),
-        );
+        this.redact([err.tail(OUTPUT_TAIL), out.tail(OUTPUT_TAIL)].filter((t) => t !== "").join("\n"));
+      const details = (extra: Partial<DeviceErrorDetails> = {}): DeviceErrorDetails => ({
+        device,
+        command: short,
+        output: output(),
+        ...extra,
+      });
       let unsubscribe = () => {};
       const finish = (result: RawResult | Error) => {
         if (done) return;
         done = true;
         clearTimeout(timer);
+        clearTimeout(idleTimer);
         unsubscribe();
         if (result instanceof Error) reject(result);
         else resolve(result);
       };
+      /** Ends the remote command: we will not read more of it. */
+      const kill = () => {
+        if (!channel) return;
+        try {
+          channel.signal("KILL");
+        } catch {}
+        try {
+          channel.close();
+        } catch {}
+      };
       const timer = setTimeout(() => {
-        if (channel) {
-          try {
-            channel.signal("KILL");
-          } catch {}
-          try {
-            channel.close();
-          } catch {}
-        }
+        kill();
         finish(
           new CommandError(
-            `\`${oneLine(command)}\` did not finish within ${timeoutMs / 1000} s; its channel was closed`,
-            { device, command, output: output() },
+            `${label} did not finish within ${timeoutMs / 1000} s; its channel was closed`,
+            details(),
             null,
           ),
         );
       }, timeoutMs);
+      const checkIdle = () => {
+        const quiet = Date.now() - lastActivity;
+        if (quiet < idleMs) {
+          idleTimer = setTimeout(checkIdle, idleMs - quiet);
+          return;
+        }
+        kill();
+        finish(
+          new CommandError(
+            `${label} printed nothing for ${idleMs / 1000} s; its channel was closed`,
+            details(),
+            null,
+          ),
+        );
+      };
+      const received = (stream: CappedOutput, name: string) => (b: Buffer) => {
+        lastActivity = Date.now();
+        if (stream.push(b) || done) return;
+        kill();
+        finish(
+          new OutputTooLargeError(
+            `${label} printed more than ${stream.limit} bytes on ${name}; its channel was closed`,
+            details(),
+            stream.limit,
+          ),
+        );
+      };
       unsubscribe = this.link.onLost((lost) =>
         finish(
-          new ConnectionError(`connection lost while running \`${oneLine(command)}\`: ${bare(lost)}`, {
-            device,
-            command,
-            output: output(),
-            cause: lost,
-          }),
+          new ConnectionError(
+            `connection lost while running ${label}: ${bare(lost)}`,
+            details({ cause: lost }),
+          ),
         ),
       );
       this.link.open(commandLine).then(
@@ -194,57 +253,48 @@ export class SshSession implements DeviceSession {
             } catch {}
             return;
           }
-          ch.on("data", (b: Buffer) => out.push(b));
-          ch.stderr.on("data", (b: Buffer) => err.push(b));
+          lastActivity = Date.now();
+          idleTimer = setTimeout(checkIdle, idleMs);
+          ch.on("data", received(out, "stdout"));
+          ch.stderr.on("data", received(err, "stderr"));
           ch.on("exit", (code: number | null, signal?: string) => {
             exit = { code: typeof code === "number" ? code : null, signal: signal ?? null };
           });
           ch.on("error", (e: Error) =>
-            finish(
-              new ConnectionError(`channel error running \`${oneLine(command)}\`: ${e.message}`, {
-                device,
-                command,
-              }),
-            ),
+            finish(new ConnectionError(`channel error running ${label}: ${e.message}`, details())),
           );
           // ssh2 passes the exit status to 'close' as well. Rely on that: the 'exit' event may
           // fire before these listeners exist (the exec callback runs in the middle of parsing a
           // TCP chunk that can also hold the exit status; this code runs a microtask later).
           ch.on("close", (code?: number | null, signal?: string) => {
+            if (done) return;
             if (exit === undefined && (typeof code === "number" || typeof signal === "string")) {
               exit = { code: typeof code === "number" ? code : null, signal: signal ?? null };
             }
-            const stdout = Buffer.concat(out);
-            const stderr = Buffer.concat(err);
             if (exit?.code === undefined || exit.code === null) {
-              const details = { device, command, output: output() };
               finish(
                 exit?.signal
-                  ? new CommandError(
-                      `\`${oneLine(command)}\` was killed by signal ${exit.signal}`,
-                      details,
-                      null,
-                    )
+                  ? new CommandError(`${label} was killed by signal ${exit.signal}`, details(), null)
                   : new ConnectionError(
-                      `\`${oneLine(command)}\` ended without an exit status (connection lost?)`,
-                      details,
+                      `${label} ended without an exit status (connection lost?)`,
+                      details(),
                     ),
               );
               return;
             }
-            const result = { command, stdout, stderr, exitCode: exit.code };
+            const stderr = err.bytes();
             if (exit.code !== 0 && !opts.allowFailure) {
-              const last = oneLine(this.redact(stderr.toString("utf8")).trim().split("\n").at(-1) ?? "");
+              const last = oneLine(this.redact(err.tail(OUTPUT_TAIL)).trim().split("\n").at(-1) ?? "");
               finish(
                 new CommandError(
-                  `\`${oneLine(command)}\` exited with status ${exit.code}${last ? `: ${last}` : ""}`,
-                  { device, command, output: output() },
+                  `${label} exited with status ${exit.code}${last ? `: ${last}` : ""}`,
+                  details(),
                   exit.code,
                 ),
               );
               return;
             }
-            finish(result);
+            finish({ command, stdout: out.bytes(), stderr, exitCode: exit.code });
           });
           ch.end(opts.stdin);
         },

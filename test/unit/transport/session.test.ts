@@ -2,90 +2,9 @@
 // codes, timeouts, lost connections, and redaction of secrets in what errors carry.
 // sudo is not installed on the CI machine, so the sudo prefix is asserted on the command string
 // here, and over real SSH (with a recording `sudo` stand-in) in ssh.test.ts.
-import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
-import { CommandError, ConnectionError, type DeviceError } from "../../../reconciler/model/errors.ts";
-import type { ResolvedDevice } from "../../../reconciler/model/repo.ts";
-import { type ExecChannel, type Link, SshSession } from "../../../reconciler/transport/ssh-session.ts";
-
-interface Reply {
-  stdout?: string;
-  stderr?: string;
-  code?: number | null;
-  signal?: string;
-  /** never answer (for timeouts) */
-  hang?: boolean;
-  /** like ssh2 can: 'exit' before anyone listens, the status repeated as arguments of 'close' */
-  exitEarly?: boolean;
-}
-
-class FakeChannel extends EventEmitter implements ExecChannel {
-  stderr = new EventEmitter();
-  stdin: string | undefined;
-  closed = false;
-  signals: string[] = [];
-  constructor(private readonly reply: Reply) {
-    super();
-    if (reply.exitEarly) this.emit("exit", reply.code);
-  }
-  end(data?: string) {
-    this.stdin = data;
-    if (this.reply.hang) return;
-    setImmediate(() => {
-      if (this.reply.stdout) this.emit("data", Buffer.from(this.reply.stdout));
-      if (this.reply.stderr) this.stderr.emit("data", Buffer.from(this.reply.stderr));
-      if (this.reply.exitEarly) return void this.emit("close", this.reply.code);
-      if (this.reply.code !== undefined || this.reply.signal)
-        this.emit("exit", this.reply.code ?? null, this.reply.signal);
-      this.emit("close");
-    });
-  }
-  close() {
-    this.closed = true;
-  }
-  signal(name: string) {
-    this.signals.push(name);
-  }
-}
-
-class FakeLink implements Link {
-  sent: string[] = [];
-  channels: FakeChannel[] = [];
-  private lostCbs = new Set<(err: DeviceError) => void>();
-  constructor(private readonly answer: (command: string) => Reply) {}
-  async open(command: string): Promise<ExecChannel> {
-    this.sent.push(command);
-    const ch = new FakeChannel(this.answer(command));
-    this.channels.push(ch);
-    return ch;
-  }
-  onLost(cb: (err: DeviceError) => void) {
-    this.lostCbs.add(cb);
-    return () => this.lostCbs.delete(cb);
-  }
-  lose() {
-    for (const cb of this.lostCbs) cb(new ConnectionError("gone", { device: "r1" }));
-  }
-  async close() {}
-}
-
-const device = (over: Partial<ResolvedDevice> = {}): ResolvedDevice => ({
-  name: "r1",
-  platform: "debian",
-  host: "198.51.100.1",
-  port: 22,
-  user: "root",
-  credentials: { agent: true },
-  sudo: false,
-  connectTimeoutS: 5,
-  groups: [],
-  labels: {},
-  vars: {},
-  ...over,
-});
-
-const session = (link: Link, over: Partial<ResolvedDevice> = {}, secrets: string[] = []) =>
-  new SshSession(device(over), link, { commandTimeoutMs: 5000, secrets });
+import { CommandError, ConnectionError } from "../../../reconciler/model/errors.ts";
+import { FakeLink, session } from "./fake-link.ts";
 
 describe("command lines", () => {
   it("quotes every argument and sends no sudo by default", async () => {
