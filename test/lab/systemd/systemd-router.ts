@@ -14,6 +14,8 @@ export const DEVICE_NAME = "rsd-router";
 const KEY_ENV = "RSD_ROUTER_SSH_KEY";
 
 export interface SystemdRouter {
+  /** Where this boot's client key, known_hosts and env are (removed by systemdRouterDown). */
+  dir: string;
   device: ResolvedDevice;
   knownHosts: string;
   /** The network namespace the container runs in (rsd-router). */
@@ -74,6 +76,7 @@ export async function systemdRouterUp(): Promise<SystemdRouter> {
   const transport = () =>
     openSshTransport({ [DEVICE_NAME]: device }, knownHosts, { env: transportEnv, keepaliveIntervalMs: 0 });
   return {
+    dir: out,
     device,
     knownHosts,
     netns: need("NETNS"),
@@ -99,11 +102,10 @@ export async function systemdRouterUp(): Promise<SystemdRouter> {
 }
 
 /** Stops the router and removes its namespace, mounts and processes; safe when nothing is up. */
-export async function systemdRouterDown(): Promise<void> {
-  await script(["down"], 60_000);
-}
-
-/** Removes a directory made by systemdRouterUp (keys of a boot that is over). */
-export function removeDir(path: string): void {
-  rmSync(path, { recursive: true, force: true });
+export async function systemdRouterDown(router?: SystemdRouter): Promise<void> {
+  try {
+    await script(["down"], 60_000);
+  } finally {
+    if (router) rmSync(router.dir, { recursive: true, force: true });
+  }
 }
