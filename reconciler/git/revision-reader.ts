@@ -1,6 +1,13 @@
 // Reads the repository as it is at a git revision, without checking it out: validating a PR's
 // head or a past commit must never disturb the operator's working tree.
 import { type SimpleGit, simpleGit } from "simple-git";
+import {
+  checkRelativePath,
+  decodeText,
+  MAX_FILE_BYTES,
+  RefusedFile,
+  SYMLINK_EXPECTED,
+} from "../load/file-text.ts";
 import type { RepoReader } from "../load/reader.ts";
 
 /** Revisions are passed to git as arguments: refuse anything that could be read as an option. */
@@ -33,22 +40,49 @@ export class GitRevisionReader implements RepoReader {
     return new GitRevisionReader(git, commit, revision);
   }
 
-  private tree?: Promise<Set<string>>;
+  private tree?: Promise<Map<string, TreeEntry>>;
 
   /** Every file of the commit, listed once (one git call) and kept for the reader's life. */
-  private files(): Promise<Set<string>> {
-    this.tree ??= this.git
-      .raw(["ls-tree", "-r", "-z", "--name-only", this.commit])
-      .then((out) => new Set(out.split("\0").filter((p) => p !== "")));
+  private files(): Promise<Map<string, TreeEntry>> {
+    this.tree ??= this.git.raw(["ls-tree", "-r", "-z", "--long", this.commit]).then(parseTree);
     return this.tree;
   }
 
+  /** Every entry, symbolic links and submodules included, so that reading them is refused out loud. */
   async list(dir: string): Promise<string[]> {
-    return [...(await this.files())].filter((p) => p.startsWith(`${dir}/`)).sort();
+    return [...(await this.files()).keys()].filter((p) => p.startsWith(`${dir}/`)).sort();
   }
 
   async read(path: string): Promise<string | undefined> {
-    if (!(await this.files()).has(path)) return undefined;
-    return this.git.show([`${this.commit}:${path}`]);
+    checkRelativePath(path);
+    const entry = (await this.files()).get(path);
+    if (!entry) return undefined;
+    // The target of a link is never resolved: it could name any file of the machine running us.
+    if (entry.mode === "120000") throw new RefusedFile(path, "file is a symbolic link", SYMLINK_EXPECTED);
+    if (entry.type !== "blob")
+      throw new RefusedFile(path, `not a file but a ${entry.type}`, "a regular file");
+    if (entry.size > MAX_FILE_BYTES) {
+      throw new RefusedFile(path, `file is ${entry.size} bytes`, `at most ${MAX_FILE_BYTES} bytes`);
+    }
+    return decodeText(path, await this.git.binaryCatFile(["blob", entry.object]));
   }
+}
+
+interface TreeEntry {
+  mode: string;
+  type: string;
+  object: string;
+  size: number;
+}
+
+/** `git ls-tree -r -z --long`: "<mode> SP <type> SP <object> SP+ <size> TAB <path>" NUL-separated. */
+function parseTree(out: string): Map<string, TreeEntry> {
+  const entries = new Map<string, TreeEntry>();
+  for (const record of out.split("\0")) {
+    const m = /^([0-7]{6}) (\w+) ([0-9a-f]{40,64}) +(\d+|-)\t(.+)$/s.exec(record);
+    if (!m) continue;
+    const [, mode = "", type = "", object = "", size = "", path = ""] = m;
+    entries.set(path, { mode, type, object, size: size === "-" ? 0 : Number(size) });
+  }
+  return entries;
 }

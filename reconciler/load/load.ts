@@ -15,6 +15,7 @@ import { checkKnownHosts } from "./checks/known-hosts.ts";
 import { checkLinks } from "./checks/links.ts";
 import { scanForPrivateKeys } from "./checks/secrets.ts";
 import { memoized, type RepoReader } from "./reader.ts";
+import { guarded } from "./refusals.ts";
 import { checkSchema } from "./schema-check.ts";
 import { parseYamlSource, type SourceFile } from "./source.ts";
 
@@ -50,17 +51,20 @@ async function loadFile<T>(
   if (text === undefined) return undefined;
   const { source, diagnostics } = parseYamlSource(path, text);
   out.push(...diagnostics);
-  if (diagnostics.length > 0) return { source };
+  if (source.data === undefined) return { source };
   // An empty file is an empty map: a device with nothing managed yet.
-  if (source.data === null || source.data === undefined) source.data = {};
+  if (source.data === null) source.data = {};
+  // The schema is checked even when the text has problems (a control character, a placeholder),
+  // so that one run reports everything wrong with the file.
   const schemaProblems = checkSchema(source, schema);
   out.push(...schemaProblems);
-  return schemaProblems.length > 0 ? { source } : { source, data: source.data as T };
+  return diagnostics.length + schemaProblems.length > 0 ? { source } : { source, data: source.data as T };
 }
 
 export async function loadRepo(source: RepoReader): Promise<LoadResult> {
-  const reader = memoized(source);
   const diagnostics: Diagnostic[] = [];
+  // Memoized under the guard, so a refused file is reported once however often it is read.
+  const reader = guarded(memoized(source), diagnostics);
   const fileProblem = (file: string, message: string, expected: string): Diagnostic => ({
     severity: "error",
     file,
@@ -79,7 +83,7 @@ export async function loadRepo(source: RepoReader): Promise<LoadResult> {
   }
 
   const inventory = await loadFile<InventoryFile>(reader, PATHS.inventory, Inventory, diagnostics);
-  if (!inventory)
+  if (!inventory && !reader.refused.has(PATHS.inventory))
     diagnostics.push(
       fileProblem(
         PATHS.inventory,
@@ -126,6 +130,8 @@ export async function loadRepo(source: RepoReader): Promise<LoadResult> {
   }
   const links = await loadFile<LinksFile>(reader, PATHS.links, LinksFile, diagnostics);
   if (links && !links.data) allValid = false;
+  // A refused file is absent, not empty: checks across files would report what it may define.
+  if (reader.refused.size > 0) allValid = false;
 
   let devices: Record<string, ResolvedDevice> = {};
   if (inventory?.data) {
