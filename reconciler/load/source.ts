@@ -1,6 +1,8 @@
 // A YAML file parsed with positions kept, so any value can be traced back to its line and column.
-import { isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from "yaml";
+import { type Document, isMap, isPair, isScalar, LineCounter, type Node, parseDocument, visit } from "yaml";
 import { type Diagnostic, formatPath, type PathSegment } from "../model/diagnostic.ts";
+import { MAX_FILE_BYTES } from "./file-text.ts";
+import { scanText, scanValues } from "./text-hazards.ts";
 
 export interface SourceFile {
   /** Path relative to the repository root, as printed in diagnostics. */
@@ -10,28 +12,45 @@ export interface SourceFile {
   locate(path: readonly PathSegment[], which?: "value" | "key"): { line: number; column: number };
 }
 
-const MAX_FILE_BYTES = 4 * 1024 * 1024;
+/** Anchors may be reused, but not multiplied: a "billion laughs" file expands to gigabytes. */
+const MAX_ALIAS_COUNT = 100;
 
+/**
+ * Parses `text`. `data` is undefined when the file could not be read as YAML at all, null for an
+ * empty document. Never throws: whatever the input, the problems come back as diagnostics.
+ */
 export function parseYamlSource(
   file: string,
   text: string,
 ): { source: SourceFile; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const lineCounter = new LineCounter();
+  const wholeFile = (message: string, expected: string, line = 1, column = 1): Diagnostic => ({
+    severity: "error",
+    file,
+    line,
+    column,
+    path: "",
+    message,
+    expected,
+  });
+  const unread = { file, data: undefined, locate: () => ({ line: 1, column: 1 }) };
   if (text.length > MAX_FILE_BYTES) {
-    diagnostics.push({
-      severity: "error",
-      file,
-      line: 0,
-      column: 0,
-      path: "",
-      message: `file is ${text.length} bytes`,
-      expected: `at most ${MAX_FILE_BYTES} bytes`,
-    });
-    return { source: { file, data: undefined, locate: () => ({ line: 0, column: 0 }) }, diagnostics };
+    diagnostics.push(wholeFile(`file is ${text.length} characters`, `at most ${MAX_FILE_BYTES} bytes`));
+    return { source: unread, diagnostics };
   }
-  // uniqueKeys: a repeated key silently overriding the first is a classic YAML trap.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  const lineCounter = new LineCounter();
+  let doc: Document;
+  try {
+    // uniqueKeys: a repeated key silently overriding the first is a classic YAML trap.
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  } catch (err) {
+    // The parser recurses per nesting level: thousands of nested brackets exhaust the stack.
+    diagnostics.push(
+      wholeFile(`YAML cannot be read: ${firstLine(err)}`, "well-formed YAML of reasonable depth"),
+    );
+    return { source: unread, diagnostics };
+  }
+  diagnostics.push(...scanText(file, text, lineCounter));
   for (const err of [...doc.errors, ...doc.warnings]) {
     const pos = lineCounter.linePos(err.pos[0]);
     diagnostics.push({
@@ -44,6 +63,7 @@ export function parseYamlSource(
       expected: "well-formed YAML",
     });
   }
+  if (doc.errors.length === 0) diagnostics.push(...scanValues(file, text, doc, lineCounter));
   const at = (offset: number | undefined) => {
     if (offset === undefined) return { line: 1, column: 1 };
     const pos = lineCounter.linePos(offset);
@@ -70,8 +90,45 @@ export function parseYamlSource(
     const target = which === "key" && keyNode ? keyNode : node;
     return at((target as Node | undefined)?.range?.[0]);
   };
-  const data = doc.errors.length > 0 ? undefined : doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  if (doc.errors.length === 0) {
+    try {
+      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      diagnostics.push(expansionProblem(file, doc, lineCounter, err));
+    }
+  }
   return { source: { file, data, locate }, diagnostics };
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
+}
+
+/** Turning the document into data failed: almost always the alias limit, placed at the first alias. */
+function expansionProblem(file: string, doc: Document, lines: LineCounter, err: unknown): Diagnostic {
+  let offset = 0;
+  visit(doc, {
+    Alias(_, node) {
+      offset = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  const pos = lines.linePos(offset);
+  const aliases = /alias/i.test(firstLine(err));
+  return {
+    severity: "error",
+    file,
+    line: pos.line,
+    column: pos.col,
+    path: "",
+    message: aliases
+      ? `aliases expand to more than ${MAX_ALIAS_COUNT} copies (a "billion laughs" document)`
+      : `YAML cannot be read: ${firstLine(err)}`,
+    expected: aliases
+      ? `at most ${MAX_ALIAS_COUNT} alias expansions: write the values out`
+      : "well-formed YAML",
+  };
 }
 
 /** A diagnostic positioned at a path of a source file. */

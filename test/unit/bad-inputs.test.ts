@@ -35,6 +35,13 @@ const HOSTILE_NAMES = [
 /** A device file whose only line of interest (line 3) carries `value` as an interface name. */
 const wireguardNamed = (value: string) => `wireguard:\n  - peers: []\n    name: ${JSON.stringify(value)}\n`;
 
+/** Nine aliases to nine aliases, ten levels deep: 9^10 strings once expanded. First alias: line 2. */
+const billionLaughs = [
+  'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+  ...Array.from({ length: 9 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(", ")}]`),
+  "",
+].join("\n");
+
 const corpus: BadInput[] = [
   {
     name: "broken YAML (unclosed flow sequence)",
@@ -250,6 +257,97 @@ const corpus: BadInput[] = [
     message: /invalid value/,
     expected: /an endpoint host:port/,
   },
+  {
+    name: "a YAML alias bomb (billion laughs)",
+    file: A,
+    edit: billionLaughs,
+    line: 2,
+    message: /aliases expand to more than 100 copies/,
+  },
+  {
+    name: "a C1 control character in a description",
+    file: A,
+    edit: replaceOnce("description: Site A mesh router", "description: Site A\u009b31m router"),
+    at: "description: Site A",
+    message: /C1 control character U\+009B/,
+  },
+  {
+    name: "a C1 control character written as an escape",
+    file: A,
+    edit: replaceOnce("description: Site A mesh router", 'description: "Site A\\x85 router"'),
+    at: 'description: "Site A',
+    message: /C1 control character U\+0085 written as an escape sequence/,
+  },
+  {
+    name: "an ANSI escape in a raw FRR block",
+    file: "desired/core-1.yaml",
+    edit: replaceOnce("    log syslog informational\n", "    log syslog informational \u001b[2J\n"),
+    at: "log syslog informational",
+    message: /control character U\+001B/,
+  },
+  {
+    name: "an escaped ANSI escape in a raw FRR block",
+    file: "desired/core-1.yaml",
+    edit: replaceOnce(
+      "  frr: |\n    log syslog informational\n",
+      '  frr: "log syslog informational\\e[2J\\n"\n',
+    ),
+    at: 'frr: "log syslog',
+    message: /control character U\+001B written as an escape sequence/,
+  },
+  {
+    name: "a bidirectional override in a raw FRR block",
+    file: "desired/core-1.yaml",
+    edit: replaceOnce("    log syslog informational\n", "    log syslog \u202einformational\n"),
+    at: "log syslog",
+    message: /bidirectional text control U\+202E/,
+  },
+  {
+    name: "a bidirectional isolate in a comment",
+    file: LINKS,
+    edit: replaceOnce("# The mesh:", "# \u2066The mesh:"),
+    at: "The mesh:",
+    message: /bidirectional text control U\+2066/,
+  },
+  {
+    name: "a lone carriage return",
+    file: A,
+    edit: replaceOnce("routing_daemon: bird\n", "routing_daemon: bird\r# hidden\n"),
+    at: "routing_daemon: bird",
+    message: /carriage return/,
+  },
+  {
+    name: "the secret placeholder in a description",
+    file: A,
+    edit: replaceOnce("description: Site A mesh router", "description: Site A @secret:GITHUB_TOKEN@"),
+    at: "@secret:GITHUB_TOKEN@",
+    message: /"@secret:" is the reconciler's secret placeholder syntax/,
+    expected: /\*_env field/,
+  },
+  {
+    name: "the secret placeholder in a raw FRR block, in capitals",
+    file: "desired/core-1.yaml",
+    edit: replaceOnce(
+      "    log syslog informational\n",
+      "    log syslog informational\n    password @SECRET:AWS_KEY@\n",
+    ),
+    at: "password @SECRET",
+    message: /"@SECRET:" is the reconciler's secret placeholder syntax/,
+  },
+  {
+    name: "the secret placeholder written with an escape",
+    file: A,
+    edit: replaceOnce("description: Site A mesh router", 'description: "Site A \\x40secret:HOME@"'),
+    at: "x40secret:HOME@",
+    message: /"@secret:" is the reconciler's secret placeholder syntax/,
+  },
+  {
+    name: "the secret placeholder in the inventory",
+    file: INV,
+    edit: replaceOnce("host: 198.51.100.133", 'host: "@secret:SSH_AUTH_SOCK@"'),
+    at: "@secret:SSH_AUTH_SOCK@",
+    message: /secret placeholder syntax/,
+  },
   ...HOSTILE_NAMES.map(
     (value): BadInput => ({
       name: `a hostile interface name ${JSON.stringify(value)}`,
@@ -276,6 +374,21 @@ describe("bad inputs", () => {
       expect(result.repo).toBeUndefined();
     });
   }
+
+  it("reports an alias bomb, a placeholder, a control character and a schema error in one run", async () => {
+    const result = await loadExample({
+      [A]: billionLaughs,
+      "desired/router-b.yaml": (t) => t.replace("routing_daemon: bird", "routing_daemon: quagga"),
+      "desired/router-c.yaml": (t) => t.replace(/description: .*/, "description: '@secret:HOME@ \u0085'"),
+    });
+    expectDiagnostic(result.diagnostics, { file: A, line: 2, message: /billion laughs/ });
+    expectDiagnostic(result.diagnostics, {
+      file: "desired/router-b.yaml",
+      message: /invalid value "quagga"/,
+    });
+    expectDiagnostic(result.diagnostics, { file: "desired/router-c.yaml", message: /secret placeholder/ });
+    expectDiagnostic(result.diagnostics, { file: "desired/router-c.yaml", message: /U\+0085/ });
+  });
 
   it("shortens a huge offending value in the message", async () => {
     const result = await loadExample({
