@@ -1,7 +1,17 @@
-// The executor: applies one wave of devices with DESIGN.md's protocol. Every device of the wave
-// is locked, staged (validated on the device), armed (a revert timer on the device) and
-// committed; then health gates run over fresh connections; then the whole wave is confirmed, or
-// the whole wave is rolled back. A device whose change is never confirmed reverts by itself.
+// The executor: applies one wave of devices with DESIGN.md's protocol, in phases with a barrier
+// between them, so that nothing is committed anywhere until every device has accepted its
+// candidate:
+//   1. prepare, every device: connect, lock, keys, snapshot, stage (validated on the device);
+//   2. arm every device (a revert timer on the device);
+//   3. commit every device; then re-arm them all, so the confirm timeout counts from the last
+//      commit of the wave;
+//   4. health gates over fresh connections, within what is left of that timeout;
+//   5. confirm the whole wave, or roll the whole wave back.
+// A failure in a phase stops the wave there: devices not yet committed are left byte-identical
+// (their staged candidates removed), committed ones are rolled back. Every device locked is
+// unlocked in every ending, and an abort (SIGINT) is honoured at every phase boundary without
+// leaving a commit half-done. A device that cannot be reached after its commit reverts by itself;
+// its outcome says when.
 import type {
   ApplyContext,
   ApplyDriver,
@@ -9,12 +19,13 @@ import type {
   HealthReport,
   Staged,
 } from "../drivers/apply-contract.ts";
-import { DeviceError, type ErrorSummary, summarizeError } from "../model/errors.ts";
+import { ConnectionError, DeviceError, type ErrorSummary, summarizeError } from "../model/errors.ts";
 import type { LiveState, Rendered } from "../model/live.ts";
 import type { ResolvedDevice } from "../model/repo.ts";
 import type { DeviceIntent } from "../schema/device.ts";
-import type { StateStore } from "../state/store.ts";
+import type { JournalEntry, StateStore } from "../state/store.ts";
 import type { DeviceSession, Transport } from "../transport/session.ts";
+import { mapLimit } from "./limit.ts";
 
 export interface ApplyTarget {
   device: ResolvedDevice;
@@ -32,7 +43,7 @@ export interface ApplyOptions {
   drivers: Readonly<Partial<Record<string, ApplyDriver>>>;
   store: StateStore;
   env: Readonly<Record<string, string | undefined>>;
-  /** How long the device waits for our confirm before reverting by itself. */
+  /** How long each device waits for our confirm, from the wave's last commit, before reverting by itself. */
   confirmTimeoutS: number;
   /** How long health gates may take to pass. */
   healthTimeoutS: number;
@@ -42,23 +53,34 @@ export interface ApplyOptions {
    * until the old adjacency's dead interval runs out, so the default is the longest dead interval.
    */
   soakS?: number;
+  /** At most this many devices are worked on at once (connections, stages, health checks). Default 16. */
+  parallel?: number;
+  /** Aborted (SIGINT, SIGTERM): stop at the next safe point; commits in flight finish and are rolled back. */
+  signal?: AbortSignal;
   onStep?: (device: string, step: string, ok: boolean, detail?: string) => void;
-  /**
-   * Fault injection for tests of the on-device revert: "exit-after-commit" ends the process right
-   * after the commits, as a crash or a cut management path would, so nothing is confirmed.
-   */
-  fault?: string;
+  /** Time source, for tests of the confirm budget. */
+  now?: () => number;
 }
 
-export type Result = "confirmed" | "rolled-back" | "failed" | "rollback-failed";
+/**
+ * confirmed: the new configuration, healthy. rolled-back: byte-identical to before, restored by us.
+ * not-applied: never committed (the wave stopped earlier), untouched. reverting: committed and
+ * out of reach: the device restores its snapshot by itself at `revertsAt`. failed: the device
+ * failed before anything was committed. rollback-failed: the restore reported errors.
+ */
+export type Result = "confirmed" | "rolled-back" | "not-applied" | "reverting" | "failed" | "rollback-failed";
 
 export interface DeviceOutcome {
   device: string;
   result: Result;
-  /** Where it stopped, for a failure: lock, keys, stage, arm, commit, health, rollback. */
+  /** Where it stopped, for a failure: connect, lock, keys, stage, arm, commit, health, rollback; "wave" when another device failed. */
   failedStep?: string;
   error?: ErrorSummary;
   health?: HealthReport;
+  /** For "reverting": when the device restores its snapshot by itself (ISO time, from our clock). */
+  revertsAt?: string;
+  /** Problems that did not change the result (an unlock or a journal write that failed). */
+  warnings?: string[];
 }
 
 interface InFlight {
@@ -68,38 +90,38 @@ interface InFlight {
   session?: DeviceSession;
   locked: boolean;
   staged?: Staged;
+  armed: boolean;
+  /** The commit was sent: from here on the device may run the new configuration. */
   committed: boolean;
+  /** Our clock's latest bound on when the device's timer fires. */
+  revertsAt?: number;
   health?: HealthReport;
   outcome?: DeviceOutcome;
+  warnings: string[];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+
+/** Time kept free after the health gates for the confirms to reach every device. */
+export const CONFIRM_MARGIN_S = 30;
 
 export async function applyWave(
   targets: readonly ApplyTarget[],
   opts: ApplyOptions,
 ): Promise<DeviceOutcome[]> {
-  const step = async (f: InFlight, name: string, run: () => Promise<void>): Promise<boolean> => {
-    try {
-      await run();
-      opts.onStep?.(f.target.device.name, name, true);
-      await opts.store.journal({ runId: opts.runId, device: f.target.device.name, step: name, ok: true });
-      return true;
-    } catch (err) {
-      const error = summarizeError(err);
-      f.outcome = { device: f.target.device.name, result: "failed", failedStep: name, error };
-      opts.onStep?.(f.target.device.name, name, false, error.message);
-      await opts.store.journal({
-        runId: opts.runId,
-        device: f.target.device.name,
-        step: name,
-        ok: false,
-        detail: error.message,
-      });
-      return false;
-    }
-  };
-
+  const now = opts.now ?? Date.now;
+  const parallel = opts.parallel ?? 16;
+  const aborted = () => opts.signal?.aborted === true;
   const flights: InFlight[] = targets.map((target) => {
     const driver = opts.drivers[target.device.platform];
     if (!driver) throw new Error(`no apply driver for platform ${target.device.platform}`);
@@ -108,22 +130,60 @@ export async function applyWave(
       driver,
       ctx: { runId: opts.runId, device: target.device, intent: target.intent, env: opts.env },
       locked: false,
+      armed: false,
       committed: false,
+      warnings: [],
     };
   });
+  const each = (list: readonly InFlight[], fn: (f: InFlight) => Promise<void>) =>
+    mapLimit(list, parallel, fn).then(() => undefined);
 
-  // 1-5: lock, keys, snapshot + stage (validated on the device), arm, commit; devices in parallel.
-  await Promise.all(
-    flights.map(async (f) => {
+  /** Journal writes never stop the protocol (a full disk must not leave a commit half-done). */
+  const journal = async (f: InFlight, entry: Omit<JournalEntry, "time" | "runId" | "device">) => {
+    try {
+      await opts.store.journal({ runId: opts.runId, device: f.target.device.name, ...entry });
+    } catch (err) {
+      const w = `the journal could not be written: ${summarizeError(err).message}`;
+      if (!f.warnings.includes(w)) f.warnings.push(w);
+    }
+  };
+
+  const step = async (f: InFlight, name: string, run: () => Promise<void>): Promise<boolean> => {
+    try {
+      await run();
+      opts.onStep?.(f.target.device.name, name, true);
+      await journal(f, { step: name, ok: true });
+      return true;
+    } catch (err) {
+      const error = summarizeError(err);
+      f.outcome = { device: f.target.device.name, result: "failed", failedStep: name, error };
+      opts.onStep?.(f.target.device.name, name, false, error.message);
+      await journal(f, { step: name, ok: false, detail: error.message });
+      return false;
+    }
+  };
+
+  const failed = () => flights.some((f) => f.outcome);
+  const interrupted = (f: InFlight, phase: string) => {
+    f.outcome ??= {
+      device: f.target.device.name,
+      result: "failed",
+      failedStep: phase,
+      error: { kind: "Interrupted", message: `the run was interrupted before ${phase}` },
+    };
+  };
+
+  try {
+    // 1. prepare: lock, keys, snapshot, stage. Nothing on any device changes yet.
+    await each(flights, async (f) => {
+      if (aborted()) return interrupted(f, "connect");
       const name = f.target.device.name;
-      if (
-        !(await step(f, "connect", async () => {
-          f.session = await opts.transport.session(name);
-        }))
-      )
-        return;
+      const connect = async () => {
+        f.session = await opts.transport.session(name);
+      };
+      if (!(await step(f, "connect", connect))) return;
       const s = f.session as DeviceSession;
-      if (!(await step(f, "lock", async () => f.driver.lock(s, f.ctx)))) return;
+      if (!(await step(f, "lock", () => f.driver.lock(s, f.ctx)))) return;
       f.locked = true;
       const wg = (f.target.intent.wireguard ?? []).map((w) => w.name);
       if (
@@ -131,70 +191,287 @@ export async function applyWave(
         !(await step(f, "keys", async () => checkKeys(f, await f.driver.ensureKeys(s, f.ctx, wg))))
       )
         return;
-      await opts.store.saveSnapshot(opts.runId, f.target.live);
       if (
-        !(await step(f, "stage", async () => {
-          f.staged = await f.driver.stage(s, f.ctx, f.target.rendered, f.target.live);
-        }))
+        !(await step(
+          f,
+          "snapshot",
+          async () => void (await opts.store.saveSnapshot(opts.runId, f.target.live)),
+        ))
       )
         return;
-      const staged = f.staged as Staged;
-      if (!(await step(f, "arm", async () => f.driver.arm(s, f.ctx, staged, opts.confirmTimeoutS)))) return;
+      await step(f, "stage", async () => {
+        f.staged = await f.driver.stage(s, f.ctx, f.target.rendered, f.target.live);
+      });
+    });
+    if (failed() || aborted()) return await stopBeforeCommit("stage");
+
+    // 2. arm every device.
+    await each(flights, async (f) => {
+      if (aborted()) return interrupted(f, "arm");
+      const startedAt = now();
+      if (
+        await step(f, "arm", () =>
+          f.driver.arm(f.session as DeviceSession, f.ctx, f.staged as Staged, opts.confirmTimeoutS),
+        )
+      ) {
+        f.armed = true;
+        f.revertsAt = startedAt + opts.confirmTimeoutS * 1000;
+      }
+    });
+    if (failed() || aborted()) return await stopBeforeCommit("arm");
+
+    // 3. commit every device. Not interruptible: a commit in flight finishes, then rolls back.
+    await each(flights, async (f) => {
       f.committed = true; // from here on, a failure must be rolled back (the commit may be half done)
-      await step(f, "commit", async () => f.driver.commit(s, f.ctx, staged));
-    }),
-  );
+      await step(f, "commit", () => f.driver.commit(f.session as DeviceSession, f.ctx, f.staged as Staged));
+    });
+    if (!failed() && !aborted()) {
+      // The confirm timeout counts from the wave's last commit: re-arm every device now.
+      await each(flights, async (f) => {
+        const startedAt = now();
+        if (
+          await step(f, "rearm", () =>
+            f.driver.rearm(f.session as DeviceSession, f.ctx, opts.confirmTimeoutS),
+          )
+        )
+          f.revertsAt = startedAt + opts.confirmTimeoutS * 1000;
+      });
+    }
 
-  if (opts.fault === "exit-after-commit") {
-    // Simulates a crash or a cut management path: no confirm, no rollback, no unlock.
-    process.exit(70);
-  }
+    // 4. health gates over new connections, only when every device of the wave committed.
+    if (!failed() && !aborted()) {
+      const earliest = Math.min(...flights.map((f) => f.revertsAt ?? Number.POSITIVE_INFINITY));
+      // The gates (and the soak) must end early enough for the confirms to arrive in time, even
+      // when slow devices made the commit phase long.
+      const budgetMs = Math.min(
+        opts.healthTimeoutS * 1000,
+        earliest - now() - (CONFIRM_MARGIN_S + (opts.soakS ?? 0)) * 1000,
+      );
+      await each(flights, (f) => gate(f, budgetMs));
+    }
 
-  // 6: health gates over new connections, only when every device of the wave committed.
-  const waveCommitted = flights.every((f) => f.committed && !f.outcome);
-  if (waveCommitted) {
-    await Promise.all(flights.map((f) => gate(f, opts)));
-  }
-
-  // 7: confirm all, or roll back every device that got as far as arming.
-  const healthy = flights.every((f) => !f.outcome);
-  await Promise.all(
-    flights.map(async (f) => {
-      const s = f.session;
-      if (s && healthy) {
-        if (await step(f, "confirm", async () => f.driver.confirm(s, f.ctx))) {
+    // 5. confirm all, or roll back every device that committed.
+    if (!failed() && !aborted()) {
+      await each(flights, async (f) => {
+        if (await step(f, "confirm", () => f.driver.confirm(f.session as DeviceSession, f.ctx))) {
           f.outcome = {
             device: f.target.device.name,
             result: "confirmed",
             ...(f.health ? { health: f.health } : {}),
           };
+        } else if (f.outcome?.error?.kind === "ConnectionError") {
+          markReverting(f);
         }
-      } else if (s && f.committed && f.staged) {
-        const staged = f.staged;
-        const before = f.outcome;
-        const ok = await step(f, "rollback", async () => f.driver.rollback(s, f.ctx, staged));
-        f.outcome = ok
-          ? {
-              ...(before ?? { device: f.target.device.name }),
-              device: f.target.device.name,
-              result: "rolled-back",
-              failedStep: before?.failedStep ?? "wave",
-            }
-          : { ...(f.outcome as DeviceOutcome), result: "rollback-failed" };
-        if (ok && !before) {
+      });
+      // A device whose confirm did not arrive reverts by itself; the ones confirmed keep the
+      // change (their snapshots are gone with the confirm). Its outcome says so, with the time.
+    } else {
+      if (aborted()) for (const f of flights) if (!f.outcome) interrupted(f, "confirm");
+      await rollbackCommitted("commit");
+    }
+    return outcomes();
+  } finally {
+    await each(
+      flights.filter((f) => f.locked),
+      async (f) => {
+        try {
+          const s = f.session as DeviceSession;
+          await f.driver.unlock(s, f.ctx);
+          f.locked = false;
+        } catch (err) {
+          const message = summarizeError(err).message;
+          f.warnings.push(
+            `the device's lock could not be released (${message}): free it with \`reconciler unlock ${f.target.device.name} --run ${opts.runId}\``,
+          );
+          opts.onStep?.(f.target.device.name, "unlock", false, message);
+          await journal(f, { step: "unlock", ok: false, detail: message });
+        }
+      },
+    );
+    for (const f of flights) if (f.outcome && f.warnings.length > 0) f.outcome.warnings = f.warnings;
+    for (const f of flights) if (f.outcome) await journalEnd(f, f.outcome);
+  }
+
+  function outcomes(): DeviceOutcome[] {
+    return flights.map(
+      (f) => f.outcome ?? { device: f.target.device.name, result: "failed", failedStep: "unknown" },
+    );
+  }
+
+  /** The wave stopped before any commit: staged candidates removed, armed timers disarmed. */
+  async function stopBeforeCommit(phase: string): Promise<DeviceOutcome[]> {
+    await each(flights, async (f) => {
+      const s = f.session;
+      if (s && f.armed) {
+        // Nothing was committed: the rollback restores files identical to the live ones and
+        // disarms the timer.
+        try {
+          await f.driver.rollback(s, f.ctx, f.staged as Staged);
+        } catch (err) {
+          f.warnings.push(`disarming the revert timer failed: ${summarizeError(err).message}`);
+        }
+      } else if (s && f.staged) {
+        try {
+          await f.driver.abandon(s, f.ctx);
+        } catch (err) {
+          f.warnings.push(`the staged candidate could not be removed: ${summarizeError(err).message}`);
+        }
+      }
+      if (!f.outcome) {
+        f.outcome = {
+          device: f.target.device.name,
+          result: "not-applied",
+          failedStep: "wave",
+          error: aborted()
+            ? {
+                kind: "Interrupted",
+                message: `the run was interrupted before ${phase}: nothing was committed`,
+              }
+            : { kind: "WaveFailed", message: `another device failed at ${phase}: nothing was committed` },
+        };
+      } else if (f.outcome.result === "failed" && !f.committed) {
+        f.outcome.result = f.outcome.error?.kind === "Interrupted" ? "not-applied" : "failed";
+      }
+    });
+    return outcomes();
+  }
+
+  async function rollbackCommitted(phase: string): Promise<void> {
+    await each(flights, async (f) => {
+      if (!f.committed) {
+        if (f.armed || f.staged) {
+          const s = f.session as DeviceSession;
+          await (f.armed
+            ? f.driver.rollback(s, f.ctx, f.staged as Staged)
+            : f.driver.abandon(s, f.ctx)
+          ).catch((err) => f.warnings.push(`cleaning up the stage failed: ${summarizeError(err).message}`));
+        }
+        f.outcome ??= { device: f.target.device.name, result: "not-applied", failedStep: "wave" };
+        return;
+      }
+      if (f.outcome?.result === "reverting") return;
+      const before = f.outcome;
+      const ok = await step(f, "rollback", async () => {
+        let s = f.session as DeviceSession;
+        try {
+          await f.driver.rollback(s, f.ctx, f.staged as Staged);
+        } catch (err) {
+          if (!(err instanceof ConnectionError)) throw err;
+          // The commit (or the link partner's) cut this session: try once more over a new one.
+          s = await opts.transport.freshSession(f.target.device.name);
+          f.session = s;
+          await f.driver.rollback(s, f.ctx, f.staged as Staged);
+        }
+      });
+      if (ok) {
+        f.outcome = {
+          ...(before ?? { device: f.target.device.name }),
+          device: f.target.device.name,
+          result: "rolled-back",
+          failedStep: before?.failedStep ?? "wave",
+        };
+        if (!before) {
           f.outcome.error = {
             kind: "WaveFailed",
-            message: "another device of the wave failed: the wave rolls back whole",
+            message: aborted()
+              ? "the run was interrupted: the wave rolls back whole"
+              : `another device of the wave failed at ${phase}: the wave rolls back whole`,
           };
           if (f.health) f.outcome.health = f.health;
         }
+      } else if (f.outcome?.error?.kind === "ConnectionError") {
+        // Out of reach: its own timer restores the snapshot.
+        f.outcome = { ...(before ?? f.outcome), device: f.target.device.name, result: "failed" };
+        markReverting(f);
+      } else {
+        f.outcome = { ...(f.outcome as DeviceOutcome), result: "rollback-failed" };
       }
-      if (s && f.locked) await f.driver.unlock(s, f.ctx).catch(() => undefined);
-    }),
-  );
-  return flights.map(
-    (f) => f.outcome ?? { device: f.target.device.name, result: "failed", failedStep: "unknown" },
-  );
+    });
+  }
+
+  function markReverting(f: InFlight): void {
+    const at = f.revertsAt !== undefined ? new Date(f.revertsAt).toISOString() : undefined;
+    const base = f.outcome ?? { device: f.target.device.name, result: "failed" as Result };
+    f.outcome = {
+      ...base,
+      result: "reverting",
+      ...(at ? { revertsAt: at } : {}),
+      error: {
+        kind: base.error?.kind ?? "ConnectionError",
+        message: `${base.error?.message ?? "the device cannot be reached"}; it was committed and not confirmed, so it restores its previous configuration by itself${at ? ` at ${at} (by this machine's clock)` : ""}`,
+      },
+    };
+    f.locked = false; // the device's own revert frees its lock; we cannot reach it anyway
+  }
+
+  async function journalEnd(f: InFlight, o: DeviceOutcome): Promise<void> {
+    const state: Record<Result, string> = {
+      confirmed: "new configuration, healthy",
+      "rolled-back": "byte-identical to before (rolled back)",
+      "not-applied": "byte-identical to before (never committed)",
+      failed: f.committed ? "unknown (see the steps above)" : "byte-identical to before (never committed)",
+      reverting: `reverting by itself${o.revertsAt ? ` at ${o.revertsAt}` : ""}`,
+      "rollback-failed": "restore reported errors: check the device",
+    };
+    await journal(f, {
+      step: "end",
+      ok: o.result === "confirmed",
+      detail: `${o.result}: ${state[o.result]}`,
+    });
+  }
+
+  async function gate(f: InFlight, budgetMs: number): Promise<void> {
+    const name = f.target.device.name;
+    const deadline = now() + Math.max(0, budgetMs);
+    let report: HealthReport | undefined;
+    let lastError: unknown;
+    let fresh: DeviceSession | undefined;
+    do {
+      try {
+        // A new connection proves the change did not cut the management path.
+        fresh ??= await opts.transport.freshSession(name);
+        report = await f.driver.health(fresh, f.ctx, f.target.expect);
+        if (report.ok) break;
+      } catch (err) {
+        lastError = err;
+        fresh = undefined;
+      }
+      if (now() >= deadline || aborted()) break;
+      await sleep(opts.pollIntervalMs ?? 2000, opts.signal);
+    } while (now() < deadline && !aborted());
+    if (report?.ok && fresh && (opts.soakS ?? 0) > 0 && !aborted()) {
+      opts.onStep?.(name, "health", true, `passed; checking again after a soak of ${opts.soakS} s`);
+      await sleep((opts.soakS ?? 0) * 1000, opts.signal);
+      try {
+        report = await f.driver.health(fresh, f.ctx, f.target.expect);
+      } catch (err) {
+        lastError = err;
+        report = undefined;
+      }
+    }
+    if (report?.ok && !aborted()) {
+      opts.onStep?.(name, "health", true);
+      f.health = report;
+      await journal(f, { step: "health", ok: true });
+      return;
+    }
+    const failing = report?.checks.filter((c) => !c.ok) ?? [];
+    const seconds = Math.round(Math.max(0, budgetMs) / 1000);
+    const message = aborted()
+      ? "the run was interrupted during the health gates"
+      : report
+        ? `health gates failed after ${seconds} s: ${failing.map((c) => `${c.name}: expected ${c.expected}, saw ${c.seen}`).join("; ")}`
+        : `the device could not be checked over a new connection: ${summarizeError(lastError).message}`;
+    f.outcome = {
+      device: name,
+      result: "failed",
+      failedStep: "health",
+      error: { kind: aborted() ? "Interrupted" : "HealthFailedError", message },
+      ...(report ? { health: report } : {}),
+    };
+    opts.onStep?.(name, "health", false, message);
+    await journal(f, { step: "health", ok: false, detail: message });
+  }
 
   function checkKeys(f: InFlight, onDevice: Record<string, string>): void {
     for (const [iface, key] of Object.entries(onDevice)) {
@@ -207,54 +484,4 @@ export async function applyWave(
       }
     }
   }
-}
-
-async function gate(f: InFlight, opts: ApplyOptions): Promise<void> {
-  const name = f.target.device.name;
-  const deadline = Date.now() + opts.healthTimeoutS * 1000;
-  let report: HealthReport | undefined;
-  let lastError: unknown;
-  let fresh: DeviceSession | undefined;
-  while (Date.now() < deadline) {
-    try {
-      // A new connection proves the change did not cut the management path.
-      fresh ??= await opts.transport.freshSession(name);
-      report = await f.driver.health(fresh, f.ctx, f.target.expect);
-      if (report.ok) break;
-    } catch (err) {
-      lastError = err;
-      fresh = undefined;
-    }
-    await sleep(opts.pollIntervalMs ?? 2000);
-  }
-  if (report?.ok && fresh && (opts.soakS ?? 0) > 0) {
-    opts.onStep?.(name, "health", true, `passed; checking again after a soak of ${opts.soakS} s`);
-    await sleep((opts.soakS ?? 0) * 1000);
-    try {
-      report = await f.driver.health(fresh, f.ctx, f.target.expect);
-    } catch (err) {
-      lastError = err;
-      report = undefined;
-    }
-  }
-  if (report?.ok) {
-    opts.onStep?.(name, "health", true);
-    f.outcome = undefined;
-    f.health = report;
-    await opts.store.journal({ runId: opts.runId, device: name, step: "health", ok: true });
-    return;
-  }
-  const failing = report?.checks.filter((c) => !c.ok) ?? [];
-  const message = report
-    ? `health gates failed after ${opts.healthTimeoutS} s: ${failing.map((c) => `${c.name}: expected ${c.expected}, saw ${c.seen}`).join("; ")}`
-    : `the device could not be checked over a new connection: ${summarizeError(lastError).message}`;
-  f.outcome = {
-    device: name,
-    result: "failed",
-    failedStep: "health",
-    error: { kind: "HealthFailedError", message },
-    ...(report ? { health: report } : {}),
-  };
-  opts.onStep?.(name, "health", false, message);
-  await opts.store.journal({ runId: opts.runId, device: name, step: "health", ok: false, detail: message });
 }

@@ -1,7 +1,8 @@
 // What a healthy device looks like after a change, derived from the desired state (never
-// guessed): its OSPF neighbours over each link, a fresh WireGuard handshake with each link peer,
+// guessed): its OSPF neighbours over each link, each link's tunnel proven after the commit,
 // and the neighbours' stub networks in its kernel table. Pure.
 import type { HealthExpectations } from "../drivers/apply-contract.ts";
+import { endAddresses } from "../intent/links.ts";
 import { parsePrefix } from "../model/ip.ts";
 import type { DesiredRepo } from "../model/repo.ts";
 
@@ -17,7 +18,11 @@ export function healthExpectations(repo: DesiredRepo, device: string): HealthExp
     const other = link.ends[index === 0 ? 1 : 0];
     if (index < 0 || !end || !other) continue;
     const key = repo.publicKeys[other.device]?.[other.interface];
-    if (key) out.wireguardPeers.push({ interface: end.interface, publicKey: key });
+    // The peer's first address inside the tunnel: the health check pings it, so the tunnel must
+    // carry traffic after the commit even when nothing else flows through it.
+    const probe = endAddresses(link, index === 0 ? 1 : 0)[0]?.replace(/\/\d+$/, "");
+    if (key)
+      out.wireguardPeers.push({ interface: end.interface, publicKey: key, ...(probe ? { probe } : {}) });
     const neighbour = repo.expanded[other.device]?.ospf;
     if (!link.ospf || !neighbour || !mine?.ospf) continue;
     out.ospfNeighbors.push({ interface: end.interface, routerId: neighbour.router_id });

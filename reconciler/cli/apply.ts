@@ -13,6 +13,7 @@ import { plan } from "../plan/planner.ts";
 import { formatOutcome } from "../report/apply-text.ts";
 import { formatPlan } from "../report/plan-text.ts";
 import { createProgress } from "../report/progress.ts";
+import { safeLine, safeMessage } from "../report/terminal-safe.ts";
 import { newRunId, StateStore } from "../state/store.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { loadSelected, type RepoOptions } from "./open-repo.ts";
@@ -26,6 +27,7 @@ export interface ApplyCommandOptions extends RepoOptions {
   confirmTimeout?: string;
   healthTimeout?: string;
   soak?: string;
+  parallel?: string;
 }
 
 /** The longest OSPF dead interval among the changed devices: how long a broken adjacency can look alive. */
@@ -46,6 +48,10 @@ export interface ApplyDeps extends PlanDeps {
   /** Asks the operator; only called on a terminal. */
   ask: (question: string) => Promise<boolean>;
   interactive: boolean;
+  /** Where SIGINT/SIGTERM come from (process in production; an emitter in tests). */
+  signals?: NodeJS.EventEmitter;
+  /** Progress lines (stderr in production). */
+  err?: NodeJS.WritableStream;
 }
 
 function seconds(value: string | undefined, fallback: number, what: string): number {
@@ -186,25 +192,58 @@ export async function applyCommand(
         EXIT.usage,
       );
     }
-    process.stderr.write(
-      `run ${runId}: applying ${targets.length} device(s) as one wave; each reverts by itself unless confirmed within ${confirmTimeoutS} s\n`,
+    const parallel = Number(opts.parallel ?? "16");
+    if (!/^[0-9]{1,4}$/.test(opts.parallel ?? "16") || parallel < 1)
+      throw new CliError("--parallel must be a whole number of devices, at least 1", EXIT.usage);
+    const err = deps.err ?? process.stderr;
+    err.write(
+      `run ${runId}: applying ${targets.length} device(s) as one wave; each reverts by itself unless confirmed within ${confirmTimeoutS} s of the last commit\n`,
     );
-    const outcomes: DeviceOutcome[] = await applyWave(targets, {
-      runId,
-      transport,
-      drivers: deps.applyDrivers,
-      store,
-      env: deps.env,
-      confirmTimeoutS,
-      healthTimeoutS,
-      soakS,
-      onStep: (device, step, ok, detail) =>
-        process.stderr.write(`  ${device}: ${step} ${ok ? "ok" : `FAILED${detail ? `: ${detail}` : ""}`}\n`),
-      ...(deps.env.RECONCILER_FAULT ? { fault: deps.env.RECONCILER_FAULT } : {}),
-    });
+    // SIGINT/SIGTERM: stop at the next safe point and roll back what was committed (a commit in
+    // flight finishes first). A second signal leaves at once: committed devices then revert by
+    // themselves when their timers run out.
+    const abort = new AbortController();
+    const signals = deps.signals ?? process;
+    let interrupts = 0;
+    const onSignal = (name: string) => {
+      interrupts++;
+      if (interrupts === 1) {
+        err.write(
+          `${name}: stopping; devices already committed are rolled back (${name} again to leave now: they then revert by themselves within ${confirmTimeoutS} s)\n`,
+        );
+        abort.abort();
+      } else process.exit(EXIT.interrupted);
+    };
+    const onInt = () => onSignal("SIGINT");
+    const onTerm = () => onSignal("SIGTERM");
+    signals.on("SIGINT", onInt);
+    signals.on("SIGTERM", onTerm);
+    let outcomes: DeviceOutcome[];
+    try {
+      outcomes = await applyWave(targets, {
+        runId,
+        transport,
+        drivers: deps.applyDrivers,
+        store,
+        env: deps.env,
+        confirmTimeoutS,
+        healthTimeoutS,
+        soakS,
+        parallel,
+        signal: abort.signal,
+        onStep: (device, step, ok, detail) =>
+          err.write(
+            `  ${safeLine(device)}: ${step} ${ok ? "ok" : `FAILED${detail ? `: ${safeMessage(detail, "    | ")}` : ""}`}\n`,
+          ),
+      });
+    } finally {
+      signals.off("SIGINT", onInt);
+      signals.off("SIGTERM", onTerm);
+    }
     if (opts.json) out.write(`${JSON.stringify({ runId, plan: current, outcomes }, null, 2)}\n`);
     else out.write(`${outcomes.map((o) => formatOutcome(o, color)).join("\n")}\n`);
     const allConfirmed = outcomes.every((o) => o.result === "confirmed");
+    if (abort.signal.aborted) return EXIT.interrupted;
     return allConfirmed && unreadable.length === 0 ? EXIT.ok : EXIT.error;
   } finally {
     await transport.closeAll();

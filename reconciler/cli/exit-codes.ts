@@ -7,6 +7,8 @@ export const EXIT = {
   changes: 2,
   /** Wrong command-line usage. */
   usage: 64,
+  /** apply was interrupted (SIGINT/SIGTERM); what was committed was rolled back. 128 + SIGINT. */
+  interrupted: 130,
 } as const;
 
 /** A failure the CLI reports as one line and an exit code, without a stack trace. */

@@ -72,6 +72,7 @@ function program(setExit: (code: number) => void): Command {
       "--soak <s>",
       "seconds to wait before checking the gates again (default: the longest OSPF dead interval)",
     )
+    .option("--parallel <n>", "work on at most this many devices at once", "16")
     .action(async (planFile: string | undefined, opts) =>
       setExit(
         await applyCommand(

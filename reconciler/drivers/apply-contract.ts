@@ -28,8 +28,12 @@ export interface Staged {
 export interface HealthExpectations {
   /** OSPF adjacencies that must be Full: on which interface, with which neighbour router id. */
   ospfNeighbors: { interface: string; routerId: string }[];
-  /** WireGuard peers that must have completed a handshake after the commit. */
-  wireguardPeers: { interface: string; publicKey: string }[];
+  /**
+   * WireGuard peers that must prove the tunnel works after the commit: a handshake after it, or
+   * packets received from the peer after it. `probe` is the peer's address inside the tunnel: the
+   * health check sends it a ping first, so that a tunnel without other traffic is proven too.
+   */
+  wireguardPeers: { interface: string; publicKey: string; probe?: string }[];
   /** Prefixes that must be in the kernel's main table, installed by the routing daemon. */
   routes: string[];
 }
@@ -49,7 +53,17 @@ export interface HealthReport {
 export interface ApplyDriver {
   /** Takes the device's lock (LockHeldError naming the holder if another run has it). */
   lock(session: DeviceSession, ctx: ApplyContext): Promise<void>;
+  /** Releases this run's lock (another run's is left alone). */
   unlock(session: DeviceSession, ctx: ApplyContext): Promise<void>;
+  /**
+   * `reconciler unlock DEVICE --run ID`: frees the lock of a run that died, only if that run
+   * holds it and no revert of it is pending. LockHeldError (nothing changed) otherwise.
+   */
+  releaseLock(
+    session: DeviceSession,
+    device: ResolvedDevice,
+    runId: string,
+  ): Promise<"released" | "not-locked">;
   /**
    * Makes sure every named WireGuard interface has a private key on the device (generated there,
    * root-only, never read back) and returns the public keys.
@@ -70,6 +84,16 @@ export interface ApplyDriver {
   commit(session: DeviceSession, ctx: ApplyContext, staged: Staged): Promise<void>;
   /** One pass of the health checks (the executor polls until they pass or time runs out). */
   health(session: DeviceSession, ctx: ApplyContext, expect: HealthExpectations): Promise<HealthReport>;
+  /**
+   * Restarts the revert timer so that it fires timeoutS from now: the executor calls it on every
+   * device once the last commit of the wave is done, so the confirm timeout counts from there.
+   */
+  rearm(session: DeviceSession, ctx: ApplyContext, timeoutS: number): Promise<void>;
+  /**
+   * The staged candidate will never be committed (another device of the wave failed first):
+   * remove it from the device, since it may hold secrets. Nothing running is touched.
+   */
+  abandon(session: DeviceSession, ctx: ApplyContext): Promise<void>;
   /** Disarms the revert timer: the change stays. */
   confirm(session: DeviceSession, ctx: ApplyContext): Promise<void>;
   /** Restores the snapshot now (files byte-identical, running state following them) and disarms. */

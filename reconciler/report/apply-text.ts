@@ -1,7 +1,9 @@
 // The result of an apply, per device: confirmed or rolled back, at which step, and what the
-// health gates expected and saw.
+// health gates expected and saw. Device text is escaped, and its output prefixed on every line
+// (terminal-safe.ts), so that a device cannot print a line of ours such as "confirmed".
 import pc from "picocolors";
 import type { DeviceOutcome } from "../apply/executor.ts";
+import { deviceLines, safeLine, safeMessage } from "./terminal-safe.ts";
 
 export function formatOutcome(o: DeviceOutcome, color = false): string {
   const p = color ? pc : pc.createColors(false);
@@ -10,20 +12,21 @@ export function formatOutcome(o: DeviceOutcome, color = false): string {
       ? p.green("confirmed")
       : o.result === "rolled-back"
         ? p.yellow(`rolled back (${o.failedStep})`)
-        : p.red(`${o.result} at ${o.failedStep ?? "?"}`);
-  const lines = [`${p.bold(o.device)}: ${verdict}`];
-  if (o.error) lines.push(`    ${o.error.message}`);
+        : o.result === "not-applied"
+          ? p.yellow("not applied (unchanged)")
+          : o.result === "reverting"
+            ? p.red(
+                `reverting by itself${o.revertsAt ? ` at ${o.revertsAt}` : ""} (${o.failedStep ?? "?"} failed)`,
+              )
+            : p.red(`${o.result} at ${o.failedStep ?? "?"}`);
+  const lines = [`${p.bold(safeLine(o.device))}: ${verdict}`];
+  if (o.error) lines.push(`    ${safeMessage(o.error.message, "    | ")}`);
   if (o.error?.output)
-    lines.push(
-      ...o.error.output
-        .trimEnd()
-        .split("\n")
-        .slice(-10)
-        .map((l) => `    | ${l}`),
-    );
+    lines.push(deviceLines(o.error.output.trimEnd().split("\n").slice(-10).join("\n"), "    | "));
+  for (const w of o.warnings ?? []) lines.push(`    ${p.yellow("warning:")} ${safeMessage(w, "    | ")}`);
   for (const c of o.health?.checks ?? []) {
     lines.push(
-      `    ${c.ok ? p.green("ok  ") : p.red("FAIL")} ${c.name}: expected ${c.expected}, saw ${c.seen}`,
+      `    ${c.ok ? p.green("ok  ") : p.red("FAIL")} ${safeLine(c.name)}: expected ${safeLine(c.expected)}, saw ${safeLine(c.seen)}`,
     );
   }
   return lines.join("\n");

@@ -46,3 +46,40 @@ export function runCliAsync(
     });
   });
 }
+
+/**
+ * Runs the CLI and sends it `signal` the moment its stderr matches `when`: a crash (SIGKILL) or an
+ * operator's Ctrl-C (SIGINT) at a chosen step of an apply. `signalled` says whether it was sent.
+ */
+export function runCliKilledAt(
+  args: string[],
+  when: RegExp,
+  opts: { cwd?: string; env?: Record<string, string>; signal?: NodeJS.Signals } = {},
+): Promise<CliResult & { signalled: boolean; exitSignal: NodeJS.Signals | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, "bin", "reconciler.js"), ...args], {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, NO_COLOR: "1", ...opts.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    let signalled = false;
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+      if (!signalled && when.test(stderr)) {
+        signalled = true;
+        child.kill(opts.signal ?? "SIGKILL");
+      }
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 180_000);
+    child.on("error", reject);
+    child.on("close", (code, exitSignal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr, signalled, exitSignal });
+    });
+  });
+}

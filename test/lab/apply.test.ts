@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Plan } from "../../reconciler/model/plan.ts";
-import { runCli } from "../helpers/cli.ts";
+import { runCli, runCliKilledAt } from "../helpers/cli.ts";
 import { type LabRouter, nsExec, nsExecOk } from "./lab.ts";
 import { type LabRepo, makeLabRepo, removeLabRepo, useLab } from "./lab-fixture.ts";
 
@@ -158,15 +158,18 @@ describe("reconciler apply on the lab mesh", () => {
     }
   });
 
-  it("reverts by itself when the run dies right after commit, and the next plan says so", async () => {
+  it("reverts by itself when the reconciler is killed right after commit, and the next plan says so", async () => {
     const before = await fileSums("router-a");
     const original = readFileSync(linksPath(), "utf8");
     try {
       writeFileSync(linksPath(), original.replace("      cost: 50\n", "      cost: 60\n"));
       commit("cost 60 on a-c");
-      const r = cli(
+      // The reconciler is killed (as a crash would) the moment router-a's commit is done.
+      const r = await runCliKilledAt(
         [
           "apply",
+          "--repo",
+          repo.dir,
           "--limit",
           "router-a",
           "--yes",
@@ -177,11 +180,11 @@ describe("reconciler apply on the lab mesh", () => {
           "--confirm-timeout",
           "40",
         ],
-        {
-          RECONCILER_FAULT: "exit-after-commit",
-        },
+        /router-a: commit ok/,
+        { env: repo.env },
       );
-      expect(r.code).toBe(70);
+      expect(r.signalled).toBe(true);
+      expect(r.exitSignal).toBe("SIGKILL");
       expect(await fileSums("router-a")).not.toBe(before); // committed, not confirmed
       let restored = false;
       for (let i = 0; i < 60 && !restored; i++) {

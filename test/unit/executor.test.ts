@@ -1,12 +1,13 @@
-// The executor with a scripted driver: the exact order of the protocol's steps, the whole-wave
-// rollback, health polling, and refusing a device whose WireGuard key differs from git.
+// The executor with a scripted driver: the exact order of the protocol's steps, the barrier
+// between staging and committing, the whole-wave rollback, health polling, the confirm budget,
+// interruption, unlock in every ending, and refusing a device whose WireGuard key differs from git.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ApplyTarget, applyWave } from "../../reconciler/apply/executor.ts";
 import type { ApplyDriver, HealthReport } from "../../reconciler/drivers/apply-contract.ts";
-import { CandidateRejectedError } from "../../reconciler/model/errors.ts";
+import { CandidateRejectedError, CommandError, ConnectionError } from "../../reconciler/model/errors.ts";
 import type { ResolvedDevice } from "../../reconciler/model/repo.ts";
 import { StateStore } from "../../reconciler/state/store.ts";
 import type { DeviceSession, Transport } from "../../reconciler/transport/session.ts";
@@ -30,6 +31,12 @@ const target = (name: string, publicKeys: Record<string, string> = {}): ApplyTar
 
 interface Script {
   failStage?: string;
+  failCommit?: { device: string; error: Error };
+  failUnlock?: string;
+  /** freshSession fails for this device (it cannot be reached after its commit). */
+  unreachable?: string;
+  /** Called when a step starts: lets a test abort the run or move the clock at that point. */
+  onStep?: (entry: string) => void;
   /** Health results per device, consumed one per poll; the last one repeats. */
   health?: Record<string, boolean[]>;
   deviceKey?: string;
@@ -43,6 +50,7 @@ function fakes(script: Script) {
     session: async (d) => session(d),
     freshSession: async (d) => {
       log.push(`${d}:fresh-connection`);
+      if (script.unreachable === d) throw new ConnectionError("connect ETIMEDOUT", { device: d });
       return session(d, true);
     },
     closeAll: async () => {},
@@ -50,10 +58,21 @@ function fakes(script: Script) {
   const polls: Record<string, number> = {};
   const rec = (step: string) => async (_s: DeviceSession, ctx: { device: ResolvedDevice }) => {
     log.push(`${ctx.device.name}:${step}`);
+    script.onStep?.(`${ctx.device.name}:${step}`);
   };
   const driver: ApplyDriver = {
     lock: rec("lock"),
-    unlock: rec("unlock"),
+    unlock: async (s, ctx) => {
+      await rec("unlock")(s, ctx);
+      if (script.failUnlock === ctx.device.name)
+        throw new CommandError("unlock failed (status 1)", { device: ctx.device.name, command: "unlock" }, 1);
+    },
+    releaseLock: async () => "released",
+    rearm: async (_s, ctx, timeout) => {
+      log.push(`${ctx.device.name}:rearm(${timeout})`);
+      script.onStep?.(`${ctx.device.name}:rearm`);
+    },
+    abandon: rec("abandon"),
     ensureKeys: async (_s, ctx, ifs) => {
       log.push(`${ctx.device.name}:keys`);
       return Object.fromEntries(ifs.map((i) => [i, script.deviceKey ?? `${"K".repeat(43)}=`]));
@@ -70,8 +89,12 @@ function fakes(script: Script) {
     },
     arm: async (_s, ctx, _st, timeout) => {
       log.push(`${ctx.device.name}:arm(${timeout})`);
+      script.onStep?.(`${ctx.device.name}:arm`);
     },
-    commit: rec("commit"),
+    commit: async (s, ctx) => {
+      await rec("commit")(s, ctx);
+      if (script.failCommit?.device === ctx.device.name) throw script.failCommit.error;
+    },
     health: async (s, ctx): Promise<HealthReport> => {
       const name = ctx.device.name;
       expect((s as unknown as { fresh: boolean }).fresh).toBe(true);
@@ -82,7 +105,16 @@ function fakes(script: Script) {
       return { ok, checks: [{ name: "ospf wg-x", ok, expected: "Full", seen: ok ? "Full" : "Init" }] };
     },
     confirm: rec("confirm"),
-    rollback: rec("rollback"),
+    rollback: async (s, ctx) => {
+      // A commit that lost the connection left this session dead: only a new one works.
+      const dead =
+        script.failCommit?.device === ctx.device.name && script.failCommit.error instanceof ConnectionError;
+      if (dead && !(s as unknown as { fresh: boolean }).fresh) {
+        log.push(`${ctx.device.name}:rollback-on-dead-session`);
+        throw new ConnectionError("not connected", { device: ctx.device.name });
+      }
+      await rec("rollback")(s, ctx);
+    },
   };
   const dir = mkdtempSync(join(tmpdir(), "reconciler-exec-"));
   dirs.push(dir);
@@ -116,6 +148,7 @@ describe("applyWave", () => {
       "a:stage",
       "a:arm(120)",
       "a:commit",
+      "a:rearm(120)",
       "a:fresh-connection",
       "a:health=true",
       "a:confirm",
@@ -126,12 +159,16 @@ describe("applyWave", () => {
       "connect:true",
       "lock:true",
       "keys:true",
+      "snapshot:true",
       "stage:true",
       "arm:true",
       "commit:true",
+      "rearm:true",
       "health:true",
       "confirm:true",
+      "end:true",
     ]);
+    expect(journal.at(-1)?.detail).toBe("confirmed: new configuration, healthy");
   });
 
   it("polls the health gates until they pass", async () => {
@@ -168,18 +205,166 @@ describe("applyWave", () => {
     expect(log).not.toContain("a:confirm");
   });
 
-  it("never commits anything when a candidate is rejected, and rolls back the devices that did commit", async () => {
+  it("stages every device before arming any: a candidate rejected on one device leaves every device untouched", async () => {
     const { log, options } = fakes({ failStage: "b" });
     const outcomes = await applyWave([target("a"), target("b")], options);
     expect(outcomes.map((o) => [o.device, o.result, o.failedStep])).toEqual([
-      ["a", "rolled-back", "wave"],
+      ["a", "not-applied", "wave"],
       ["b", "failed", "stage"],
     ]);
+    expect(outcomes[0]?.error?.message).toMatch(/another device failed at stage: nothing was committed/);
     expect(outcomes[1]?.error).toMatchObject({ kind: "CandidateRejectedError", command: "bird -p" });
-    expect(log).not.toContain("b:commit");
-    expect(log).not.toContain("b:rollback");
-    expect(log.filter((l) => l.endsWith(":health=true"))).toEqual([]);
-    expect(log).toContain("b:unlock");
+    // Nothing was armed or committed anywhere; a's staged candidate (it may hold secrets) removed
+    // once b's rejection was known. (Devices of a phase run concurrently: order within a device.)
+    expect(log.filter((l) => l.startsWith("a:"))).toEqual([
+      "a:lock",
+      "a:keys",
+      "a:stage",
+      "a:abandon",
+      "a:unlock",
+    ]);
+    expect(log.filter((l) => l.startsWith("b:"))).toEqual(["b:lock", "b:keys", "b:stage", "b:unlock"]);
+    expect(log.indexOf("a:abandon")).toBeGreaterThan(log.indexOf("b:stage"));
+    const journal = await options.store.readJournal();
+    expect(journal.filter((j) => j.step === "end").map((j) => [j.device, j.detail])).toEqual([
+      ["a", "not-applied: byte-identical to before (never committed)"],
+      ["b", "failed: byte-identical to before (never committed)"],
+    ]);
+  });
+
+  it("arms every device before committing any, and re-arms them all after the last commit", async () => {
+    const { log, options } = fakes({});
+    await applyWave([target("a"), target("b")], options);
+    const order = log.filter((l) => /:(arm|commit|rearm)/.test(l));
+    expect(order).toEqual([
+      "a:arm(120)",
+      "b:arm(120)",
+      "a:commit",
+      "b:commit",
+      "a:rearm(120)",
+      "b:rearm(120)",
+    ]);
+  });
+
+  it("gives the health gates only what is left of the confirm timeout when re-arming was slow", async () => {
+    let clock = 1_000_000;
+    const { log, options } = fakes({
+      health: { a: [false] },
+      // b's re-arm takes 100 s of the 120 s a was re-armed with: 20 s are left, less than the
+      // margin the confirms need, so the gates get one pass and no polling.
+      onStep: (e) => {
+        if (e === "b:rearm") clock += 100_000;
+      },
+    });
+    const outcomes = await applyWave([target("a"), target("b")], {
+      ...options,
+      healthTimeoutS: 90,
+      now: () => clock,
+    });
+    expect(outcomes.map((o) => o.result)).toEqual(["rolled-back", "rolled-back"]);
+    expect(log.filter((l) => l.startsWith("a:health"))).toEqual(["a:health=false"]);
+    expect(outcomes[0]?.error?.message).toMatch(/health gates failed after 0 s/);
+  });
+
+  it("rolls back a device whose commit cut its session, over a new connection", async () => {
+    const { log, options } = fakes({
+      failCommit: { device: "b", error: new ConnectionError("connection lost", { device: "b" }) },
+    });
+    const outcomes = await applyWave([target("a"), target("b")], options);
+    expect(outcomes.map((o) => [o.device, o.result])).toEqual([
+      ["a", "rolled-back"],
+      ["b", "rolled-back"],
+    ]);
+    expect(log.filter((l) => l.startsWith("b:"))).toEqual([
+      "b:lock",
+      "b:keys",
+      "b:stage",
+      "b:arm(120)",
+      "b:commit",
+      "b:rollback-on-dead-session",
+      "b:fresh-connection",
+      "b:rollback",
+      "b:unlock",
+    ]);
+  });
+
+  it("says a device out of reach after its commit reverts by itself, and when", async () => {
+    const clock = Date.parse("2026-11-29T12:00:00Z");
+    const { options } = fakes({
+      failCommit: { device: "b", error: new ConnectionError("connection lost", { device: "b" }) },
+      unreachable: "b",
+    });
+    const outcomes = await applyWave([target("a"), target("b")], { ...options, now: () => clock });
+    expect(outcomes[1]).toMatchObject({
+      device: "b",
+      result: "reverting",
+      revertsAt: "2026-11-29T12:02:00.000Z",
+    });
+    expect(outcomes[1]?.error?.message).toMatch(
+      /restores its previous configuration by itself at 2026-11-29T12:02:00/,
+    );
+    expect(outcomes[0]?.result).toBe("rolled-back");
+    const journal = await options.store.readJournal();
+    expect(journal.find((j) => j.device === "b" && j.step === "end")?.detail).toMatch(
+      /^reverting: reverting by itself at/,
+    );
+  });
+
+  it("an interruption before the commits leaves every device untouched and unlocked", async () => {
+    const abort = new AbortController();
+    const { log, options } = fakes({ onStep: (e) => e === "b:stage" || abort.abort() });
+    const outcomes = await applyWave([target("a"), target("b")], { ...options, signal: abort.signal });
+    expect(outcomes.map((o) => o.result)).toEqual(["not-applied", "not-applied"]);
+    expect(log.some((l) => /:(arm|commit)/.test(l))).toBe(false);
+    expect(log.filter((l) => l.endsWith(":unlock"))).toEqual(["a:unlock", "b:unlock"]);
+  });
+
+  it("an interruption after the commits rolls the wave back instead of leaving it half-done", async () => {
+    const abort = new AbortController();
+    const { log, options } = fakes({ onStep: (e) => e === "b:rearm" && abort.abort() });
+    const outcomes = await applyWave([target("a"), target("b")], { ...options, signal: abort.signal });
+    expect(outcomes.map((o) => o.result)).toEqual(["rolled-back", "rolled-back"]);
+    expect(log).not.toContain("a:confirm");
+    expect(log.filter((l) => /:(rollback|unlock)$/.test(l))).toEqual([
+      "a:rollback",
+      "b:rollback",
+      "a:unlock",
+      "b:unlock",
+    ]);
+  });
+
+  it("unlocks when the state store cannot be written (disk full), and reports an unlock that fails", async () => {
+    const { log, options } = fakes({ failUnlock: "a" });
+    options.store.saveSnapshot = async () => {
+      throw new Error("ENOSPC: no space left on device");
+    };
+    const [outcome] = await applyWave([target("a")], options);
+    expect(outcome).toMatchObject({ result: "failed", failedStep: "snapshot" });
+    expect(log).toEqual(["a:lock", "a:keys", "a:unlock"]);
+    expect(outcome?.warnings?.[0]).toMatch(
+      /lock could not be released .*reconciler unlock a --run 20261125T120000Z-000001/,
+    );
+  });
+
+  it("works on at most --parallel devices at once", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const { options } = fakes({});
+    const driver = options.drivers.debian as ApplyDriver;
+    const stage = driver.stage;
+    driver.stage = async (...args) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return stage(...args);
+    };
+    const outcomes = await applyWave(
+      ["a", "b", "c", "d", "e"].map((n) => target(n)),
+      { ...options, parallel: 2 },
+    );
+    expect(outcomes.every((o) => o.result === "confirmed")).toBe(true);
+    expect(most).toBe(2);
   });
 
   it("stops before staging when the device's WireGuard key is not the one git holds", async () => {

@@ -12,8 +12,9 @@ describe("health expectations", () => {
         { interface: "wg-c", routerId: "192.0.2.195" },
       ],
       wireguardPeers: [
-        { interface: "wg-b", publicKey: repo.publicKeys["router-b"]?.["wg-a"] },
-        { interface: "wg-c", publicKey: repo.publicKeys["router-c"]?.["wg-a"] },
+        // The peer's transfer address: the health check pings it through the tunnel.
+        { interface: "wg-b", publicKey: repo.publicKeys["router-b"]?.["wg-a"], probe: "203.0.113.1" },
+        { interface: "wg-c", publicKey: repo.publicKeys["router-c"]?.["wg-a"], probe: "203.0.113.3" },
       ],
       routes: [
         "192.0.2.128/26",

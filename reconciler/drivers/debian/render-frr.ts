@@ -18,7 +18,7 @@ import type {
 import { byKey, canonAddress, canonNetwork, compareIp, compareText, familyOf, ipSet } from "./canonical.ts";
 import { ifname, lineText, snippet, UnsupportedError, word } from "./guard.ts";
 import { MANAGED_MARK } from "./paths.ts";
-import { frrSecretPlaceholder } from "./secrets.ts";
+import { frrSecretPlaceholder, type SecretMark } from "./secrets.ts";
 
 export const FRR_RAW_BEGIN = "! --- raw frr from the desired state: begin ---";
 export const FRR_RAW_END = "! --- raw frr from the desired state: end ---";
@@ -33,7 +33,7 @@ export const FRR_V2_TYPE: Record<NonNullable<OspfInterface["type"]>, string> = {
 type Lines = string[];
 const id = (value: string, what: string) => word(canonAddress(value), what);
 
-function v2InterfaceLines(i: OspfInterface, area: string): Lines {
+function v2InterfaceLines(i: OspfInterface, area: string, mark: SecretMark): Lines {
   const out: Lines = [];
   if (i.type) out.push(`ip ospf network ${FRR_V2_TYPE[i.type]}`);
   const auth = i.authentication;
@@ -41,12 +41,12 @@ function v2InterfaceLines(i: OspfInterface, area: string): Lines {
     out.push("ip ospf authentication message-digest");
     if (auth.password_env) {
       out.push(
-        `ip ospf message-digest-key ${word(auth.key_id ?? 1, "a key id")} md5 ${frrSecretPlaceholder(auth.password_env)}`,
+        `ip ospf message-digest-key ${word(auth.key_id ?? 1, "a key id")} md5 ${mark(auth.password_env)}`,
       );
     }
   } else if (auth?.type === "simple") {
     out.push("ip ospf authentication");
-    if (auth.password_env) out.push(`ip ospf authentication-key ${frrSecretPlaceholder(auth.password_env)}`);
+    if (auth.password_env) out.push(`ip ospf authentication-key ${mark(auth.password_env)}`);
   }
   if (i.cost !== undefined) out.push(`ip ospf cost ${word(i.cost, "an OSPF cost")}`);
   if (i.hello !== undefined) out.push(`ip ospf hello-interval ${word(i.hello, "a hello interval")}`);
@@ -59,7 +59,7 @@ function v2InterfaceLines(i: OspfInterface, area: string): Lines {
   return out;
 }
 
-function v3InterfaceLines(i: OspfInterface, area: string): Lines {
+function v3InterfaceLines(i: OspfInterface, area: string, mark: SecretMark): Lines {
   const out: Lines = [`ipv6 ospf6 area ${id(area, "an area id")}`];
   if (i.cost !== undefined) out.push(`ipv6 ospf6 cost ${word(i.cost, "an OSPF cost")}`);
   if (i.hello !== undefined) out.push(`ipv6 ospf6 hello-interval ${word(i.hello, "a hello interval")}`);
@@ -75,7 +75,7 @@ function v3InterfaceLines(i: OspfInterface, area: string): Lines {
   const auth = i.authentication;
   if (auth?.type === "cryptographic" && auth.password_env) {
     out.push(
-      `ipv6 ospf6 authentication key-id ${word(auth.key_id ?? 1, "a key id")} hash-algo hmac-sha-256 key ${frrSecretPlaceholder(auth.password_env)}`,
+      `ipv6 ospf6 authentication key-id ${word(auth.key_id ?? 1, "a key id")} hash-algo hmac-sha-256 key ${mark(auth.password_env)}`,
     );
   } else if (auth?.type === "simple") {
     throw new UnsupportedError(`OSPFv3 has no simple authentication (interface ${i.name})`);
@@ -97,7 +97,11 @@ function oneInstance(instances: readonly OspfInstance[], version: 2 | 3): OspfIn
   return inst;
 }
 
-function renderInterfaces(v2: OspfInstance | undefined, v3: OspfInstance | undefined): Lines[] {
+function renderInterfaces(
+  v2: OspfInstance | undefined,
+  v3: OspfInstance | undefined,
+  mark: SecretMark,
+): Lines[] {
   const lines = new Map<string, Lines>();
   const add = (name: string, more: Lines) => lines.set(name, [...(lines.get(name) ?? []), ...more]);
   for (const [inst, render] of [
@@ -105,7 +109,7 @@ function renderInterfaces(v2: OspfInstance | undefined, v3: OspfInstance | undef
     [v3, v3InterfaceLines],
   ] as const) {
     for (const area of inst?.areas ?? []) {
-      for (const i of area.interfaces ?? []) add(ifname(i.name), render(i, area.id));
+      for (const i of area.interfaces ?? []) add(ifname(i.name), render(i, area.id, mark));
     }
   }
   return [...lines.keys()].sort(compareText).map((name) => {
@@ -141,7 +145,7 @@ export function neighborFamilies(n: BgpNeighbor): ("ipv4" | "ipv6")[] {
   return [...new Set(n.address_families ?? [familyOf(n.address)])].sort(compareText);
 }
 
-function renderBgp(intent: DeviceIntent): Lines {
+function renderBgp(intent: DeviceIntent, mark: SecretMark): Lines {
   const bgp = intent.bgp;
   if (!bgp) return [];
   const out: Lines = [`router bgp ${word(bgp.asn, "an AS number")}`];
@@ -152,7 +156,7 @@ function renderBgp(intent: DeviceIntent): Lines {
     const a = id(n.address, "a neighbour address");
     out.push(` neighbor ${a} remote-as ${word(n.remote_asn, "an AS number")}`);
     if (n.description) out.push(` neighbor ${a} description ${lineText(n.description, "a description")}`);
-    if (n.password_env) out.push(` neighbor ${a} password ${frrSecretPlaceholder(n.password_env)}`);
+    if (n.password_env) out.push(` neighbor ${a} password ${mark(n.password_env)}`);
     if (n.update_source) out.push(` neighbor ${a} update-source ${id(n.update_source, "an update source")}`);
   }
   const announce = ipSet(bgp.announce ?? [], canonNetwork);
@@ -188,7 +192,15 @@ function renderStaticRoute(r: StaticRoute): string {
   return parts.join(" ");
 }
 
-export function renderFrrConf(intent: DeviceIntent, device: string): string {
+/**
+ * `mark` writes where a secret goes: the readable placeholder for plans (the default), or the
+ * apply step's per-run token, which is the only thing it substitutes (see apply/candidate.ts).
+ */
+export function renderFrrConf(
+  intent: DeviceIntent,
+  device: string,
+  mark: SecretMark = frrSecretPlaceholder,
+): string {
   const sections: Lines[] = [
     [
       `! ${MANAGED_MARK} for ${lineText(device, "a device name")}: generated from the desired state in git.`,
@@ -206,8 +218,8 @@ export function renderFrrConf(intent: DeviceIntent, device: string): string {
   const instances = intent.ospf?.instances ?? [];
   const v2 = oneInstance(instances, 2);
   const v3 = oneInstance(instances, 3);
-  sections.push(...renderInterfaces(v2, v3));
-  const bgp = renderBgp(intent);
+  sections.push(...renderInterfaces(v2, v3, mark));
+  const bgp = renderBgp(intent, mark);
   if (bgp.length > 0) sections.push(bgp);
   const routerId = intent.ospf?.router_id ?? "";
   if (v2) sections.push(renderRouterOspf(v2, routerId, 2));

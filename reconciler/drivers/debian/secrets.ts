@@ -6,7 +6,7 @@
 
 import type { DeviceIntent } from "../../schema/device.ts";
 import { shQuote } from "../../transport/quote.ts";
-import { birdString, ifname, word } from "./guard.ts";
+import { ifname, word } from "./guard.ts";
 import { BIRD_SECRET_DIR, WIREGUARD_KEY_DIR, wireguardKeyPath } from "./paths.ts";
 
 /** bird: `authentication cryptographic;` then `include` of a file holding `password "..." { id K; };`. */
@@ -40,6 +40,9 @@ export function parseWireguardPskPath(path: string): string | undefined {
   return /^\/etc\/wireguard\/keys\/psk-([A-Z_][A-Z0-9_]*)\.key$/.exec(path)?.[1];
 }
 
+/** Writes where a secret named by an environment variable goes in a rendered file. */
+export type SecretMark = (env: string) => string;
+
 /**
  * FRR has no include: frr.conf must hold the secret itself for frr-reload.py to keep it. The
  * rendered text holds this placeholder instead; the apply step substitutes the environment value
@@ -60,18 +63,42 @@ export function wireguardSyncInput(name: string, confPath: string): string {
   return `{ wg-quick strip ${shQuote(confPath)} && printf '[Interface]\\nPrivateKey = ' && cat ${shQuote(key)}; }`;
 }
 
+/** A secret that cannot be written into bird.conf. The message names the variable, never the value. */
+export class UnwritableSecretError extends Error {
+  constructor(
+    readonly variable: string,
+    why: string,
+  ) {
+    super(`the secret in ${variable} cannot be written into bird.conf: ${why}`);
+    this.name = "UnwritableSecretError";
+  }
+}
+
+/**
+ * A secret as a bird 2 string. bird 2.0's lexer takes everything between two double quotes
+ * verbatim, with no escapes (checked with bird 2.0.12: `"a\\b"` is the three characters a, \, b):
+ * `$`, `\`, `` ` ``, `'` and any other printable character are written as they are; a double
+ * quote or a line break cannot be carried at all, so they are refused, naming the variable only.
+ */
+export function birdSecretString(value: string, variable: string): string {
+  if (value.includes('"')) throw new UnwritableSecretError(variable, "it contains a double quote");
+  if ([...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
+    throw new UnwritableSecretError(variable, "it contains a line break or another control character");
+  return `"${value}"`;
+}
+
 /**
  * The secret files a rendered bird.conf includes, with their content for the given secret values
  * (looked up by variable name). For the apply step, which writes them root-only before
  * `birdc configure`, and for tests, which fill them with dummies so that `bird -p` can check the
- * configuration. bird strings have no escapes: a secret with a double quote or newline is refused.
+ * configuration.
  */
 export function birdSecretFiles(
   intent: DeviceIntent,
   secretOf: (env: string) => string,
 ): Record<string, string> {
   const files: Record<string, string> = {};
-  const str = (env: string) => birdString(secretOf(env), `the secret in ${env}`);
+  const str = (env: string) => birdSecretString(secretOf(env), env);
   for (const inst of intent.ospf?.instances ?? []) {
     for (const area of inst.areas) {
       for (const i of area.interfaces ?? []) {
@@ -90,4 +117,19 @@ export function birdSecretFiles(
     if (n.password_env) files[birdBgpSecretPath(n.password_env)] = `password ${str(n.password_env)};\n`;
   }
   return files;
+}
+
+/** The environment variables the intent names as secrets (every `*_env` field): the only ones substituted. */
+export function declaredSecrets(intent: unknown): Set<string> {
+  const names = new Set<string>();
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) for (const x of v) walk(x);
+    else if (v && typeof v === "object")
+      for (const [k, x] of Object.entries(v)) {
+        if (k.endsWith("_env") && typeof x === "string") names.add(x);
+        else walk(x);
+      }
+  };
+  walk(intent);
+  return names;
 }

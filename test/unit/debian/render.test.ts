@@ -3,7 +3,11 @@
 import { describe, expect, it } from "vitest";
 import { UnsafeValueError, UnsupportedError } from "../../../reconciler/drivers/debian/guard.ts";
 import { renderDebian } from "../../../reconciler/drivers/debian/render.ts";
-import { birdSecretFiles, wireguardSyncInput } from "../../../reconciler/drivers/debian/secrets.ts";
+import {
+  birdSecretFiles,
+  UnwritableSecretError,
+  wireguardSyncInput,
+} from "../../../reconciler/drivers/debian/secrets.ts";
 import type { DeviceIntent } from "../../../reconciler/schema/device.ts";
 import { birdEdge, DEBIAN_ROUTERS, device, example, frrEdge, KEY_A } from "./helpers.ts";
 
@@ -629,7 +633,19 @@ describe("secrets stay on the device", () => {
       "/etc/bird/secrets/ospf-OSPF_SIMPLE.conf": 'password "value-of-OSPF_SIMPLE";\n',
       "/etc/bird/secrets/bgp-BGP_PW.conf": 'password "value-of-BGP_PW";\n',
     });
-    expect(() => birdSecretFiles(birdEdge(), () => 'x"; protocol kernel {')).toThrow(UnsafeValueError);
+    // A double quote cannot be carried by a bird 2 string: refused, naming the variable, never the value.
+    const hostile = 'x"; protocol kernel {';
+    expect(() => birdSecretFiles(birdEdge(), () => hostile)).toThrow(UnwritableSecretError);
+    try {
+      birdSecretFiles(birdEdge(), () => hostile);
+    } catch (e) {
+      expect((e as Error).message).toMatch(/the secret in OSPF_KEY cannot be written/);
+      expect((e as Error).message).not.toContain("protocol kernel");
+    }
+    // What bird 2 takes verbatim is written verbatim: $, \, backquote, single quote.
+    expect(birdSecretFiles(birdEdge(), () => "p$a\\s`s'w")["/etc/bird/secrets/bgp-BGP_PW.conf"]).toBe(
+      'password "p$a\\s`s\'w";\n',
+    );
     const rendered = Object.values(renderDebian(birdEdge(), device("edge")).files).join("\n");
     expect(rendered).not.toContain("value-of-");
   });

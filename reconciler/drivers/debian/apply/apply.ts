@@ -20,11 +20,14 @@ import type {
   Staged,
 } from "../../apply-contract.ts";
 import { splitReadOutput } from "../read-script.ts";
+import { UnwritableSecretError } from "../secrets.ts";
 import { type CandidatePlan, candidatePlan, MissingSecretError } from "./candidate.ts";
 import { evaluateHealth, healthScript } from "./health.ts";
 import { runDir } from "./layout.ts";
 import {
+  abandonScript,
   armScript,
+  breakLockScript,
   candidateRel,
   commitScript,
   confirmScript,
@@ -32,6 +35,7 @@ import {
   ensureKeysScript,
   libScript,
   lockScript,
+  rearmScript,
   revertScript,
   rollbackScript,
   type StageUpload,
@@ -60,10 +64,42 @@ async function runScript(
 ) {
   const r = await session.script(script, {
     allowFailure: true,
+    name: step,
     ...(stdin !== undefined ? { stdin } : {}),
-    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    // The long steps (stage's validators, commit's reloads) may be silent for as long as they run.
+    ...(timeoutMs !== undefined ? { timeoutMs, idleTimeoutMs: timeoutMs } : {}),
   });
   return { ...r, command: step, all: `${r.stdout}${r.stderr ? `\n${r.stderr}` : ""}` };
+}
+
+/** What the lock script says of the run holding a device's lock, and whether that run looks dead. */
+export function lockHolder(text: string, here: { host: string; alive: (pid: number) => boolean }) {
+  const field = (k: string) => new RegExp(`^${k}=(.*)$`, "m").exec(text)?.[1]?.trim() ?? "";
+  const run = field("run");
+  const holder = field("holder");
+  const state = field("state") || "unknown";
+  const age = Number(field("age"));
+  const m = /^(\S+) pid (\d+)$/.exec(holder);
+  const stale =
+    state === "confirmed" || state === "reverted"
+      ? `its run already ended on the device (${state})`
+      : state === "absent"
+        ? "its run left nothing on the device"
+        : m && m[1] === here.host && !here.alive(Number(m[2]))
+          ? `its process (pid ${m[2]} on this host) is gone`
+          : undefined;
+  const since = Number.isFinite(age) ? `, ${age} s ago` : "";
+  const describe = `run ${run || "?"} (${holder || "unknown holder"}, since ${field("time") || "?"}${since}; on the device: ${state})`;
+  return { run, state, stale, describe };
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 function unexpected(ctx: ApplyContext, step: string, r: { exitCode: number; all: string }): CommandError {
@@ -83,18 +119,37 @@ export const debianApply: ApplyDriver = {
     );
     if (r.stdout.startsWith("@@locked")) return;
     if (r.stdout.startsWith("@@held")) {
-      const owner = r.stdout
-        .replace(/^@@held\n/, "")
-        .trim()
-        .replace(/\n/g, ", ");
-      throw new LockHeldError(`the device is locked by another run (${owner})`, details(ctx, "lock", r.all));
+      const h = lockHolder(r.stdout, { host: hostname(), alive: pidAlive });
+      const advice = h.stale
+        ? `; it looks stale: ${h.stale}. Free it with \`reconciler unlock ${ctx.device.name} --run ${h.run}\``
+        : h.state === "armed"
+          ? "; that run's change is not confirmed yet: the device reverts it by itself when its timer runs out, and frees the lock then"
+          : "";
+      throw new LockHeldError(`the device is locked by ${h.describe}${advice}`, details(ctx, "lock", r.all));
     }
     throw unexpected(ctx, "lock", r);
   },
 
   async unlock(session, ctx) {
     const r = await runScript(session, "unlock", unlockScript(ctx.runId));
-    if (r.exitCode !== 0) throw unexpected(ctx, "unlock", r);
+    if (r.exitCode !== 0 || !/@@(unlocked|not-ours)/.test(r.stdout)) throw unexpected(ctx, "unlock", r);
+  },
+
+  async releaseLock(session, device, runId) {
+    const r = await session.script(breakLockScript(runId), { allowFailure: true, name: "unlock" });
+    const d = { device: device.name, command: "unlock", output: r.stdout + r.stderr };
+    if (r.stdout.includes("@@unlocked")) return "released";
+    if (r.stdout.includes("@@not-locked")) return "not-locked";
+    if (r.stdout.includes("@@other")) {
+      const h = lockHolder(r.stdout, { host: hostname(), alive: pidAlive });
+      throw new LockHeldError(`the lock is held by another run: ${h.describe}; nothing was changed`, d);
+    }
+    if (r.stdout.includes("@@armed"))
+      throw new LockHeldError(
+        `run ${runId} is armed: its change is not confirmed and the device will revert it by itself, then free the lock; nothing was changed`,
+        d,
+      );
+    throw new CommandError(`unlock failed (status ${r.exitCode})`, d, r.exitCode);
   },
 
   async ensureKeys(session, ctx, interfaces) {
@@ -119,9 +174,12 @@ export const debianApply: ApplyDriver = {
   async stage(session, ctx, rendered: Rendered, snapshot: LiveState): Promise<Staged> {
     let plan: CandidatePlan;
     try {
-      plan = candidatePlan(rendered, snapshot, ctx.intent, ctx.env);
+      plan = candidatePlan(rendered, snapshot, ctx.intent, ctx.env, {
+        device: ctx.device.name,
+        token: randomBytes(16).toString("hex"),
+      });
     } catch (e) {
-      if (e instanceof MissingSecretError)
+      if (e instanceof MissingSecretError || e instanceof UnwritableSecretError)
         throw new CandidateRejectedError(`candidate rejected: ${e.message}`, {
           device: ctx.device.name,
           command: "stage",
@@ -174,6 +232,22 @@ export const debianApply: ApplyDriver = {
   async arm(session, ctx, _staged, timeoutS) {
     const r = await runScript(session, "arm", armScript(ctx.runId, Math.ceil(timeoutS)));
     if (r.exitCode !== 0 || !r.stdout.includes("@@armed")) throw unexpected(ctx, "arm", r);
+  },
+
+  async rearm(session, ctx, timeoutS) {
+    const r = await runScript(session, "rearm", rearmScript(ctx.runId, Math.ceil(timeoutS)));
+    if (r.stdout.includes("@@not-armed"))
+      throw new CommitFailedError(
+        `too late: the device already reverted this run by itself (${r.stdout.replace("@@not-armed", "").trim()})`,
+        details(ctx, "rearm", r.all),
+      );
+    if (r.exitCode !== 0 || !r.stdout.includes("@@rearmed")) throw unexpected(ctx, "rearm", r);
+  },
+
+  async abandon(session, ctx) {
+    const r = await runScript(session, "abandon", abandonScript(ctx.runId));
+    secretsOfRun.delete(ctx.runId);
+    if (r.exitCode !== 0 || !r.stdout.includes("@@abandoned")) throw unexpected(ctx, "abandon", r);
   },
 
   async commit(session, ctx, _staged) {

@@ -1,8 +1,10 @@
 // Pure: the managed files of one run and their candidate bytes. The rendered files, plus the
 // files the reconciler wrote earlier (they carry MANAGED_MARK) that git no longer renders (null:
 // the commit removes them), plus bird's secret include files. Secrets are substituted here, on
-// the way to the device's stdin, and nowhere else: FRR's @secret:ENV@ placeholders and bird's
-// secret files. A variable that is not set rejects the candidate, naming the variable only.
+// the way to the device's stdin, and nowhere else, and only the variables the intent declares
+// in a `*_env` field: in frr.conf only where the renderer put them, which it marks with this
+// run's random token (text in the desired state cannot know it), and in bird's secret files.
+// A variable that is not set rejects the candidate, naming the variable only.
 import type { LiveState, Rendered } from "../../../model/live.ts";
 import type { DeviceIntent } from "../../../schema/device.ts";
 import {
@@ -13,7 +15,8 @@ import {
   SYSCTL_CONF,
   wireguardConfName,
 } from "../paths.ts";
-import { birdSecretFiles, wireguardPskPath } from "../secrets.ts";
+import { renderFrrConf } from "../render-frr.ts";
+import { birdSecretFiles, declaredSecrets, frrSecretPlaceholder, wireguardPskPath } from "../secrets.ts";
 import { assertManagedPath } from "./layout.ts";
 
 export class MissingSecretError extends Error {
@@ -43,7 +46,8 @@ export interface CandidatePlan {
   secretValues: string[];
 }
 
-const FRR_PLACEHOLDER = /@secret:([A-Z_][A-Z0-9_]*)@/g;
+/** The per-run mark of a secret in frr.conf: `@<token>:NAME@`, the token 24 random hex digits. */
+const tokenMark = (token: string) => (env: string) => `@${token}:${env}@`;
 
 function defaultsFor(path: string): { mode: string; owner: string } {
   if (wireguardConfName(path)) return { mode: "600", owner: "root:root" };
@@ -65,14 +69,36 @@ export function isManagedPath(path: string): boolean {
   );
 }
 
+/**
+ * frr.conf with the secrets in: rendered again with the run's token marking where secrets go
+ * (checked to be the very text the plan showed), and only those marks replaced.
+ */
+function frrWithSecrets(
+  shown: string,
+  intent: DeviceIntent,
+  device: string,
+  token: string,
+  secretOf: (env: string) => string,
+): string {
+  if (!/^[0-9a-f]{24,64}$/.test(token)) throw new Error("a secret token must be 24-64 hex digits");
+  const marked = renderFrrConf(intent, device, tokenMark(token));
+  const pattern = new RegExp(`@${token}:([A-Z_][A-Z0-9_]*)@`, "g");
+  if (marked.replace(pattern, (_m, n: string) => frrSecretPlaceholder(n)) !== shown)
+    throw new Error("frr.conf rendered at stage time differs from the planned one");
+  return marked.replace(pattern, (_m, n: string) => secretOf(n));
+}
+
 export function candidatePlan(
   rendered: Rendered,
   snapshot: LiveState,
   intent: DeviceIntent,
   env: Readonly<Record<string, string | undefined>>,
+  run: { device: string; token: string },
 ): CandidatePlan {
   const used = new Set<string>();
+  const declared = declaredSecrets(intent);
   const secretOf = (name: string): string => {
+    if (!declared.has(name)) throw new Error(`internal: ${name} is not a secret the intent declares`);
     const v = env[name];
     if (v === undefined || v === "") throw new MissingSecretError(name);
     used.add(v);
@@ -85,7 +111,7 @@ export function candidatePlan(
       text === null
         ? null
         : path === FRR_CONF
-          ? text.replace(FRR_PLACEHOLDER, (_m, n: string) => secretOf(n))
+          ? frrWithSecrets(text, intent, run.device, run.token, secretOf)
           : text;
     entries.set(path, { content, shown: text, secret: false });
   }

@@ -17,9 +17,6 @@ import {
 } from "./parse-health.ts";
 import { assertNonce } from "./scripts.ts";
 
-/** WireGuard's REKEY_AFTER_TIME (120 s) plus a margin for the handshake itself. */
-const REKEY_WINDOW_S = 180;
-
 /** The OSPF instances the device runs, by name, with their version and interfaces. */
 export function ospfInstances(
   intent: DeviceIntent,
@@ -59,8 +56,22 @@ export function healthScript(
         );
     }
   }
-  for (const ifn of [...new Set(expect.wireguardPeers.map((p) => ifname(p.interface)))])
+  // Traffic through each tunnel first (a tunnel that nothing else uses must still prove itself):
+  // pings to the peers' tunnel addresses, in parallel, their results ignored.
+  const probes = expect.wireguardPeers.filter((p) => p.probe);
+  if (probes.length > 0) {
+    for (const p of probes)
+      L.push(
+        `ping -n -q -c 2 -i 0.2 -W 1 -I ${q(ifname(p.interface))} ${q(word(p.probe as string, "a probe address"))} >/dev/null 2>&1 &`,
+      );
+    L.push("wait");
+  }
+  const wgIfs = [...new Set(expect.wireguardPeers.map((p) => ifname(p.interface)))];
+  for (const ifn of wgIfs) {
     L.push(`section ${q(`wg:${ifn}`)} wg show ${q(ifn)} latest-handshakes`);
+    L.push(`section ${q(`wgrx:${ifn}`)} wg show ${q(ifn)} transfer`);
+  }
+  if (wgIfs.length > 0) L.push(`section transfer-at-commit cat ${q(`${runDir(runId)}/transfer-at-commit`)}`);
   if (expect.routes.length > 0)
     L.push("section route4 ip -j route show", "section route6 ip -6 -j route show");
   L.push("exit 0", "");
@@ -132,32 +143,34 @@ export function evaluateHealth(
       });
     }
   }
-  // WireGuard
-  // A tunnel the commit did not touch does not handshake again after `wg syncconf`; WireGuard
-  // re-handshakes every 2 minutes while traffic (OSPF hellos) flows. So a handshake is fresh if
-  // it came after the commit or within the last REKEY_WINDOW_S seconds.
+  // WireGuard: the tunnel must be proven after the commit, by a handshake after it or by packets
+  // received from the peer after it (a tunnel the commit did not touch does not handshake again
+  // for up to 2 minutes, but the probe pings and the routing daemon's hellos come through it).
+  // A handshake from before the commit proves nothing about the new configuration.
   const committedAt = Number(out.get("committed-at")?.text.trim());
-  const now = Number(out.get("now")?.text.trim());
-  const since = Math.min(
-    Number.isFinite(committedAt) ? committedAt : Number.POSITIVE_INFINITY,
-    Number.isFinite(now) ? now - REKEY_WINDOW_S : Number.POSITIVE_INFINITY,
-  );
+  const atCommit = parseTransfer(out.get("transfer-at-commit")?.text ?? "", true);
   for (const p of expect.wireguardPeers) {
     const s = out.get(`wg:${p.interface}`);
-    const name = `wireguard handshake ${p.interface} peer ${p.publicKey}`;
-    const expected = Number.isFinite(since)
-      ? `a handshake at or after epoch ${since} (the commit, or ${REKEY_WINDOW_S} s ago)`
-      : "a recent handshake (neither the commit time nor the device clock could be read)";
+    const name = `wireguard tunnel ${p.interface} peer ${p.publicKey}`;
+    const expected = Number.isFinite(committedAt)
+      ? `a handshake at or after the commit (epoch ${committedAt}), or packets received since it`
+      : "a handshake after the commit (the commit time could not be read)";
     if (s?.rc !== "0") {
       checks.push({ name, ok: false, expected, seen: s ? s.text.trim() || `status ${s.rc}` : "no output" });
       continue;
     }
     const hs = parseLatestHandshakes(s.text).get(p.publicKey);
+    const rxNow = parseTransfer(out.get(`wgrx:${p.interface}`)?.text ?? "", false).get(p.publicKey);
+    const rxThen = atCommit.get(`${p.interface}\t${p.publicKey}`) ?? 0;
+    const received = rxNow !== undefined && rxNow > rxThen ? rxNow - rxThen : 0;
+    const handshakeAfter = hs !== undefined && hs > 0 && Number.isFinite(committedAt) && hs >= committedAt;
     const seen =
-      hs === undefined ? "no such peer" : hs === 0 ? "no handshake yet" : `latest handshake at epoch ${hs}`;
+      hs === undefined
+        ? "no such peer"
+        : `${hs === 0 ? "no handshake yet" : `latest handshake at epoch ${hs}`}, ${received} bytes received since the commit`;
     checks.push({
       name,
-      ok: hs !== undefined && hs > 0 && Number.isFinite(since) && hs >= since,
+      ok: Number.isFinite(committedAt) && (handshakeAfter || received > 0),
       expected,
       seen,
     });
@@ -191,4 +204,20 @@ export function evaluateHealth(
     }
   }
   return { ok: checks.every((c) => c.ok), checks };
+}
+
+/**
+ * `wg show IF transfer` (peer, rx, tx) or, with `all`, `wg show all transfer` (interface, peer,
+ * rx, tx): received bytes by peer, or by "interface\tpeer". Lines that do not fit are ignored.
+ */
+export function parseTransfer(text: string, all: boolean): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    const f = line.trim().split("\t");
+    if (f.length !== (all ? 4 : 3)) continue;
+    const rx = Number(f[all ? 2 : 1]);
+    if (!Number.isSafeInteger(rx) || rx < 0) continue;
+    out.set(all ? `${f[0]}\t${f[1]}` : (f[0] as string), rx);
+  }
+  return out;
 }

@@ -71,9 +71,46 @@ export function lockScript(runId: string, holder: string, time: string): string 
     `  printf '%s' ${q(owner)} > ${q(`${LOCK_DIR}/owner`)} && echo @@locked && exit 0`,
     "  exit 2",
     "fi",
-    `if [ "$(sed -n 's/^run=//p' ${q(`${LOCK_DIR}/owner`)} 2>/dev/null)" = ${q(runId)} ]; then echo @@locked; exit 0; fi`,
+    `_r=$(sed -n 's/^run=//p' ${q(`${LOCK_DIR}/owner`)} 2>/dev/null)`,
+    `if [ "$_r" = ${q(runId)} ]; then echo @@locked; exit 0; fi`,
     "echo @@held",
     `cat ${q(`${LOCK_DIR}/owner`)} 2>/dev/null || echo '(no owner file yet)'`,
+    // What the holder's run is doing on this device, and how old the lock is: enough to tell a
+    // run in progress from one that died (see lockHolder in apply.ts).
+    ...runStateLines("$_r"),
+    `printf 'age=%s\n' $(( $(date +%s) - $(stat -c %Y ${q(LOCK_DIR)} 2>/dev/null || date +%s) ))`,
+    "",
+  ].join("\n");
+}
+
+/** Prints state=<what the run directory of run $1 says>: armed, reverting, confirmed, reverted, staged, absent. */
+function runStateLines(runVar: string): string[] {
+  return [
+    `_d=${q(RUNS_DIR)}/${runVar}`,
+    `case ${runVar} in "" | *[!A-Za-z0-9._-]*) _st=unknown ;; *)`,
+    `  if [ ! -d "$_d" ]; then _st=absent; elif [ -e "$_d/armed" ]; then _st=armed`,
+    `  elif [ -e "$_d/reverting" ]; then _st=reverting; elif [ -e "$_d/reverted" ]; then _st=reverted`,
+    `  elif [ -e "$_d/confirmed" ]; then _st=confirmed; else _st=staged; fi ;;`,
+    "esac",
+    `printf 'state=%s\n' "$_st"`,
+  ];
+}
+
+/**
+ * `reconciler unlock DEVICE --run ID`: frees the lock of a run that died, only if that run holds
+ * it and its revert timer is not pending (an armed run still restores the device by itself and
+ * frees the lock then). The dead run's candidate (it may hold secrets) is removed too.
+ */
+export function breakLockScript(runId: string): string {
+  const id = assertRunId(runId);
+  return [
+    PATH_LINE,
+    `_r=$(sed -n 's/^run=//p' ${q(`${LOCK_DIR}/owner`)} 2>/dev/null)`,
+    `[ -d ${q(LOCK_DIR)} ] || { echo @@not-locked; exit 0; }`,
+    `if [ "$_r" != ${q(id)} ]; then echo @@other; cat ${q(`${LOCK_DIR}/owner`)} 2>/dev/null; exit 3; fi`,
+    ...runStateLines("$_r"),
+    `case "$_st" in armed | reverting) echo @@armed; exit 4 ;; esac`,
+    `rm -rf "$_d/candidate" "$_d/snapshot" "$_d/check" && rm -rf ${q(LOCK_DIR)} && echo @@unlocked`,
     "",
   ].join("\n");
 }
@@ -285,7 +322,11 @@ export function commitScript(files: readonly ManagedFile[]): string {
   }
   L.push(
     `if [ "$ERRORS" -ne 0 ]; then echo "commit: $ERRORS file(s) could not be written" >&2; exit 3; fi`,
-    `sh "$RUN/converge.sh"`,
+    `sh "$RUN/converge.sh"; _rc=$?`,
+    // The tunnels' receive counters once the commit took effect: the health gate counts only
+    // packets received after this as proof that a tunnel works (see health.ts).
+    `wg show all transfer > "$RUN/transfer-at-commit" 2>/dev/null || : > "$RUN/transfer-at-commit"`,
+    `exit "$_rc"`,
     "",
   );
   return L.join("\n");
@@ -300,6 +341,9 @@ export function revertScript(runId: string, files: readonly ManagedFile[]): stri
   L.push(
     `sh "$RUN/converge.sh" > "$RUN/converge.log" 2>&1 || ERRORS=$((ERRORS + 1))`,
     `: > "$RUN/reverted"`,
+    // The candidate holds the new secrets; the snapshot copies are in place again.
+    `[ "$ERRORS" -ne 0 ] || rm -rf "$RUN/candidate" "$RUN/snapshot"`,
+    `rm -rf "$RUN/candidate"`,
     `if [ "$1" = timer ]; then`,
     `  mkdir -p ${q(NOTICE_DIR)}`,
     `  _x=""; [ "$ERRORS" -eq 0 ] || _x=" (with errors: see $RUN/converge.log)"`,
@@ -319,7 +363,13 @@ export function timerScript(): string {
     "trap '' HUP",
     'RUN=$(dirname "$0")',
     'echo $$ > "$RUN/timer.pid"',
-    'sleep "$1"',
+    // The deadline (epoch seconds, device clock) is a file, so that rearm can move it: the
+    // confirm timeout counts from the wave's last commit, not from this device's arm.
+    "while :; do",
+    `  _d=$(cat "$RUN/deadline" 2>/dev/null); case "$_d" in "" | *[!0-9]*) _d=0 ;; esac`,
+    `  [ "$(date +%s)" -ge "$_d" ] && break`,
+    "  sleep 1",
+    "done",
     // Whoever renames "armed" first wins: the timer here, confirm or rollback there.
     'mv "$RUN/armed" "$RUN/reverting" 2>/dev/null || exit 0',
     'exec sh "$RUN/revert.sh" timer "$1"',
@@ -347,6 +397,29 @@ export function stagePayload(uploads: readonly StageUpload[], nonce: string): st
   return `${out.join("\n")}\n`;
 }
 
+/** Runs kept on a device for inspection (their records and logs; never candidates). */
+export const KEEP_RUNS = 20;
+
+/**
+ * Other runs' leftovers, removed while this run holds the lock (so no other run is in progress,
+ * except one whose revert timer is pending: those are left alone). Candidates and snapshot copies
+ * of ended runs go at once (they may hold secrets); whole run directories beyond the newest
+ * KEEP_RUNS go too.
+ */
+function pruneLines(runId: string): string[] {
+  return [
+    `for _o in $(ls -1 ${q(RUNS_DIR)} 2>/dev/null); do`,
+    `  _od=${q(RUNS_DIR)}/"$_o"; [ "$_o" = ${q(assertRunId(runId))} ] && continue`,
+    `  [ -e "$_od/armed" ] || [ -e "$_od/reverting" ] && continue`,
+    `  rm -rf "$_od/candidate" "$_od/snapshot" "$_od/check"; find "$_od" -maxdepth 1 -name 'sync-*.conf' -delete`,
+    "done",
+    // Run ids sort by time: the oldest beyond KEEP_RUNS are removed whole (never a pending one).
+    `for _o in $(ls -1 ${q(RUNS_DIR)} 2>/dev/null | sort -r | tail -n +${KEEP_RUNS + 1}); do`,
+    `  _od=${q(RUNS_DIR)}/"$_o"; [ -e "$_od/armed" ] || [ -e "$_od/reverting" ] || rm -rf "$_od"`,
+    "done",
+  ];
+}
+
 /**
  * Receives the uploads, snapshots the live files on the device, validates the candidate with
  * bird -p, vtysh --dryrun and wg-quick strip, and records what exists before the commit. On a
@@ -364,6 +437,7 @@ export function stageScript(
     ...markers(nonce),
     `if [ -e "$RUN/armed" ] || [ -e "$RUN/committed-at" ]; then echo '@@already-committed'; exit 9; fi`,
     `mkdir -p ${q(RUNS_DIR)} && chmod 700 ${q(STATE_DIR)} || exit 2`,
+    ...pruneLines(runId),
     `rm -rf "$RUN" && mkdir -p "$RUN/snapshot" "$RUN/check/secrets" || exit 2`,
   ];
   const dirs = [...new Set(uploads.map((u) => u.rel.slice(0, u.rel.lastIndexOf("/"))).filter((d) => d))];
@@ -445,7 +519,7 @@ export function armScript(runId: string, timeoutS: number): string {
   return [
     ...prelude(runId),
     `[ -f "$RUN/timer.sh" ] && [ -d "$RUN/snapshot" ] || { echo '@@not-staged'; exit 2; }`,
-    `rm -f "$RUN/timer.pid"; : > "$RUN/armed"`,
+    `rm -f "$RUN/timer.pid"; echo $(( $(date +%s) + ${timeoutS} )) > "$RUN/deadline" && : > "$RUN/armed" || { echo '@@no-timer'; exit 3; }`,
     // Where systemd runs, the timer is a transient unit: logind may kill everything a closing SSH
     // session started (KillUserProcesses=yes), but not a unit of the system manager. Elsewhere
     // (the lab has no systemd) setsid gives it its own session, so neither the SSH channel's end
@@ -469,6 +543,29 @@ const killTimer = [
   "fi",
 ];
 
+/** Moves the revert deadline to timeoutS from now; refused when the timer already fired. */
+export function rearmScript(runId: string, timeoutS: number): string {
+  if (!Number.isInteger(timeoutS) || timeoutS < 1 || timeoutS > 86_400)
+    throw new Error(`a revert timeout must be 1..86400 whole seconds, not ${timeoutS}`);
+  return [
+    ...prelude(runId),
+    `[ -e "$RUN/armed" ] || { echo '@@not-armed'; cat ${q(`${NOTICE_DIR}/${runId}`)} 2>/dev/null; exit 4; }`,
+    `echo $(( $(date +%s) + ${timeoutS} )) > "$RUN/deadline.tmp" && mv -f "$RUN/deadline.tmp" "$RUN/deadline" || exit 3`,
+    "echo '@@rearmed'",
+    "",
+  ].join("\n");
+}
+
+/** The staged candidate will not be committed: its run directory goes (it may hold secrets). */
+export function abandonScript(runId: string): string {
+  return [
+    ...prelude(runId),
+    `if [ -e "$RUN/armed" ] || [ -e "$RUN/committed-at" ]; then echo '@@committed'; exit 4; fi`,
+    `rm -rf "$RUN" && echo '@@abandoned'`,
+    "",
+  ].join("\n");
+}
+
 export function confirmScript(runId: string, time: string): string {
   return [
     ...prelude(runId),
@@ -479,7 +576,8 @@ export function confirmScript(runId: string, time: string): string {
     ...killTimer,
     `rm -rf "$RUN/snapshot" "$RUN/candidate"`,
     // Decision: notices stay until an apply is confirmed on the device; this confirm clears them.
-    `rm -f ${q(NOTICE_DIR)}/* 2>/dev/null`,
+    // (The prelude's set -f disables globbing, so no `rm DIR/*` here.)
+    `[ ! -d ${q(NOTICE_DIR)} ] || find ${q(NOTICE_DIR)} -mindepth 1 -maxdepth 1 -type f -delete`,
     `printf 'run=%s\\nconfirmed=%s\\n' ${q(runId)} ${q(time)} > "$RUN/record"`,
     "echo '@@confirmed'",
     "",
@@ -489,8 +587,8 @@ export function confirmScript(runId: string, time: string): string {
 export function rollbackScript(runId: string): string {
   return [
     ...prelude(runId),
-    `[ -d "$RUN/snapshot" ] || { echo '@@no-snapshot'; exit 2; }`,
     `[ -e "$RUN/reverted" ] && { echo '@@already-reverted'; exit 0; }`,
+    `[ -d "$RUN/snapshot" ] || { echo '@@no-snapshot'; exit 2; }`,
     `mv "$RUN/armed" "$RUN/reverting" 2>/dev/null`,
     ...killTimer,
     `sh "$RUN/revert.sh" now; _rc=$?`,

@@ -84,9 +84,16 @@ describe("evaluateHealth", () => {
     wireguardPeers: [{ interface: "wg-b", publicKey: PEER }],
     routes: ["192.0.2.64/26", "192.0.2.194/32", "2001:db8:b::/64", "192.0.2.0/26"],
   };
-  const outputs = (committedAt: number) => {
+  /** The device's outputs, with its clock 10 s after the commit and the tunnel's receive counters. */
+  const outputs = (
+    committedAt: number,
+    rx: { atCommit: number; now: number } = { atCommit: 5000, now: 5000 },
+  ) => {
     const m = new Map<string, { text: string; rc: string }>([
+      ["now", { text: `${committedAt + 10}\n`, rc: "0" }],
       ["committed-at", { text: `${committedAt}\n`, rc: "0" }],
+      ["transfer-at-commit", { text: `wg-b\t${PEER}\t${rx.atCommit}\t900\n`, rc: "0" }],
+      ["wgrx:wg-b", { text: `${PEER}\t${rx.now}\t1200\n`, rc: "0" }],
       ["bird:mesh4", { text: rec("birdc-ospf-neighbors-mesh4.txt"), rc: "0" }],
       ["bird:mesh6", { text: rec("birdc-ospf-neighbors-mesh6.txt"), rc: "0" }],
       ["wg:wg-b", { text: rec("wg-latest-handshakes.txt"), rc: "0" }],
@@ -104,18 +111,32 @@ describe("evaluateHealth", () => {
       expected: "Full in mesh4, mesh6",
       seen: "mesh4: Full/PtP, mesh6: Full/PtP",
     });
-    expect(byName[`wireguard handshake wg-b peer ${PEER}`]?.ok).toBe(true);
+    expect(byName[`wireguard tunnel wg-b peer ${PEER}`]?.ok).toBe(true);
     expect(byName["route 192.0.2.64/26"]?.ok).toBe(true);
     // A connected network is in the table but not from the routing daemon.
     expect(byName["route 192.0.2.0/26"]).toMatchObject({ ok: false, seen: "proto kernel" });
     expect(r.ok).toBe(false);
   });
 
-  it("a handshake older than the commit does not count", () => {
+  it("a handshake from before the commit does not count, even a recent one", () => {
+    // The handshake came 71 s before the commit, 81 s before the device's clock: well within
+    // WireGuard's 2-minute rekey window, yet it says nothing about the new configuration.
     const r = evaluateHealth(intent, { ...expect1, routes: [] }, outputs(1795619500));
     expect(r.checks.find((c) => c.name.startsWith("wireguard"))).toMatchObject({
       ok: false,
-      seen: "latest handshake at epoch 1795619429",
+      seen: "latest handshake at epoch 1795619429, 0 bytes received since the commit",
+    });
+  });
+
+  it("packets received from the peer after the commit prove a tunnel that did not re-handshake", () => {
+    const r = evaluateHealth(
+      intent,
+      { ...expect1, routes: [] },
+      outputs(1795619500, { atCommit: 5000, now: 5148 }),
+    );
+    expect(r.checks.find((c) => c.name.startsWith("wireguard"))).toMatchObject({
+      ok: true,
+      seen: "latest handshake at epoch 1795619429, 148 bytes received since the commit",
     });
   });
 

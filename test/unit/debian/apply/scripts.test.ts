@@ -32,6 +32,7 @@ const SECRETS = {
   WG_PSK: "psk-value-xyz",
   OSPF6_KEY: "ospf6-secret-key",
 };
+const RUN = { device: "router-a", token: "0123456789abcdef01234567" };
 const empty: LiveState = {
   device: "r",
   platform: "debian",
@@ -43,7 +44,7 @@ const empty: LiveState = {
 
 function allScripts(intent: ReturnType<typeof birdEdge>) {
   const dev = device("router-a");
-  const plan = candidatePlan(renderDebian(intent, dev), empty, intent, SECRETS);
+  const plan = candidatePlan(renderDebian(intent, dev), empty, intent, SECRETS, RUN);
   const uploads = plan.files
     .filter((f) => f.content !== null)
     .map((f) => ({ rel: candidateRel(f), content: f.content as string }));
@@ -99,8 +100,36 @@ describe("secrets never in a script or a command line", () => {
 
   it("a missing variable rejects the candidate naming the variable", () => {
     const intent = frrEdge();
-    expect(() => candidatePlan(renderDebian(intent, device("core-1")), empty, intent, {})).toThrow(
-      /environment variable [A-Z0-9_]+ is not set/,
+    expect(() =>
+      candidatePlan(renderDebian(intent, device("core-1")), empty, intent, {}, { ...RUN, device: "core-1" }),
+    ).toThrow(/environment variable [A-Z0-9_]+ is not set/);
+  });
+
+  it("substitutes only the intent's *_env secrets, only where the renderer put them", () => {
+    // A raw snippet and a description that spell the placeholder of another variable: the text
+    // reaches the device as written, and the variable's value nowhere.
+    const intent = frrEdge();
+    intent.raw = { frr: "! @secret:GITHUB_TOKEN@\n" };
+    const dev = device("core-1");
+    const env = { ...SECRETS, GITHUB_TOKEN: "ghp_supersecretvalue" };
+    const plan = candidatePlan(renderDebian(intent, dev), empty, intent, env, { ...RUN, device: "core-1" });
+    const frr = plan.files.find((f) => f.path === "/etc/frr/frr.conf")?.content ?? "";
+    expect(frr).toContain("! @secret:GITHUB_TOKEN@");
+    expect(frr).not.toContain("ghp_supersecretvalue");
+    expect(plan.secretValues).not.toContain("ghp_supersecretvalue");
+    // The intent's own secrets are in, where the renderer marked them.
+    expect(frr).toContain(`md5 ${SECRETS.OSPF_KEY}`);
+    expect(frr).not.toContain(RUN.token);
+  });
+
+  it("refuses a stage whose frr.conf is not the planned one", () => {
+    const intent = frrEdge();
+    const rendered = renderDebian(intent, device("core-1"));
+    const tampered = {
+      files: { ...rendered.files, "/etc/frr/frr.conf": `${rendered.files["/etc/frr/frr.conf"]}! extra\n` },
+    };
+    expect(() => candidatePlan(tampered, empty, intent, SECRETS, { ...RUN, device: "core-1" })).toThrow(
+      /differs from the planned one/,
     );
   });
 
