@@ -9,6 +9,7 @@ import type { ApplyDriver } from "../drivers/apply-contract.ts";
 import { PATHS } from "../load/load.ts";
 import { summarizeError } from "../model/errors.ts";
 import { mapLimit } from "../model/select.ts";
+import { safeLine, safeMessage } from "../report/terminal-safe.ts";
 import { newRunId } from "../state/store.ts";
 import { EXIT } from "./exit-codes.ts";
 import { loadSelected } from "./open-repo.ts";
@@ -77,7 +78,8 @@ export async function keysCommand(
     const answer = answers[i];
     if (!answer || "error" in answer) {
       failed++;
-      out.write(`${device.name}: ${answer?.error ?? "no answer"}\n`);
+      // The error may end in the device's output: escaped, its further lines prefixed.
+      out.write(`${safeLine(device.name)}: ${safeMessage(answer?.error ?? "no answer", "    | ")}\n`);
       return;
     }
     for (const iface of (repo.expanded[device.name]?.wireguard ?? []).map((w) => w.name)) {
@@ -85,12 +87,14 @@ export async function keysCommand(
       if (!key) continue;
       const before = repo.publicKeys[device.name]?.[iface];
       if (before === key) {
-        out.write(`${device.name} ${iface}: unchanged\n`);
+        out.write(`${safeLine(device.name)} ${safeLine(iface)}: unchanged\n`);
         continue;
       }
       doc.setIn(["keys", device.name, iface], key);
       changed++;
-      out.write(`${device.name} ${iface}: ${before ? "CHANGED" : "recorded"} ${key}\n`);
+      out.write(
+        `${safeLine(device.name)} ${safeLine(iface)}: ${before ? "CHANGED" : "recorded"} ${safeLine(key)}\n`,
+      );
     }
   });
   if (changed > 0) {

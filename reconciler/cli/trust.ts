@@ -10,6 +10,7 @@ import { WorkingTreeReader } from "../load/reader.ts";
 import { hasErrors } from "../model/diagnostic.ts";
 import { DeviceError } from "../model/errors.ts";
 import { formatDiagnostic } from "../report/diagnostics.ts";
+import { safeLine, safeMessage } from "../report/terminal-safe.ts";
 import { scanHostKey, where } from "../transport/connect.ts";
 import { fingerprintOfBase64, pinnedKeysFor } from "../transport/host-keys.ts";
 import { pinHostKey } from "../transport/known-hosts-file.ts";
@@ -33,7 +34,7 @@ export async function trustCommand(
     return EXIT.error;
   }
   const device = result.repo.devices[deviceName];
-  if (!device) throw new CliError(`unknown device: ${deviceName}`, EXIT.usage);
+  if (!device) throw new CliError(`unknown device: ${safeLine(deviceName)}`, EXIT.usage);
 
   const text = (await new WorkingTreeReader(root).read(PATHS.knownHosts)) ?? "";
   const pins = pinnedKeysFor(parseKnownHosts(PATHS.knownHosts, text).entries, device.host, device.port);
@@ -41,15 +42,19 @@ export async function trustCommand(
   try {
     scanned = await scanHostKey(device, pins);
   } catch (err) {
-    if (err instanceof DeviceError) throw new CliError(err.message, EXIT.error);
+    // The message may quote what the device sent (its banner, its key type).
+    if (err instanceof DeviceError) throw new CliError(safeMessage(err.message, "    | "), EXIT.error);
     throw err;
   }
-  out.write(`${deviceName} (${where(device)}) presents ${scanned.keyType} ${scanned.fingerprint}\n`);
+  // The key type is the device's own word: escaped.
+  out.write(
+    `${safeLine(deviceName)} (${safeLine(where(device))}) presents ${safeLine(scanned.keyType)} ${scanned.fingerprint}\n`,
+  );
 
   const pattern = knownHostPattern(device.host, device.port);
   const pinned = pinHostKey(text, pattern, scanned.keyType, scanned.key);
   if (pinned.outcome === "unchanged") {
-    out.write(`unchanged: ${PATHS.knownHosts} already pins this key for ${pattern}\n`);
+    out.write(`unchanged: ${PATHS.knownHosts} already pins this key for ${safeLine(pattern)}\n`);
     return EXIT.ok;
   }
   const file = join(root, PATHS.knownHosts);
@@ -57,10 +62,14 @@ export async function trustCommand(
   await writeFile(tmp, pinned.text);
   await rename(tmp, file);
   if (pinned.outcome === "added") {
-    out.write(`pinned in ${PATHS.knownHosts}: ${pattern} ${scanned.keyType} (new)\n`);
+    out.write(`pinned in ${PATHS.knownHosts}: ${safeLine(pattern)} ${safeLine(scanned.keyType)} (new)\n`);
   } else {
-    const before = pinned.previous.map((p) => `${p.keyType} ${fingerprintOfBase64(p.key)}`).join(", ");
-    out.write(`pinned in ${PATHS.knownHosts}: ${pattern} ${scanned.keyType}, replacing ${before}\n`);
+    const before = pinned.previous
+      .map((p) => `${safeLine(p.keyType)} ${fingerprintOfBase64(p.key)}`)
+      .join(", ");
+    out.write(
+      `pinned in ${PATHS.knownHosts}: ${safeLine(pattern)} ${safeLine(scanned.keyType)}, replacing ${before}\n`,
+    );
     out.write(
       "the device's key CHANGED: merge this only if you know it was reinstalled or rekeyed; " +
         "otherwise someone may be intercepting its SSH connections\n",

@@ -1,6 +1,7 @@
 // `reconciler validate`: every problem in inventory/ and desired/ at once; exit 1 on any error.
 import { hasErrors } from "../model/diagnostic.ts";
 import { formatDiagnostic, formatSummary } from "../report/diagnostics.ts";
+import { safeLine } from "../report/terminal-safe.ts";
 import { EXIT } from "./exit-codes.ts";
 import { loadFromOptions, type RepoOptions } from "./open-repo.ts";
 
@@ -23,10 +24,12 @@ export async function validateCommand(
     for (const d of result.diagnostics) out.write(`${formatDiagnostic(d, color)}\n`);
     const devices = result.repo ? Object.keys(result.repo.devices).length : 0;
     const summary = formatSummary(result.diagnostics);
+    // The origin names a path or a revision the user gave: escaped like any file-derived text.
+    const origin = safeLine(result.origin);
     out.write(
       failed
-        ? `${result.origin}: invalid: ${summary}\n`
-        : `${result.origin}: valid: ${devices} devices, ${result.repo?.links.length ?? 0} links, ${summary}\n`,
+        ? `${origin}: invalid: ${summary}\n`
+        : `${origin}: valid: ${devices} devices, ${result.repo?.links.length ?? 0} links, ${summary}\n`,
     );
   }
   return failed ? EXIT.error : EXIT.ok;

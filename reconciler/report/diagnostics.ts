@@ -1,15 +1,19 @@
 // Diagnostics as an operator reads them: one per line, file:line:column first so editors and
-// CI annotate the right place, then what is wrong and what was expected.
+// CI annotate the right place, then what is wrong and what was expected. File names and messages
+// may quote what a file holds: they are escaped (terminal-safe.ts), and a message's further lines
+// indented, so that a file cannot print a line that passes for a diagnostic or a summary.
 import pc from "picocolors";
 import type { Diagnostic } from "../model/diagnostic.ts";
+import { safeLine, safeMessage } from "./terminal-safe.ts";
 
 export function formatDiagnostic(d: Diagnostic, color = false): string {
   const c = color ? pc : pc.createColors(false);
-  const where = d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file;
+  const file = safeLine(d.file);
+  const where = d.line > 0 ? `${file}:${d.line}:${d.column}` : file;
   const sev = d.severity === "error" ? c.red("error") : c.yellow("warning");
-  const path = d.path ? `${c.bold(d.path)}: ` : "";
-  const expected = d.expected ? `\n    expected ${d.expected}` : "";
-  return `${c.cyan(where)}: ${sev}: ${path}${d.message}${expected}`;
+  const path = d.path ? `${c.bold(safeLine(d.path))}: ` : "";
+  const expected = d.expected ? `\n    expected ${safeMessage(d.expected, "    ")}` : "";
+  return `${c.cyan(where)}: ${sev}: ${path}${safeMessage(d.message, "    ")}${expected}`;
 }
 
 export function formatSummary(diagnostics: readonly Diagnostic[]): string {

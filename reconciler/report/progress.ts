@@ -1,5 +1,7 @@
 // Progress while devices are read: one rewritten status line on a terminal, one line per device
-// otherwise (CI logs). Always on stderr, so stdout stays clean for --json.
+// otherwise (CI logs). Always on stderr, so stdout stays clean for --json. Device names come from
+// the inventory: escaped like any file text.
+import { safeLine } from "./terminal-safe.ts";
 
 export interface Progress {
   start(total: number): void;
@@ -17,9 +19,10 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, labe
       total = n;
       if (tty) stream.write(`${label} 0/${total} devices`);
     },
-    done(device, ok) {
+    done(name, ok) {
+      const device = safeLine(name);
       finished++;
-      if (!ok) failed.push(device);
+      if (!ok) failed.push(name);
       if (tty)
         stream.write(
           `\r\x1b[K${label} ${finished}/${total} devices${failed.length ? ` (${failed.length} failed)` : ""}: ${device}`,

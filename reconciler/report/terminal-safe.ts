@@ -32,3 +32,17 @@ export function deviceLines(text: string, prefix: string): string {
     .map((line) => `${prefix}${line}`)
     .join("\n");
 }
+
+/**
+ * A message of ours that may end in device text over several lines (a failed step's output): its
+ * first line escaped, every further line escaped and prefixed like deviceLines.
+ */
+export function safeMessage(message: string, prefix: string): string {
+  const [first = "", ...rest] = safeText(message).split("\n");
+  return [first, ...rest.map((line) => `${prefix}${line}`)].join("\n");
+}
+
+/** Text on one line of ours (a value in a change): escaped, with newlines shown as `\n`. */
+export function safeLine(s: string): string {
+  return safeText(s).replace(/\n/g, "\\n").replace(/\t/g, "\\t");
+}
