@@ -12,6 +12,7 @@ import { addressDecls, interfaceDecls, type RepoSources, report } from "./checks
 import { checkAddresses, checkInterfaces, checkRouterIds } from "./checks/fleet.ts";
 import { resolveInventory } from "./checks/inventory.ts";
 import { checkKnownHosts } from "./checks/known-hosts.ts";
+import { checkLinkOwned } from "./checks/link-owned.ts";
 import { checkLinks } from "./checks/links.ts";
 import { scanForPrivateKeys } from "./checks/secrets.ts";
 import { memoized, type RepoReader } from "./reader.ts";
@@ -183,6 +184,7 @@ export async function loadRepo(source: RepoReader): Promise<LoadResult> {
     );
   }
   if (links?.data) diagnostics.push(...checkLinks(linkList, links.source, devices, intents));
+  diagnostics.push(...checkLinkOwned(intents, linkList, sources));
   diagnostics.push(...checkInterfaces(ifaceDecls, devices));
   diagnostics.push(
     ...checkAddresses(addressDecls(intents, linkList, sources), linkList, (li, ni) => ({

@@ -255,11 +255,41 @@ const cases: Case[] = [
     message: /refused by opnsense/,
   },
   {
-    name: "an interface name used twice on a device",
+    name: "an interface name used twice in a device file",
+    edits: { [A]: replaceOnce("  - name: br-backbone", "  - name: br-lan") },
+    file: A,
+    at: "  - name: br-lan\n    kind: bridge\n    description: site A backbone",
+    message: /router-a already has an interface br-lan \(desired\/router-a.yaml:\d+\)/,
+  },
+  {
+    name: "a device file's interface named like a link's",
     edits: { [A]: replaceOnce("  - name: br-backbone", "  - name: wg-b") },
-    file: LINKS,
-    at: "interface: wg-b, listen_port: 51820, endpoint: 198.51.100.64",
-    message: /router-a already has an interface wg-b \(desired\/router-a.yaml:\d+\)/,
+    file: A,
+    at: "  - name: wg-b",
+    message:
+      /wg-b is the interface of link a-b \(desired\/links.yaml:\d+\); the device file cannot configure it again as an interface/,
+  },
+  {
+    name: "a device file's WireGuard interface named like a link's",
+    edits: {
+      [A]: (t) => `${t}wireguard:\n  - name: wg-c\n    listen_port: 51900\n    peers: []\n`,
+    },
+    file: A,
+    at: "  - name: wg-c",
+    message: /wg-c is the interface of link a-c .* as a WireGuard interface/,
+  },
+  {
+    name: "a device file's OSPF settings for a link's interface (the link's are dead 20)",
+    edits: {
+      [A]: replaceOnce(
+        "          stub_networks: [192.0.2.0/26, 198.51.100.0/29, 192.0.2.193/32]\n",
+        "          stub_networks: [192.0.2.0/26, 198.51.100.0/29, 192.0.2.193/32]\n" +
+          "          interfaces:\n            - { name: wg-b, hello: 10, dead: 40 }\n",
+      ),
+    },
+    file: A,
+    at: "name: wg-b, hello: 10, dead: 40",
+    message: /wg-b is the interface of link a-b .* as an OSPF interface of mesh4 area 0.0.0.0/,
   },
   {
     name: "a link runs OSPF to a device without OSPF",

@@ -27,6 +27,8 @@ export interface InterfaceDecl {
   at: Loc;
   /** Where the listen port is written. */
   portAt?: Loc;
+  /** The link that creates the interface, for the ends of links. */
+  link?: string;
 }
 
 export interface AddressDecl {
@@ -82,6 +84,7 @@ export function interfaceDecls(
           device: end.device,
           name: end.interface,
           wireguard: true,
+          link: link.name,
           ...(end.listen_port
             ? {
                 listenPort: end.listen_port,

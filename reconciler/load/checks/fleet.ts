@@ -35,7 +35,9 @@ export function checkInterfaces(
           expected: problem,
         }),
       );
-    const nameKey = `${d.device}\0${d.name}`;
+    // Keyed apart for links and device files: a device file naming a link's interface is
+    // checkLinkOwned's to report, at the device file.
+    const nameKey = `${d.device}\0${d.name}\0${d.link === undefined ? "file" : "link"}`;
     const first = names.get(nameKey);
     if (first) {
       out.push(
