@@ -42,7 +42,18 @@ const INTENT: DeviceIntent = {
   },
 };
 
-const ctxOf = (runId: string): ApplyContext => ({ runId, device: router.device, intent: INTENT, env: {} });
+/** INTENT with the bridge's address changed: a change on top of a confirmed INTENT. */
+const OTHER: DeviceIntent = {
+  ...INTENT,
+  interfaces: [{ name: "br-sd", kind: "bridge", addresses: ["192.0.2.9/32"] }],
+};
+
+const ctxOf = (runId: string, intent: DeviceIntent): ApplyContext => ({
+  runId,
+  device: router.device,
+  intent,
+  env: {},
+});
 
 async function sh(script: string): Promise<string> {
   const r = await router.sh(script);
@@ -69,9 +80,9 @@ async function deviceState(): Promise<string> {
 }
 
 /** stage + arm + commit of INTENT over the transport's shared connection; returns that session. */
-async function applyUnconfirmed(t: SshTransport, runId: string) {
+async function applyUnconfirmed(t: SshTransport, runId: string, intent: DeviceIntent = INTENT) {
   const s = await t.session(DEVICE_NAME);
-  const ctx = ctxOf(runId);
+  const ctx = ctxOf(runId, intent);
   await debianApply.lock(s, ctx);
   const live = await debianDriver.read(s, ctx.device);
   const rendered = debianDriver.render(ctx.intent, ctx.device);
@@ -242,6 +253,39 @@ describe("the revert timer on a router where systemd runs", () => {
       expect(await sh(`cat ${run}/record`)).toMatch(new RegExp(`^run=${runId}\\nconfirmed=`));
       const journal = await sh(`journalctl --no-pager -o cat -u ${unitOf(runId)}`);
       expect(journal).toMatch(new RegExp(`Started ${unitOf(runId).replace(/\./g, "\\.")}`));
+    } finally {
+      await t.closeAll();
+    }
+  }, 120_000);
+
+  it("rolled back: the unit is stopped and gone, the device is as before, and nothing fires later", async () => {
+    const runId = newRunId();
+    const run = `${RUNS}/${runId}`;
+    const before = await deviceState();
+    const t = router.transport();
+    try {
+      const { s, ctx, staged, armedAt } = await applyUnconfirmed(t, runId, OTHER);
+      expect((await unitProps(runId)).ActiveState).toBe("active");
+      const changed = await deviceState();
+      expect(changed).toContain("addr br-sd 192.0.2.9/32");
+      expect(changed).not.toContain("addr br-sd 192.0.2.1/32");
+
+      await debianApply.rollback(s, ctx, staged);
+      await poll("the unit to stop after rollback", 5_000, async () =>
+        (await unitProps(runId)).LoadState === "not-found" ? true : undefined,
+      );
+      const after = await deviceState();
+      expect(after).toBe(before);
+      expect(after).toContain("addr br-sd 192.0.2.1/32");
+      await debianApply.unlock(s, ctx);
+
+      await sleep(Math.max(0, armedAt + (TIMEOUT_S + 4) * 1000 - Date.now()));
+      expect(await deviceState()).toBe(before);
+      expect(
+        (await router.sh(`[ -e ${NOTICES}/${runId} ]`)).exitCode,
+        "a notice of a rolled-back run",
+      ).not.toBe(0);
+      expect(await sh(`[ -e ${run}/reverted ] && echo reverted`)).toBe("reverted\n");
     } finally {
       await t.closeAll();
     }
