@@ -42,7 +42,15 @@ export function parseYamlSource(
   let doc: Document;
   try {
     // uniqueKeys: a repeated key silently overriding the first is a classic YAML trap.
-    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+    // logLevel "error": the library would print its warnings (with a piece of the file) to
+    // stderr; the one that matters, a list or map used as a key, is a diagnostic of scanValues.
+    doc = parseDocument(text, {
+      lineCounter,
+      prettyErrors: false,
+      uniqueKeys: true,
+      merge: true,
+      logLevel: "error",
+    });
   } catch (err) {
     // The parser recurses per nesting level: thousands of nested brackets exhaust the stack.
     diagnostics.push(

@@ -80,7 +80,11 @@ export function scanValues(file: string, text: string, doc: Document, lines: Lin
     const { node, path } = stack.pop() as { node: unknown; path: PathSegment[] };
     if (isMap(node)) {
       for (const pair of node.items) {
-        const key = isScalar(pair.key) ? String(pair.key.value) : "?";
+        if (pair.key !== null && !isScalar(pair.key)) {
+          out.push(complexKey(file, path, pair.key as Node, lines));
+          continue;
+        }
+        const key = isScalar(pair.key) ? String(pair.key.value) : "";
         stack.push({ node: pair.key, path: [...path, key] }, { node: pair.value, path: [...path, key] });
       }
     } else if (isSeq(node)) {
@@ -93,6 +97,20 @@ export function scanValues(file: string, text: string, doc: Document, lines: Lin
     }
   }
   return out;
+}
+
+/** A list, map or alias as a key: JavaScript objects would silently turn it into a string. */
+function complexKey(file: string, path: PathSegment[], key: Node, lines: LineCounter): Diagnostic {
+  const pos = lines.linePos(key.range?.[0] ?? 0);
+  return {
+    severity: "error",
+    file,
+    line: pos.line,
+    column: pos.col,
+    path: formatPath(path),
+    message: "a key that is a list, a map or an alias",
+    expected: "a plain text key",
+  };
 }
 
 function scalarProblem(node: Scalar<string>, text: string, lines: LineCounter) {

@@ -1,7 +1,7 @@
 // A corpus of bad inputs: broken YAML, wrong types, unknown keys, missing fields and hostile
 // strings. Each is rejected with a message naming the file and the line of the bad value, and
 // nothing is returned to act on.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { expectDiagnostic, lineContaining } from "../helpers/diagnostics.ts";
 import { type Edit, exampleFiles, loadExample, replaceOnce } from "../helpers/example-repo.ts";
 
@@ -348,6 +348,16 @@ const corpus: BadInput[] = [
     at: "@secret:SSH_AUTH_SOCK@",
     message: /secret placeholder syntax/,
   },
+  {
+    name: "a list used as a key",
+    file: A,
+    edit: replaceOnce(
+      "forwarding:\n  ipv4: true\n",
+      "forwarding:\n  ? [ipv4, ipv6]\n  : true\n  ipv4: true\n",
+    ),
+    at: "? [ipv4, ipv6]",
+    message: /a key that is a list, a map or an alias/,
+  },
   ...HOSTILE_NAMES.map(
     (value): BadInput => ({
       name: `a hostile interface name ${JSON.stringify(value)}`,
@@ -388,6 +398,16 @@ describe("bad inputs", () => {
     });
     expectDiagnostic(result.diagnostics, { file: "desired/router-c.yaml", message: /secret placeholder/ });
     expectDiagnostic(result.diagnostics, { file: "desired/router-c.yaml", message: /U\+0085/ });
+  });
+
+  it("keeps the YAML library from printing pieces of a file to stderr", async () => {
+    const warn = vi.spyOn(process, "emitWarning").mockImplementation(() => {});
+    try {
+      await loadExample({ [A]: "? { secret: value }\n: x\n" });
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it("shortens a huge offending value in the message", async () => {
