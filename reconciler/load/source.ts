@@ -3,6 +3,7 @@ import { type Document, isMap, isPair, isScalar, LineCounter, type Node, parseDo
 import { type Diagnostic, formatPath, type PathSegment } from "../model/diagnostic.ts";
 import { MAX_FILE_BYTES } from "./file-text.ts";
 import { scanText, scanValues } from "./text-hazards.ts";
+import { MAX_DEPTH, tooDeepAt } from "./yaml-depth.ts";
 
 export interface SourceFile {
   /** Path relative to the repository root, as printed in diagnostics. */
@@ -39,6 +40,19 @@ export function parseYamlSource(
     return { source: unread, diagnostics };
   }
   const lineCounter = new LineCounter();
+  const deep = tooDeepAt(text);
+  if (deep !== undefined) {
+    const before = text.slice(0, deep);
+    diagnostics.push(
+      wholeFile(
+        `lists and maps nest more than ${MAX_DEPTH} levels deep`,
+        `at most ${MAX_DEPTH} levels of nesting`,
+        before.split("\n").length,
+        deep - before.lastIndexOf("\n"),
+      ),
+    );
+    return { source: unread, diagnostics };
+  }
   let doc: Document;
   try {
     // uniqueKeys: a repeated key silently overriding the first is a classic YAML trap.
@@ -52,7 +66,7 @@ export function parseYamlSource(
       logLevel: "error",
     });
   } catch (err) {
-    // The parser recurses per nesting level: thousands of nested brackets exhaust the stack.
+    // Not expected once the depth is bounded; kept so that no input can escape as an exception.
     diagnostics.push(
       wholeFile(`YAML cannot be read: ${firstLine(err)}`, "well-formed YAML of reasonable depth"),
     );

@@ -400,6 +400,19 @@ describe("bad inputs", () => {
     expectDiagnostic(result.diagnostics, { file: "desired/router-c.yaml", message: /U\+0085/ });
   });
 
+  it("refuses deep nesting before the YAML library can overflow the stack (fatally, once warmed up)", async () => {
+    for (const depth of [1_000, 5_000, 20_000]) {
+      for (const text of [
+        `${"[".repeat(depth)}${"]".repeat(depth)}\n`,
+        `description: x\nz:\n${"- ".repeat(depth)}x\n`,
+      ]) {
+        const result = await loadExample({ [A]: text });
+        const d = expectDiagnostic(result.diagnostics, { file: A, message: /nest more than 64 levels deep/ });
+        expect(d.line).toBe(text.startsWith("[") ? 1 : 3);
+      }
+    }
+  });
+
   it("keeps the YAML library from printing pieces of a file to stderr", async () => {
     const warn = vi.spyOn(process, "emitWarning").mockImplementation(() => {});
     try {
