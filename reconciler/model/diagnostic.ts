@@ -32,6 +32,12 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
   );
 }
 
+/**
+ * What JSON.stringify leaves as it is but a terminal or a diff view acts on: DEL, the C1 controls,
+ * bidi marks, embeddings, overrides and isolates, and the Unicode line separators.
+ */
+const UNSAFE_AFTER_JSON = /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
 /** Render a value for a message: JSON, one line, at most 60 characters, control characters escaped. */
 export function showValue(value: unknown): string {
   let text: string;
@@ -40,6 +46,7 @@ export function showValue(value: unknown): string {
   } catch {
     text = String(value);
   }
+  text = text.replace(UNSAFE_AFTER_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 

@@ -413,6 +413,13 @@ describe("bad inputs", () => {
     }
   });
 
+  it("shows an offending value with its C1 controls and bidi overrides escaped", async () => {
+    const result = await loadExample({ [A]: wireguardNamed("wg\u202e\u0085x") });
+    const d = expectDiagnostic(result.diagnostics, { file: A, line: 3, message: /invalid value/ });
+    expect(`${d.message} ${d.value}`).not.toMatch(/[\u0085\u202e]/);
+    expect(d.value).toBe('"wg\\u202e\\u0085x"');
+  });
+
   it("keeps the YAML library from printing pieces of a file to stderr", async () => {
     const warn = vi.spyOn(process, "emitWarning").mockImplementation(() => {});
     try {
