@@ -653,21 +653,32 @@ export function readJournal(stateDir: string): JournalLine[] {
 export function journalVerdict(entries: readonly JournalLine[], device: string): EndState | string {
   const mine = entries.filter((e) => e.device === device);
   if (mine.length === 0) return "byte-identical";
-  // The executor's closing entry per device (step "end"), when it writes one, is what the journal says.
-  const explicit = [...mine].reverse().find((e) => /^(end|outcome|result)$/.test(e.step));
+  const runs = [...new Set(mine.map((e) => e.runId))];
+  const committed = runs.filter((id) => mine.some((e) => e.runId === id && e.step === "commit"));
+  // The device's end state is what the last run that committed on it says (no commit: unchanged).
+  const last = committed[committed.length - 1];
+  if (last === undefined) {
+    const end = [...mine].reverse().find((e) => /^(end|outcome|result)$/.test(e.step));
+    return end && !/byte-identical|never committed|not-applied/.test(end.detail ?? "")
+      ? `the journal says "${end.detail}" though nothing was committed`
+      : "byte-identical";
+  }
+  const run = mine.filter((e) => e.runId === last);
+  // The executor's closing entry (step "end"), when it writes one, is what the journal says.
+  const explicit = [...run].reverse().find((e) => /^(end|outcome|result)$/.test(e.step));
   if (explicit) {
     const d = explicit.detail ?? "";
     if (/new\+healthy|^confirmed|new configuration, healthy/.test(d)) return "new+healthy";
     if (/byte-identical|revert(s|ed|ing)? by itself/.test(d)) return "byte-identical";
     return `the journal says "${d}"`;
   }
-  if (mine.some((e) => e.step === "confirm" && e.ok)) return "new+healthy";
-  if (mine.some((e) => e.step === "rollback" && e.ok)) return "byte-identical";
-  if (!mine.some((e) => e.step === "commit" && e.ok) && !mine.some((e) => e.step === "commit" && !e.ok))
+  if (run.some((e) => e.step === "confirm" && e.ok)) return "new+healthy";
+  if (run.some((e) => e.step === "rollback" && e.ok)) return "byte-identical";
+  // A run that died after its commit: a later entry (a later run) must say the device reverted.
+  const later = mine.filter((e) => e.runId !== last && e.time >= (run[run.length - 1]?.time ?? ""));
+  if (later.some((e) => (e.detail ?? "").includes(last) && /revert/i.test(e.detail ?? "")))
     return "byte-identical";
-  if (mine.some((e) => /revert/.test(e.step) || /revert(s|ed)? by itself/i.test(e.detail ?? "")))
-    return "byte-identical";
-  return `the journal does not say (steps: ${mine.map((e) => `${e.step}${e.ok ? "" : " FAILED"}`).join(", ")})`;
+  return `the journal does not say (run ${last}: ${run.map((e) => `${e.step}${e.ok ? "" : " FAILED"}`).join(", ")})`;
 }
 
 // ---------------------------------------------------------------- one fault
