@@ -11,5 +11,9 @@ status=0
 rm -f .test-results-*.json
 npx vitest run --project unit --reporter=default --reporter=json --outputFile.json=.test-results-unit.json "$@" || status=$?
 npx vitest run --project lab --no-file-parallelism --reporter=default --reporter=json --outputFile.json=.test-results-lab.json "$@" || status=$?
-node scripts/test-summary.mjs .test-results-unit.json .test-results-lab.json
+# The fault catalogue (test/faults): each fault's end state on the lab, then its table.
+rm -f .lab/faults-results.jsonl
+npx vitest run --project faults --no-file-parallelism --reporter=default --reporter=json --outputFile.json=.test-results-faults.json "$@" || status=$?
+npx tsx test/faults/print-table.ts || true
+node scripts/test-summary.mjs .test-results-unit.json .test-results-lab.json .test-results-faults.json
 exit "$status"

@@ -8,8 +8,8 @@
 // line of the results file that `npm run faults` prints as a table.
 import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { healthExpectations } from "../../reconciler/apply/expectations.ts";
@@ -25,6 +25,7 @@ import { openSshTransport } from "../../reconciler/transport/ssh.ts";
 import { ROOT } from "../helpers/example-repo.ts";
 import { type LabRouter, nsExec, nsExecOk, pidAlive, readLab } from "../lab/lab.ts";
 import { type LabRepo, makeLabRepo, removeLabRepo, useLab } from "../lab/lab-fixture.ts";
+import { recordResult } from "./harness-results.ts";
 
 export const MESH = ["router-a", "router-b", "router-c"] as const;
 /** Short timeouts: the confirm timeout is the shortest the CLI takes for them (health + soak + 30). */
@@ -44,25 +45,7 @@ export type EndState = "new+healthy" | "byte-identical";
 
 // ---------------------------------------------------------------- results
 
-/** The results file `npm run faults` prints: one JSON line per fault test. */
-export const RESULTS_PATH = process.env.FAULTS_RESULTS ?? join(ROOT, ".lab", "faults-results.jsonl");
-
-export interface FaultResult {
-  fault: string;
-  /** "byte-identical", "new+healthy", "a: new+healthy, b: byte-identical", or what went wrong. */
-  endState: string;
-  /** Seconds from the fault's injection until the end state was reached; null when never. */
-  recoverS: number | null;
-  /** Did every assertion of the test pass? */
-  ok: boolean;
-  detail?: string;
-  at: string;
-}
-
-export function recordResult(r: Omit<FaultResult, "at">): void {
-  mkdirSync(dirname(RESULTS_PATH), { recursive: true });
-  appendFileSync(RESULTS_PATH, `${JSON.stringify({ ...r, at: new Date().toISOString() })}\n`);
-}
+export { type FaultResult, RESULTS_PATH, recordResult } from "./harness-results.ts";
 
 // ---------------------------------------------------------------- small things
 
