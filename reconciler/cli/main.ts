@@ -10,6 +10,7 @@ import { keysCommand } from "./keys.ts";
 import { planCommand } from "./plan.ts";
 import { showCommand } from "./show.ts";
 import { trustCommand } from "./trust.ts";
+import { unlockCommand } from "./unlock.ts";
 import { validateCommand } from "./validate.ts";
 
 const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
@@ -116,6 +117,23 @@ function program(setExit: (code: number) => void): Command {
     .argument("<device>", "the device whose key to pin")
     .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
     .action(async (device: string, opts) => setExit(await trustCommand(device, opts, process.stdout, color)));
+  cmd
+    .command("unlock")
+    .description("free the lock a dead run left on a device (never while its revert is pending)")
+    .argument("<device>", "the locked device")
+    .requiredOption("--run <id>", "the run that holds the lock, as the lock error names it")
+    .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
+    .action(async (device: string, opts) =>
+      setExit(
+        await unlockCommand(
+          device,
+          opts,
+          { applyDrivers: APPLY_DRIVERS, openTransport },
+          process.stdout,
+          color,
+        ),
+      ),
+    );
   return cmd;
 }
 

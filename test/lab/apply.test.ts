@@ -210,6 +210,49 @@ describe("reconciler apply on the lab mesh", () => {
     }
   });
 
+  it("a reconciler killed between stage and arm leaves a stale lock that `unlock --run` frees, and no secret behind", async () => {
+    const before = await fileSums("router-a");
+    const original = readFileSync(linksPath(), "utf8");
+    try {
+      writeFileSync(linksPath(), original.replace("      cost: 50\n", "      cost: 70\n"));
+      commit("cost 70 on a-c");
+      const args = ["apply", "--repo", repo.dir, "--limit", "router-a", "--yes", "--soak", "0"];
+      const killed = await runCliKilledAt(args, /router-a: stage ok/, { env: repo.env });
+      expect(killed.signalled).toBe(true);
+      const runId = /run (\S+): applying/.exec(killed.stderr)?.[1] as string;
+      expect(runId).toBeTruthy();
+      expect(await fileSums("router-a")).toBe(before); // staged only: nothing changed
+      // The next run is refused, told the lock looks stale and how to free it.
+      const refused = cli(["apply", "--limit", "router-a", "--yes", "--soak", "0"]);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout + refused.stderr).toMatch(
+        new RegExp(
+          `looks stale: its process \\(pid \\d+ on this host\\) is gone\\. Free it with \`reconciler unlock router-a --run ${runId}\``,
+        ),
+      );
+      // Another run's id is refused; the dead run's frees it, and its candidate goes too.
+      expect(cli(["unlock", "router-a", "--run", "not-that-run"]).code).toBe(1);
+      const freed = cli(["unlock", "router-a", "--run", runId]);
+      expect(freed.stdout).toMatch(`router-a: the lock of run ${runId} is released`);
+      expect(freed.code).toBe(0);
+      const left = await nsExec(router("router-a"), [
+        "test",
+        "-e",
+        `/var/lib/reconciler/runs/${runId}/candidate`,
+      ]);
+      expect(left.code).not.toBe(0);
+      const r = cli(["apply", "--limit", "router-a", "--yes", "--soak", "0"]);
+      expect(r.stdout).toMatch(/router-a: confirmed/);
+      writeFileSync(linksPath(), original);
+      commit("back to cost 50");
+      expect(cli(["apply", "--limit", "router-a", "--yes", "--soak", "0"]).stdout).toMatch(
+        /router-a: confirmed/,
+      );
+    } finally {
+      writeFileSync(linksPath(), original);
+    }
+  });
+
   it("applies a WireGuard key rotation to both ends of a link, which converges", async () => {
     await nsExecOk(router("router-b"), ["rm", "-f", "/etc/wireguard/keys/wg-a.key"]);
     const keys = cli(["keys", "--limit", "router-b"]);

@@ -2,6 +2,7 @@
 // link with bird OSPF built on two routers and confirmed, idempotence, a candidate bird rejects,
 // a run never confirmed that the router reverts by itself, rollback, and the device lock.
 import { readFileSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApplyContext, Staged } from "../../reconciler/drivers/apply-contract.ts";
@@ -323,11 +324,45 @@ describe("debianApply on the lab", () => {
     await debianApply.lock(s, first);
     const err = await debianApply.lock(s, second).catch((e) => e);
     expect(err).toBeInstanceOf(LockHeldError);
-    expect(String(err.message)).toMatch(/run=holder-run/);
+    expect(String(err.message)).toMatch(
+      /locked by run holder-run \(.* pid \d+, since .*; on the device: absent\)/,
+    );
+    // This process holds it and is alive: not called stale.
+    expect(String(err.message)).not.toMatch(/stale/);
     await debianApply.unlock(s, second);
     await expect(debianApply.lock(s, second)).rejects.toBeInstanceOf(LockHeldError);
     await debianApply.unlock(s, first);
     await debianApply.lock(s, second);
     await debianApply.unlock(s, second);
+  }, 30_000);
+
+  it("names a stale lock as such, and `unlock --run` frees only that run's lock, never an armed one", async () => {
+    const name = "router-b";
+    const s = await transport.session(name);
+    const dev = desired.devices[name] as ApplyContext["device"];
+    // A run of this host whose process is gone (a pid that cannot exist) left the lock behind.
+    await nsExecOk(router(name), [
+      "sh",
+      "-c",
+      `mkdir -p /var/lib/reconciler/lock && printf 'run=dead-run\nholder=%s pid 4194304999\ntime=2026-11-29T00:00:00Z\n' "${hostname()}" > /var/lib/reconciler/lock/owner`,
+    ]);
+    const err = await debianApply.lock(s, ctxOf(name, "next-run")).catch((e) => e);
+    expect(err).toBeInstanceOf(LockHeldError);
+    expect(String(err.message)).toMatch(
+      /looks stale: its process \(pid 4194304999 on this host\) is gone\. Free it with `reconciler unlock router-b --run dead-run`/,
+    );
+    await expect(debianApply.releaseLock(s, dev, "some-other-run")).rejects.toThrow(/held by another run/);
+    // While the dead run's revert timer is pending, the lock stays: the revert frees it.
+    await nsExecOk(router(name), [
+      "sh",
+      "-c",
+      "mkdir -p /var/lib/reconciler/runs/dead-run && : > /var/lib/reconciler/runs/dead-run/armed",
+    ]);
+    await expect(debianApply.releaseLock(s, dev, "dead-run")).rejects.toThrow(/is armed/);
+    await nsExecOk(router(name), ["rm", "-rf", "/var/lib/reconciler/runs/dead-run"]);
+    expect(await debianApply.releaseLock(s, dev, "dead-run")).toBe("released");
+    expect(await debianApply.releaseLock(s, dev, "dead-run")).toBe("not-locked");
+    await debianApply.lock(s, ctxOf(name, "next-run"));
+    await debianApply.unlock(s, ctxOf(name, "next-run"));
   }, 30_000);
 });

@@ -80,14 +80,13 @@ export function lockHolder(text: string, here: { host: string; alive: (pid: numb
   const state = field("state") || "unknown";
   const age = Number(field("age"));
   const m = /^(\S+) pid (\d+)$/.exec(holder);
+  // A run directory that is absent is normal between lock and stage: not a sign of death.
   const stale =
-    state === "confirmed" || state === "reverted"
-      ? `its run already ended on the device (${state})`
-      : state === "absent"
-        ? "its run left nothing on the device"
-        : m && m[1] === here.host && !here.alive(Number(m[2]))
-          ? `its process (pid ${m[2]} on this host) is gone`
-          : undefined;
+    m && m[1] === here.host && !here.alive(Number(m[2]))
+      ? `its process (pid ${m[2]} on this host) is gone`
+      : state === "confirmed" || state === "reverted"
+        ? `its run already ended on the device (${state})`
+        : undefined;
   const since = Number.isFinite(age) ? `, ${age} s ago` : "";
   const describe = `run ${run || "?"} (${holder || "unknown holder"}, since ${field("time") || "?"}${since}; on the device: ${state})`;
   return { run, state, stale, describe };

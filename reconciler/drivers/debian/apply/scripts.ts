@@ -524,9 +524,11 @@ export function armScript(runId: string, timeoutS: number): string {
     // session started (KillUserProcesses=yes), but not a unit of the system manager. Elsewhere
     // (the lab has no systemd) setsid gives it its own session, so neither the SSH channel's end
     // nor a hangup reaches it. Either way every standard stream is redirected, so the channel can
-    // close at once, and the timer writes its pid, which confirm and rollback kill.
+    // close at once, and the timer writes its pid, which confirm and rollback kill. KillMode=process:
+    // what the revert starts and leaves running (wireguard-go under wg-quick up) must outlive the
+    // unit, which by default takes its whole cgroup down when it ends.
     `if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then`,
-    `  systemd-run --quiet --collect --unit=${q(`reconciler-revert-${assertRunId(runId)}`)} -p StandardOutput=${q(`file:${runDir(runId)}/timer.log`)} -p StandardError=inherit sh "$RUN/timer.sh" ${timeoutS} < /dev/null > /dev/null 2>&1 || { echo '@@no-timer'; exit 3; }`,
+    `  systemd-run --quiet --collect --unit=${q(`reconciler-revert-${assertRunId(runId)}`)} -p KillMode=process -p StandardOutput=${q(`file:${runDir(runId)}/timer.log`)} -p StandardError=inherit sh "$RUN/timer.sh" ${timeoutS} < /dev/null > /dev/null 2>&1 || { echo '@@no-timer'; exit 3; }`,
     "else",
     `  setsid sh "$RUN/timer.sh" ${timeoutS} < /dev/null > "$RUN/timer.log" 2>&1 &`,
     "fi",

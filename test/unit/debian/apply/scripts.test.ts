@@ -165,7 +165,7 @@ describe("hostile values", () => {
     const s = armScript("run-1", 60);
     expect(s).toContain("if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then");
     expect(s).toMatch(
-      /systemd-run --quiet --collect --unit=reconciler-revert-run-1 .* sh "\$RUN\/timer\.sh" 60 /,
+      /systemd-run --quiet --collect --unit=reconciler-revert-run-1 -p KillMode=process .* sh "\$RUN\/timer\.sh" 60 /,
     );
     expect(s).toMatch(/\n {2}setsid sh "\$RUN\/timer\.sh" 60 < \/dev\/null > "\$RUN\/timer\.log" 2>&1 &\n/);
   });
