@@ -17,6 +17,7 @@ import type {
 } from "../../schema/device.ts";
 import { canonicalStatement, parseBirdSyntax, type Statement, sourceOf, words } from "./bird-syntax.ts";
 import { familyOf } from "./canonical.ts";
+import { OutputFormatError } from "./parse-error.ts";
 import {
   BIRD_DEVICE_PROTOCOL,
   BIRD_DIRECT_PROTOCOL,
@@ -361,7 +362,23 @@ function splitRaw(text: string): { rest: string; raw?: string } {
   return { rest, raw: raw === "" ? undefined : `${raw}\n` };
 }
 
+/**
+ * bird.conf text (as read from a device) in the model's terms. Never throws on content it does not
+ * understand (that goes to raw); throws OutputFormatError only for blocks nested so deeply that
+ * reading them would exhaust the stack (bird-syntax.ts reads blocks recursively). bird itself never
+ * writes such a file: it comes from a broken or hostile device.
+ */
 export function parseBirdConf(text: string): ParsedBird {
+  try {
+    return readBirdConf(text);
+  } catch (err) {
+    if (err instanceof RangeError)
+      throw new OutputFormatError("bird.conf", "blocks nested too deeply to read");
+    throw err;
+  }
+}
+
+function readBirdConf(text: string): ParsedBird {
   const { rest, raw } = splitRaw(text);
   const r = new Reader(rest);
   const verbatim: string[] = [];

@@ -57,7 +57,8 @@ function splitBlocks(lines: string[]): Block[] {
   const blocks: Block[] = [];
   let current: Block | undefined;
   for (const raw of lines) {
-    const line = raw.replace(/\s+$/, "");
+    // trimEnd, not /\s+$/: that regex retries from every blank of a long run, quadratic in it.
+    const line = raw.trimEnd();
     if (line.trim() === "" || /^\s*!/.test(line)) continue;
     if (/^\s/.test(line)) {
       if (current) current.lines.push(line);

@@ -6,6 +6,7 @@
 // MAC address on Ethernet-like ones), and the loopback's 127.0.0.1/8 and ::1/128.
 import { parseAddress } from "../../model/ip.ts";
 import { canonInterfaceAddress, compareIp } from "./canonical.ts";
+import { OutputFormatError } from "./parse-error.ts";
 
 export interface IpLink {
   name: string;
@@ -16,25 +17,6 @@ export interface IpLink {
   vlanId?: number;
   loopback: boolean;
   addresses: string[];
-}
-
-interface JsonAddr {
-  family?: string;
-  local?: string;
-  prefixlen?: number;
-  dynamic?: boolean;
-  "stable-privacy"?: boolean;
-  temporary?: boolean;
-}
-
-interface JsonLink {
-  ifname?: string;
-  flags?: string[];
-  mtu?: number;
-  link?: string;
-  address?: string;
-  linkinfo?: { info_kind?: string; info_data?: { id?: number } };
-  addr_info?: JsonAddr[];
 }
 
 /** The EUI-64 link-local address the kernel derives from a MAC address. */
@@ -65,27 +47,50 @@ function formatHex(value: bigint): string {
 
 const LOOPBACK_DEFAULTS = new Set(["127.0.0.1/8", "::1/128"]);
 
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+const stringOf = (v: unknown) => (typeof v === "string" ? v : undefined);
+
+/**
+ * The links `ip -j -d addr show` printed. A field of an unexpected type is ignored like a missing
+ * one (a device is not trusted to print iproute2's shapes); text that is not a JSON array throws
+ * OutputFormatError.
+ */
 export function parseIpAddrJson(text: string): IpLink[] {
-  const data = JSON.parse(text) as unknown;
-  if (!Array.isArray(data)) throw new Error("ip -j addr show did not print a JSON array");
-  return (data as JsonLink[])
-    .filter((l) => typeof l.ifname === "string")
-    .map((l) => {
-      const loopback = (l.flags ?? []).includes("LOOPBACK");
-      const generated = l.address ? eui64LinkLocal(l.address) : undefined;
-      const addresses = (l.addr_info ?? [])
-        .filter((a) => (a.family === "inet" || a.family === "inet6") && a.local && parseAddress(a.local))
-        .filter((a) => !a.dynamic && !a["stable-privacy"] && !a.temporary)
-        .map((a) => canonInterfaceAddress(`${a.local}/${a.prefixlen}`))
-        .filter((a) => a !== generated && !(loopback && LOOPBACK_DEFAULTS.has(a)))
-        .sort(compareIp);
-      const link: IpLink = { name: l.ifname as string, loopback, addresses };
-      if (l.linkinfo?.info_kind) link.kind = l.linkinfo.info_kind;
-      if (typeof l.mtu === "number") link.mtu = l.mtu;
-      if (link.kind === "vlan") {
-        if (l.link) link.parent = l.link;
-        if (typeof l.linkinfo?.info_data?.id === "number") link.vlanId = l.linkinfo.info_data.id;
-      }
-      return link;
-    });
+  const source = "ip -j -d addr show";
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new OutputFormatError(source, `not JSON (${(err as Error).message})`);
+  }
+  if (!Array.isArray(data)) throw new OutputFormatError(source, "did not print a JSON array");
+  return data.filter(isObject).flatMap((l): IpLink[] => {
+    const name = stringOf(l.ifname);
+    if (name === undefined) return [];
+    const flags = Array.isArray(l.flags) ? l.flags : [];
+    const loopback = flags.includes("LOOPBACK");
+    const mac = stringOf(l.address);
+    const generated = mac ? eui64LinkLocal(mac) : undefined;
+    const addrInfo = Array.isArray(l.addr_info) ? l.addr_info.filter(isObject) : [];
+    const addresses = addrInfo
+      .filter((a) => (a.family === "inet" || a.family === "inet6") && typeof a.local === "string")
+      .filter((a) => parseAddress(a.local as string) && typeof a.prefixlen === "number")
+      .filter((a) => !a.dynamic && !a["stable-privacy"] && !a.temporary)
+      .map((a) => canonInterfaceAddress(`${a.local}/${a.prefixlen}`))
+      .filter((a) => a !== generated && !(loopback && LOOPBACK_DEFAULTS.has(a)))
+      .sort(compareIp);
+    const link: IpLink = { name, loopback, addresses };
+    const info = isObject(l.linkinfo) ? l.linkinfo : {};
+    const kind = stringOf(info.info_kind);
+    if (kind) link.kind = kind;
+    if (typeof l.mtu === "number") link.mtu = l.mtu;
+    if (link.kind === "vlan") {
+      const parent = stringOf(l.link);
+      if (parent) link.parent = parent;
+      const data = isObject(info.info_data) ? info.info_data : {};
+      if (typeof data.id === "number") link.vlanId = data.id;
+    }
+    return [link];
+  });
 }

@@ -31,10 +31,14 @@ export function parseWireguardConf(name: string, text: string): ParsedWireguardC
   let peer: WireguardPeer | undefined;
   const lines = text.split("\n");
   lines.forEach((rawLine, index) => {
-    const line = rawLine.replace(/#.*$/, "").trim();
+    // Not /#.*$/: `.` stops at a carriage return, and the regex then retries from every later
+    // '#', quadratic in a line of them; it also left a comment after a '\r' in place.
+    const hash = rawLine.indexOf("#");
+    const line = (hash < 0 ? rawLine : rawLine.slice(0, hash)).trim();
     if (line === "") return;
-    // A key line is reported without its value: a hand-added PrivateKey must not travel further.
-    const shown = rawLine.trim().replace(/^((?:private|preshared)key\s*=\s*).*$/i, "$1(hidden)");
+    // A key line is reported without its value: a hand-added PrivateKey must not travel further
+    // ([\s\S], not `.`, so that a '\r' in the value cannot keep the rest of it from being hidden).
+    const shown = rawLine.trim().replace(/^((?:private|preshared)key\s*=\s*)[\s\S]*$/i, "$1(hidden)");
     const where = `${name}.conf line ${index + 1}: ${shown}`;
     if (/^\[interface\]$/i.test(line)) {
       section = "interface";

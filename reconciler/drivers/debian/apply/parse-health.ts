@@ -1,5 +1,8 @@
 // Pure parsers of what the health gate reads on a Debian router: birdc's OSPF neighbour table,
 // FRR's OSPF/OSPFv3 neighbour JSON, `wg show IF latest-handshakes`, and `ip -j route show`.
+// The text parsers never throw; the JSON ones throw OutputFormatError for text that is not JSON of
+// the expected kind (object or array), and skip entries of an unexpected shape.
+import { OutputFormatError } from "../parse-error.ts";
 
 export interface OspfNeighbor {
   routerId: string;
@@ -34,10 +37,23 @@ export function parseBirdOspfNeighbors(text: string, defaultInstance = ""): Ospf
 
 type Json = Record<string, unknown>;
 
+/** A JSON scalar as text; "" for anything else (String() of {"toString": 1} would throw). */
+const scalar = (v: unknown): string =>
+  typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : "";
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function parseJson(source: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new OutputFormatError(source, `not JSON (${(err as Error).message})`);
+  }
+}
+
 function frrRow(row: Json, routerIdKey: string | undefined, instance: string): OspfNeighbor | undefined {
-  const routerId = String(row.neighborId ?? row.routerId ?? routerIdKey ?? "");
-  const state = String(row.state ?? row.nbrState ?? "");
-  const iface = String(row.ifaceName ?? row.interfaceName ?? row.interface ?? "").split(":")[0] ?? "";
+  const routerId = scalar(row.neighborId ?? row.routerId ?? routerIdKey);
+  const state = scalar(row.state ?? row.nbrState);
+  const iface = scalar(row.ifaceName ?? row.interfaceName ?? row.interface).split(":")[0] ?? "";
   if (!routerId || !state) return undefined;
   return { routerId, state, interface: iface, instance };
 }
@@ -49,18 +65,20 @@ function frrRow(row: Json, routerIdKey: string | undefined, instance: string): O
  */
 export function parseFrrOspfNeighbors(text: string, instance: string): OspfNeighbor[] {
   if (!text.trim()) return [];
-  const data = JSON.parse(text) as Json;
+  const source = `FRR's ${instance} neighbour JSON`;
+  const data = parseJson(source, text);
+  if (!isObject(data)) throw new OutputFormatError(source, "not a JSON object");
   const n = data.neighbors;
   const out: OspfNeighbor[] = [];
   if (Array.isArray(n)) {
-    for (const row of n) {
-      const r = frrRow(row as Json, undefined, instance);
+    for (const row of n.filter(isObject)) {
+      const r = frrRow(row, undefined, instance);
       if (r) out.push(r);
     }
-  } else if (n && typeof n === "object") {
-    for (const [rid, rows] of Object.entries(n as Json)) {
-      for (const row of Array.isArray(rows) ? rows : [rows]) {
-        const r = frrRow(row as Json, rid, instance);
+  } else if (isObject(n)) {
+    for (const [rid, rows] of Object.entries(n)) {
+      for (const row of (Array.isArray(rows) ? rows : [rows]).filter(isObject)) {
+        const r = frrRow(row, rid, instance);
         if (r) out.push(r);
       }
     }
@@ -87,12 +105,14 @@ export interface KernelRoute {
 
 export function parseIpRoutes(text: string, family: 4 | 6): KernelRoute[] {
   if (!text.trim()) return [];
-  const rows = JSON.parse(text) as Json[];
-  return rows.map((r) => {
-    let dst = String(r.dst ?? "");
+  const source = `ip -${family} -j route show`;
+  const rows = parseJson(source, text);
+  if (!Array.isArray(rows)) throw new OutputFormatError(source, "did not print a JSON array");
+  return rows.filter(isObject).map((r) => {
+    let dst = scalar(r.dst);
     if (dst === "default") dst = family === 4 ? "0.0.0.0/0" : "::/0";
     else if (!dst.includes("/")) dst = `${dst}/${family === 4 ? 32 : 128}`;
-    const route: KernelRoute = { prefix: dst.toLowerCase(), protocol: String(r.protocol ?? "boot") };
+    const route: KernelRoute = { prefix: dst.toLowerCase(), protocol: scalar(r.protocol ?? "boot") };
     if (typeof r.type === "string") route.type = r.type;
     return route;
   });
