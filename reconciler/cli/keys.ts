@@ -2,7 +2,7 @@
 // key ON the device (generated there, never read back) and records the public keys in
 // inventory/wireguard-keys.yaml, for review and commit. Run it before the first apply of a link,
 // and after a key rotation; apply refuses a device whose key differs from the one in git.
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import type { ApplyDriver } from "../drivers/apply-contract.ts";
@@ -10,6 +10,7 @@ import { PATHS } from "../load/load.ts";
 import { summarizeError } from "../model/errors.ts";
 import { mapLimit } from "../model/select.ts";
 import { safeLine, safeMessage } from "../report/terminal-safe.ts";
+import { writeFileAtomic } from "../state/atomic.ts";
 import { newRunId } from "../state/store.ts";
 import { EXIT } from "./exit-codes.ts";
 import { loadSelected } from "./open-repo.ts";
@@ -98,7 +99,8 @@ export async function keysCommand(
     }
   });
   if (changed > 0) {
-    await writeFile(path, String(doc));
+    // Atomic: a crash or a full disk leaves the old file, never a torn one the loader refuses.
+    await writeFileAtomic(path, String(doc), 0o644);
     out.write(`${changed} key(s) written to ${PATHS.publicKeys}: review and commit them.\n`);
   }
   return failed > 0 ? EXIT.error : EXIT.ok;

@@ -1,9 +1,13 @@
 // The reconciler's own memory, on the machine that runs it: the snapshot of every device taken
 // before each change (what a rollback restores, even when git or GitHub is unreachable) and an
 // append-only journal of every step. Plain files under one directory: default <repo>/.state.
-import { appendFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+// Snapshots are written atomically (atomic.ts); journal lines are appended whole and flushed, and
+// a line that was torn anyway (a crash mid-write, a full disk) is skipped and counted on reading,
+// never taken as a reason to read the journal as empty.
+import { mkdir, open, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { LiveState } from "../model/live.ts";
+import { writeFileAtomic } from "./atomic.ts";
 
 export interface JournalEntry {
   time: string;
@@ -29,38 +33,73 @@ export class StateStore {
     const dir = join(this.dir, "snapshots", safe(live.device, "device"));
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const path = join(dir, `${safe(runId, "run id")}.json`);
-    await writeFile(path, `${JSON.stringify(live, null, 2)}\n`, { mode: 0o600 });
+    await writeFileAtomic(path, `${JSON.stringify(live, null, 2)}\n`);
     return path;
   }
 
+  /** The newest snapshot of a device that can be read (a damaged file is passed over). */
   async latestSnapshot(device: string): Promise<LiveState | undefined> {
     const dir = join(this.dir, "snapshots", safe(device, "device"));
     let names: string[];
     try {
-      names = (await readdir(dir)).filter((n) => n.endsWith(".json")).sort();
+      names = (await readdir(dir)).filter((n) => n.endsWith(".json") && !n.startsWith(".")).sort();
     } catch {
       return undefined;
     }
-    const last = names[names.length - 1];
-    return last ? (JSON.parse(await readFile(join(dir, last), "utf8")) as LiveState) : undefined;
+    for (const name of names.reverse()) {
+      try {
+        const live = JSON.parse(await readFile(join(dir, name), "utf8")) as LiveState;
+        if (live && typeof live === "object" && live.device === device) return live;
+      } catch {
+        // torn or corrupt: an older one is better than none
+      }
+    }
+    return undefined;
   }
 
   async journal(entry: Omit<JournalEntry, "time">): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const line: JournalEntry = { time: new Date().toISOString(), ...entry };
-    await appendFile(join(this.dir, "journal.jsonl"), `${JSON.stringify(line)}\n`, { mode: 0o600 });
+    const fh = await open(join(this.dir, "journal.jsonl"), "a+", 0o600);
+    try {
+      // A line left torn by an earlier crash is ended first, so this one starts on its own line.
+      const { size } = await fh.stat();
+      const last = Buffer.alloc(1);
+      if (size > 0) await fh.read(last, 0, 1, size - 1);
+      const lead = size > 0 && last[0] !== 0x0a ? "\n" : "";
+      await fh.appendFile(`${lead}${JSON.stringify(line)}\n`);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** The journal's entries; `torn` counts the lines that could not be read (skipped). */
+  async readJournalWithDamage(): Promise<{ entries: JournalEntry[]; torn: number }> {
+    let text: string;
+    try {
+      text = await readFile(join(this.dir, "journal.jsonl"), "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return { entries: [], torn: 0 };
+      throw err;
+    }
+    const entries: JournalEntry[] = [];
+    let torn = 0;
+    for (const l of text.split("\n")) {
+      if (!l.trim()) continue;
+      try {
+        const e = JSON.parse(l) as JournalEntry;
+        if (e && typeof e === "object" && typeof e.step === "string") entries.push(e);
+        else torn++;
+      } catch {
+        torn++;
+      }
+    }
+    return { entries, torn };
   }
 
   async readJournal(): Promise<JournalEntry[]> {
-    try {
-      const text = await readFile(join(this.dir, "journal.jsonl"), "utf8");
-      return text
-        .split("\n")
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as JournalEntry);
-    } catch {
-      return [];
-    }
+    return (await this.readJournalWithDamage()).entries;
   }
 }
 
