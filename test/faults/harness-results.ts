@@ -17,6 +17,8 @@ export interface FaultResult {
   /** Did every assertion of the test pass? */
   ok: boolean;
   detail?: string;
+  /** What the test saw on the way (exit codes, the first failure line), for the report. */
+  note?: string;
   at: string;
 }
 

@@ -611,12 +611,21 @@ export interface JournalLine {
   detail?: string;
 }
 
-/** The journal's entries (unparsable lines skipped: the test reads it leniently, on purpose). */
-export function readJournal(stateDir: string): JournalLine[] {
+/** Size of the journal now: what a fault's runs write comes after it. */
+export function journalSize(stateDir: string): number {
+  const path = join(stateDir, "journal.jsonl");
+  return existsSync(path) ? readFileSync(path).length : 0;
+}
+
+/**
+ * The journal's entries from byte `from` on (unparsable lines skipped: the test reads it
+ * leniently, on purpose).
+ */
+export function readJournal(stateDir: string, from = 0): JournalLine[] {
   const path = join(stateDir, "journal.jsonl");
   if (!existsSync(path)) return [];
   const out: JournalLine[] = [];
-  for (const line of readFileSync(path, "utf8").split("\n")) {
+  for (const line of readFileSync(path).subarray(from).toString("utf8").split("\n")) {
     try {
       const e = JSON.parse(line) as JournalLine;
       if (e && typeof e.step === "string" && typeof e.device === "string") out.push(e);
@@ -702,6 +711,8 @@ export async function waitQuiet(
 export class Fault {
   readonly before: Record<string, DeviceState> = {};
   t0 = 0;
+  /** Where the default state store's journal ended when the fault began. */
+  journalFrom = 0;
   outcome: Outcome | undefined;
   constructor(
     readonly name: string,
@@ -713,6 +724,7 @@ export class Fault {
   async begin(): Promise<void> {
     await waitQuiet(this.repo, MESH);
     for (const d of this.devices) this.before[d] = await captureState(d);
+    this.journalFrom = journalSize(this.repo.stateDir);
     this.t0 = Date.now();
   }
 
@@ -740,9 +752,8 @@ export class Fault {
       if (Date.now() > deadline) break;
       await sleep(2000);
     }
-    const since = new Date(this.t0 - 1000).toISOString();
-    const entries = readJournal(stateDir).filter(
-      (e) => e.time >= since && (!opts.runIds || opts.runIds.includes(e.runId)),
+    const entries = readJournal(stateDir, stateDir === this.repo.stateDir ? this.journalFrom : 0).filter(
+      (e) => !opts.runIds || opts.runIds.includes(e.runId),
     );
     const journal = Object.fromEntries(this.devices.map((d) => [d, journalVerdict(entries, d)]));
     const left = (
@@ -825,7 +836,7 @@ export class Fault {
 /** Declares one fault test: records its result line whether it passes or fails. */
 export function faultTest(
   name: string,
-  fn: (rec: { use(f: Fault): Fault }) => Promise<void>,
+  fn: (rec: { use(f: Fault): Fault; note(text: string): void }) => Promise<void>,
   timeoutMs = 240_000,
 ): void {
   it(
@@ -833,11 +844,15 @@ export function faultTest(
     async () => {
       let fault: Fault | undefined;
       let error: unknown;
+      const notes: string[] = [];
       try {
         await fn({
           use: (f) => {
             fault = f;
             return f;
+          },
+          note: (text) => {
+            notes.push(text);
           },
         });
       } catch (e) {
@@ -859,6 +874,7 @@ export function faultTest(
         recoverS: fault?.outcome?.recoverS ?? null,
         ok: !error,
         ...(detail ? { detail } : {}),
+        ...(notes.length ? { note: notes.join("; ").slice(0, 600) } : {}),
       });
       if (error) throw error;
     },
