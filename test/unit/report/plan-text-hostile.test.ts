@@ -117,10 +117,11 @@ describe("other human outputs", () => {
       line: 3,
       column: 1,
       severity: "error",
+      path: "devices.r\x1b[8m",
       message: `bad value "x${ERASE}"\ndesired/r1.yaml: valid`,
     });
     expect(text).toBe(
-      'desired/r\\u202e1.yaml:3:1: error: bad value "x\\x1b[2K\\x0dNo changes."\n    desired/r1.yaml: valid',
+      'desired/r\\u202e1.yaml:3:1: error: devices.r\\x1b[8m: bad value "x\\x1b[2K\\x0dNo changes."\n    desired/r1.yaml: valid',
     );
   });
 });
