@@ -22,6 +22,21 @@ export interface LiveState {
    * confirmed and that the device reverted by itself ("run 20261125T... reverted at ...").
    */
   notices?: string[];
+  /**
+   * Running state that differs from what the configuration asks for, although every file is as
+   * rendered: a protocol disabled by hand, a daemon not running. Drift like any other: the plan
+   * shows it, apply restores it (the artifacts it came from are left out of the fingerprint).
+   */
+  runtime?: RuntimeDrift[];
+}
+
+export interface RuntimeDrift {
+  /** e.g. "runtime.bird.protocol[mesh4]". */
+  path: string;
+  /** What runs now, e.g. "down (disabled at run time)". */
+  seen: string;
+  /** What the configuration asks for, e.g. "up". */
+  expected: string;
 }
 
 /** What render() produces: the exact content of every managed file; null = must not exist. */

@@ -45,6 +45,17 @@ function keyChanges(input: DeviceInput, live: LiveState): Change[] {
     }));
 }
 
+/** Running state that differs from the configuration (a protocol disabled by hand): apply restores it. */
+function runtimeChanges(input: DeviceInput, live: LiveState): Change[] {
+  return (live.runtime ?? []).map((r) => ({
+    device: input.device.name,
+    path: r.path,
+    action: "update" as const,
+    before: r.seen,
+    after: r.expected,
+  }));
+}
+
 export interface PlanOptions {
   origin: string;
   /** Platforms without a driver are planned as an error for their devices. */
@@ -88,7 +99,7 @@ export function planDevice(input: DeviceInput, driver: PlannerDriver): DevicePla
     device: device.name,
     owned,
   });
-  const changes = [...diff.changes, ...keyChanges(input, live)];
+  const changes = [...diff.changes, ...keyChanges(input, live), ...runtimeChanges(input, live)];
   const unmanaged = diff.unmanaged;
   const files = fileChanges(driver.render(input.desired, device), live, owned);
   return {

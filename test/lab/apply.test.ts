@@ -81,6 +81,27 @@ describe("reconciler apply on the lab mesh", () => {
     expect(await Promise.all(["router-a", "router-b", "router-c"].map(fileSums))).toEqual(before);
   });
 
+  it("shows a protocol disabled by hand as drift, and apply brings it back", async () => {
+    await nsExecOk(router("router-a"), ["birdc", "disable", "mesh4"]);
+    const planned = cli(["plan", "--limit", "router-a", "--json"]);
+    expect(planned.code).toBe(2);
+    const dev = (JSON.parse(planned.stdout) as Plan).devices.find((d) => d.device === "router-a");
+    expect(dev?.changes).toEqual([
+      expect.objectContaining({
+        path: "runtime.bird.protocol[mesh4]",
+        before: expect.stringMatching(/^down/),
+        after: "up",
+      }),
+    ]);
+    expect(dev?.files).toEqual([]);
+    const r = cli(["apply", "--limit", "router-a", "--yes"]);
+    expect(r.stdout).toMatch(/router-a: confirmed/);
+    expect(await nsExecOk(router("router-a"), ["birdc", "show", "protocols", "mesh4"])).toMatch(
+      /mesh4\s+OSPF\s+\S+\s+up/,
+    );
+    expect(cli(["plan", "--limit", "router-a"]).code).toBe(0);
+  });
+
   it("applies a saved plan only while the device is as it was planned, and never without --yes off a terminal", async () => {
     const original = readFileSync(linksPath(), "utf8");
     const planPath = join(repo.dir, "plan.json");

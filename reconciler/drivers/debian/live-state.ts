@@ -12,6 +12,7 @@ import { chooseDaemon } from "./daemon.ts";
 import { SECRET_SET } from "./defaults.ts";
 import { normalizeDebian } from "./normalize.ts";
 import { routingFrom } from "./parse.ts";
+import { birdRuntimeDrift } from "./parse-bird-protocols.ts";
 import { parseIfupdown } from "./parse-ifupdown.ts";
 import { type IpLink, parseIpAddrJson } from "./parse-ip.ts";
 import { parseSysctlValues } from "./parse-sysctl.ts";
@@ -19,6 +20,7 @@ import { type DumpInterface, parseWgDump } from "./parse-wg-dump.ts";
 import { type ParsedWireguardConf, parseWireguardConf } from "./parse-wireguard.ts";
 import {
   BIRD_CONF,
+  CMD_BIRD_PROTOCOLS,
   CMD_FRR_RUNNING,
   CMD_IP_ADDR,
   CMD_SYSCTL,
@@ -97,6 +99,8 @@ function stableView(path: string, text: string): string {
 export function fingerprintOf(artifacts: Readonly<Record<string, string | null>>): string {
   const h = createHash("sha256");
   for (const path of Object.keys(artifacts).sort(compareText)) {
+    // Running state (protocol states, their "since" times) is not configuration.
+    if (path === CMD_BIRD_PROTOCOLS) continue;
     const text = artifacts[path];
     h.update(`${path}\0${text === null || text === undefined ? "\u0001absent" : stableView(path, text)}\0`);
   }
@@ -150,7 +154,17 @@ export function liveStateFrom(
   }
   const forwarding = parseSysctlValues(artifacts[CMD_SYSCTL] ?? "");
   if (forwarding.ipv4 !== undefined || forwarding.ipv6 !== undefined) state.forwarding = forwarding;
+  const protocols = artifacts[CMD_BIRD_PROTOCOLS];
+  const runtime =
+    daemon === "bird" && typeof protocols === "string" && artifacts[BIRD_CONF]
+      ? birdRuntimeDrift(
+          protocols.slice(protocols.indexOf("\n") + 1),
+          protocols.split("\n", 1)[0] ?? "",
+          artifacts[BIRD_CONF] ?? "",
+        )
+      : [];
   return {
+    ...(runtime.length > 0 ? { runtime } : {}),
     device: device.name,
     platform: device.platform,
     state: normalizeDebian(state),

@@ -29,6 +29,8 @@ export const CMD_WG_DUMP = "cmd:wg show all dump";
 export const CMD_IP_ADDR = "cmd:ip -j -d addr show";
 export const CMD_SYSCTL = "cmd:sysctl -n net.ipv4.ip_forward net.ipv6.conf.all.forwarding";
 export const CMD_FRR_RUNNING = "cmd:vtysh -c 'show running-config'";
+/** Running state, not configuration: read for drift, left out of the fingerprint. */
+export const CMD_BIRD_PROTOCOLS = "cmd:birdc show protocols";
 
 /** The first line of every file the reconciler writes, in each format's comment syntax. */
 export const MANAGED_MARK = "Managed by reconciler";

@@ -13,6 +13,7 @@
 import { shQuote } from "../../transport/quote.ts";
 import {
   BIRD_CONF,
+  CMD_BIRD_PROTOCOLS,
   CMD_FRR_RUNNING,
   CMD_IP_ADDR,
   CMD_SYSCTL,
@@ -79,6 +80,8 @@ export function buildReadScript(nonce: string): string {
     `emit_cmd ${q(CMD_WG_DUMP)} strip_wg_dump wg show all dump`,
     `emit_cmd ${q(CMD_IP_ADDR)} cat ip -j -d addr show`,
     `emit_cmd ${q(CMD_SYSCTL)} cat sysctl -n net.ipv4.ip_forward net.ipv6.conf.all.forwarding`,
+    // bird's protocols, where bird is configured: one disabled by hand is drift.
+    `if [ -f ${q(BIRD_CONF)} ]; then emit_cmd ${q(CMD_BIRD_PROTOCOLS)} cat birdc show protocols; fi`,
     // FRR runs when its daemons' vty sockets exist; only then is vtysh asked.
     "_frr=no",
     'for _s in /var/run/frr/*.vty; do [ -S "$_s" ] && _frr=yes; done',

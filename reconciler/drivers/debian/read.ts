@@ -7,7 +7,7 @@ import { CommandError, ParseError } from "../../model/errors.ts";
 import type { ResolvedDevice } from "../../model/repo.ts";
 import type { DeviceSession } from "../../transport/session.ts";
 import { type DebianLiveState, liveStateFrom } from "./live-state.ts";
-import { CMD_FRR_RUNNING, CMD_IP_ADDR, CMD_SYSCTL, CMD_WG_DUMP } from "./paths.ts";
+import { CMD_BIRD_PROTOCOLS, CMD_FRR_RUNNING, CMD_IP_ADDR, CMD_SYSCTL, CMD_WG_DUMP } from "./paths.ts";
 import { buildReadScript, splitReadOutput } from "./read-script.ts";
 import { redactArtifact } from "./redact.ts";
 
@@ -45,6 +45,9 @@ export async function readDebian(session: DeviceSession, device: ResolvedDevice)
       const path = name.slice("file:".length);
       if (s.rc !== "0" && s.rc !== "absent") throw fail(name, `could not be read (status ${s.rc})`);
       artifacts[path] = s.rc === "absent" ? null : redactArtifact(path, s.text);
+    } else if (name === CMD_BIRD_PROTOCOLS) {
+      // Its status matters (bird not running); kept beside the text for liveStateFrom.
+      artifacts[name] = `${s.rc}\n${s.text}`;
     } else if (name === CMD_FRR_RUNNING) {
       artifacts[name] = s.rc === "not-running" ? null : redactArtifact(name, s.text);
     } else {
