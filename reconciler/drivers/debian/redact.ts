@@ -19,7 +19,9 @@ export function redactFrr(text: string): string {
         .replace(/((?:^|[\s-])(?:password|authentication-key|key-string)\s+).*$/, "$1(hidden)")
         .replace(/(authentication\s+string\s+).*$/, "$1(hidden)")
         .replace(/(message-digest-key\s+[0-9]+\s+md5\s+)\S+/, "$1(hidden)")
-        .replace(/(authentication\s+key-id\s.*\skey\s+)\S+/, "$1(hidden)"),
+        // FRR's one form (`ipv6 ospf6 authentication key-id N hash-algo ALG key SECRET`), spelled
+        // out: a `.*` here backtracks quadratically on a hostile line.
+        .replace(/(authentication\s+key-id\s+\S+\s+hash-algo\s+\S+\s+key\s+)\S+/, "$1(hidden)"),
     )
     .join("\n");
 }

@@ -185,7 +185,12 @@ export function evaluateHealth(
     ] as const) {
       const s = out.get(name);
       if (s?.rc !== "0") problem = `${name}: ${s?.text.trim() || "no output"}`;
-      else routes.push(...parseIpRoutes(s.text, fam));
+      else
+        try {
+          routes.push(...parseIpRoutes(s.text, fam));
+        } catch (e) {
+          problem = `${name}: unreadable (${(e as Error).message})`;
+        }
     }
     const protocols = ROUTE_PROTOCOLS[daemon];
     for (const r of expect.routes) {
