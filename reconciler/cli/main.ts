@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { APPLY_DRIVERS, DRIVERS } from "../drivers/index.ts";
 import type { DesiredRepo } from "../model/repo.ts";
+import { redactWrites } from "../report/run-secrets.ts";
 import { openSshTransport } from "../transport/ssh.ts";
 import { applyCommand, askOnTerminal } from "./apply.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
@@ -158,6 +159,10 @@ async function main(argv: string[]): Promise<number> {
   }
   return exitCode;
 }
+
+// Every string printed passes the run's secret values through redaction (report/run-secrets.ts).
+redactWrites(process.stdout);
+redactWrites(process.stderr);
 
 // `reconciler plan | head` closes our stdout early: that is the reader's choice, not an error.
 process.stdout.on("error", (err: NodeJS.ErrnoException) => {

@@ -6,8 +6,10 @@ import { type LoadResult, loadRepo, PATHS } from "../load/load.ts";
 import { type RepoReader, WorkingTreeReader } from "../load/reader.ts";
 import { hasErrors } from "../model/diagnostic.ts";
 import type { DesiredRepo, ResolvedDevice } from "../model/repo.ts";
+import { secretVariables } from "../model/secret-variables.ts";
 import { SelectorError, selectDevices } from "../model/select.ts";
 import { formatDiagnostic } from "../report/diagnostics.ts";
+import { addRunSecrets } from "../report/run-secrets.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 
 export interface RepoOptions {
@@ -62,6 +64,10 @@ export async function loadSelected(
     if (err instanceof SelectorError) throw new CliError(err.message, EXIT.usage);
     throw err;
   }
+  // Every secret any device of the repository may use: redacted from all this run prints or saves.
+  const names = secretVariables(loaded.repo.expanded);
+  for (const d of Object.values(loaded.repo.devices)) secretVariables(d.credentials, names);
+  addRunSecrets([...names].map((n) => process.env[n]));
   // Host keys come from the same revision as the desired state: a reviewed known_hosts change
   // lands together with the change that needs it.
   const knownHosts = (await reader.read(PATHS.knownHosts)) ?? "";

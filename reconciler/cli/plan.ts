@@ -8,6 +8,7 @@ import type { DesiredRepo } from "../model/repo.ts";
 import { plan } from "../plan/planner.ts";
 import { formatPlan } from "../report/plan-text.ts";
 import { createProgress } from "../report/progress.ts";
+import { redactRunSecrets } from "../report/run-secrets.ts";
 import type { Transport } from "../transport/session.ts";
 import { EXIT } from "./exit-codes.ts";
 import { loadSelected, type RepoOptions } from "./open-repo.ts";
@@ -46,7 +47,8 @@ export async function planCommand(
   } finally {
     await transport.closeAll();
   }
-  if (opts.out) await writeFile(opts.out, `${JSON.stringify(result, null, 2)}\n`, { mode: 0o600 });
+  if (opts.out)
+    await writeFile(opts.out, redactRunSecrets(`${JSON.stringify(result, null, 2)}\n`), { mode: 0o600 });
   out.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatPlan(result, { color }));
   return exitCodeFor(result);
 }

@@ -7,6 +7,7 @@
 import { mkdir, open, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { LiveState } from "../model/live.ts";
+import { redactRunSecrets } from "../report/run-secrets.ts";
 import { writeFileAtomic } from "./atomic.ts";
 
 export interface JournalEntry {
@@ -33,7 +34,7 @@ export class StateStore {
     const dir = join(this.dir, "snapshots", safe(live.device, "device"));
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const path = join(dir, `${safe(runId, "run id")}.json`);
-    await writeFileAtomic(path, `${JSON.stringify(live, null, 2)}\n`);
+    await writeFileAtomic(path, redactRunSecrets(`${JSON.stringify(live, null, 2)}\n`));
     return path;
   }
 
@@ -67,7 +68,7 @@ export class StateStore {
       const last = Buffer.alloc(1);
       if (size > 0) await fh.read(last, 0, 1, size - 1);
       const lead = size > 0 && last[0] !== 0x0a ? "\n" : "";
-      await fh.appendFile(`${lead}${JSON.stringify(line)}\n`);
+      await fh.appendFile(`${lead}${redactRunSecrets(JSON.stringify(line))}\n`);
       await fh.sync();
     } finally {
       await fh.close();

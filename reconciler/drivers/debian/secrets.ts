@@ -4,6 +4,7 @@
 // names (password_env, preshared_key_env). The variable's name is part of the path, so that a read
 // of the rendered file tells which variable it expects.
 
+import { secretVariables } from "../../model/secret-variables.ts";
 import type { DeviceIntent } from "../../schema/device.ts";
 import { shQuote } from "../../transport/quote.ts";
 import { ifname, word } from "./guard.ts";
@@ -120,16 +121,6 @@ export function birdSecretFiles(
 }
 
 /** The environment variables the intent names as secrets (every `*_env` field): the only ones substituted. */
-export function declaredSecrets(intent: unknown): Set<string> {
-  const names = new Set<string>();
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) for (const x of v) walk(x);
-    else if (v && typeof v === "object")
-      for (const [k, x] of Object.entries(v)) {
-        if (k.endsWith("_env") && typeof x === "string") names.add(x);
-        else walk(x);
-      }
-  };
-  walk(intent);
-  return names;
+export function declaredSecrets(intent: DeviceIntent): Set<string> {
+  return secretVariables(intent);
 }
