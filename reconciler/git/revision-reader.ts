@@ -50,12 +50,17 @@ export class GitRevisionReader implements RepoReader {
 
   /** Every entry, symbolic links and submodules included, so that reading them is refused out loud. */
   async list(dir: string): Promise<string[]> {
-    return [...(await this.files()).keys()].filter((p) => p.startsWith(`${dir}/`)).sort();
+    checkRelativePath(dir);
+    const files = await this.files();
+    refuseLinkedDirectory(files, dir, dir.split("/").length);
+    return [...files.keys()].filter((p) => p.startsWith(`${dir}/`)).sort();
   }
 
   async read(path: string): Promise<string | undefined> {
     checkRelativePath(path);
-    const entry = (await this.files()).get(path);
+    const files = await this.files();
+    refuseLinkedDirectory(files, path, path.split("/").length - 1);
+    const entry = files.get(path);
     if (!entry) return undefined;
     // The target of a link is never resolved: it could name any file of the machine running us.
     if (entry.mode === "120000") throw new RefusedFile(path, "file is a symbolic link", SYMLINK_EXPECTED);
@@ -65,6 +70,17 @@ export class GitRevisionReader implements RepoReader {
       throw new RefusedFile(path, `file is ${entry.size} bytes`, `at most ${MAX_FILE_BYTES} bytes`);
     }
     return decodeText(path, await this.git.binaryCatFile(["blob", entry.object]));
+  }
+}
+
+/** A directory committed as a symbolic link is a tree entry of its own; nothing below it is listed. */
+function refuseLinkedDirectory(files: Map<string, TreeEntry>, path: string, count: number): void {
+  const parts = path.split("/");
+  for (let i = 1; i <= count; i++) {
+    const prefix = parts.slice(0, i).join("/");
+    if (files.get(prefix)?.mode === "120000") {
+      throw new RefusedFile(prefix, "directory is a symbolic link", SYMLINK_EXPECTED);
+    }
   }
 }
 

@@ -181,6 +181,16 @@ describe("at a git revision", () => {
     expectDiagnostic(r.diagnostics, { file: "desired/drafts/notes.yaml", line: 1, message: /symbolic link/ });
   });
 
+  it("refuses a desired/ directory committed as a symbolic link", async () => {
+    const elsewhere = join(base, "elsewhere");
+    renameSync(join(repo, "desired"), elsewhere);
+    symlinkSync(elsewhere, join(repo, "desired"));
+    commitAll();
+    const r = await loadHead();
+    expectDiagnostic(r.diagnostics, { file: "desired", line: 1, message: /directory is a symbolic link/ });
+    expect(r.repo).toBeUndefined();
+  });
+
   it("refuses invalid UTF-8 with line and column", async () => {
     writeFileSync(
       join(repo, "desired", "router-b.yaml"),
