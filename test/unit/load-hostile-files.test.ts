@@ -10,6 +10,7 @@ import { GitRevisionReader } from "../../reconciler/git/revision-reader.ts";
 import { loadRepo } from "../../reconciler/load/load.ts";
 import { WorkingTreeReader } from "../../reconciler/load/reader.ts";
 import type { Diagnostic } from "../../reconciler/model/diagnostic.ts";
+import { runCli } from "../helpers/cli.ts";
 import { expectDiagnostic } from "../helpers/diagnostics.ts";
 import { ROOT } from "../helpers/example-repo.ts";
 
@@ -204,5 +205,25 @@ describe("at a git revision", () => {
       message: /not valid UTF-8/,
     });
     expect(d.column).toBe(3);
+  });
+});
+
+describe("reconciler validate on a hostile working tree", () => {
+  it("prints every problem, no target content and no stack trace, and exits 1", () => {
+    linkAt("desired/links.yaml", outside);
+    const bomb = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
+    for (let i = 1; i <= 9; i++)
+      bomb.push(
+        `a${i}: &a${i} [${Array(9)
+          .fill(`*a${i - 1}`)
+          .join(", ")}]`,
+      );
+    writeFileSync(join(repo, "desired", "router-b.yaml"), `${bomb.join("\n")}\n`);
+    const r = runCli(["validate", "--repo", repo]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^desired\/links\.yaml:1:1: error: .*symbolic link/m);
+    expect(r.stdout).toMatch(/^desired\/router-b\.yaml:2:\d+: error: .*billion laughs/m);
+    expect(`${r.stdout}${r.stderr}`).not.toContain("canary-0f4e1c");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
