@@ -151,15 +151,31 @@ export async function applyWave(
   const step = async (f: InFlight, name: string, run: () => Promise<void>): Promise<boolean> => {
     try {
       await run();
-      opts.onStep?.(f.target.device.name, name, true);
+      // The journal first: a crash right after the step is announced must not lose the step.
       await journal(f, { step: name, ok: true });
+      opts.onStep?.(f.target.device.name, name, true);
       return true;
     } catch (err) {
       const error = summarizeError(err);
       f.outcome = { device: f.target.device.name, result: "failed", failedStep: name, error };
-      opts.onStep?.(f.target.device.name, name, false, error.message);
       await journal(f, { step: name, ok: false, detail: error.message });
+      opts.onStep?.(f.target.device.name, name, false, error.message);
       return false;
+    }
+  };
+
+  /**
+   * Runs fn over the device's session; when that connection is lost (a commit that cut it, a
+   * flaky path), once more over a new one. Unlock, cleanup, confirm and rollback must reach the
+   * device whatever happened to the connection the run started with.
+   */
+  const reaching = async (f: InFlight, fn: (s: DeviceSession) => Promise<void>): Promise<void> => {
+    try {
+      await fn(f.session as DeviceSession);
+    } catch (err) {
+      if (!(err instanceof ConnectionError)) throw err;
+      f.session = await opts.transport.freshSession(f.target.device.name);
+      await fn(f.session);
     }
   };
 
@@ -229,11 +245,7 @@ export async function applyWave(
       // The confirm timeout counts from the wave's last commit: re-arm every device now.
       await each(flights, async (f) => {
         const startedAt = now();
-        if (
-          await step(f, "rearm", () =>
-            f.driver.rearm(f.session as DeviceSession, f.ctx, opts.confirmTimeoutS),
-          )
-        )
+        if (await step(f, "rearm", () => reaching(f, (s) => f.driver.rearm(s, f.ctx, opts.confirmTimeoutS))))
           f.revertsAt = startedAt + opts.confirmTimeoutS * 1000;
       });
     }
@@ -253,7 +265,7 @@ export async function applyWave(
     // 5. confirm all, or roll back every device that committed.
     if (!failed() && !aborted()) {
       await each(flights, async (f) => {
-        if (await step(f, "confirm", () => f.driver.confirm(f.session as DeviceSession, f.ctx))) {
+        if (await step(f, "confirm", () => reaching(f, (s) => f.driver.confirm(s, f.ctx)))) {
           f.outcome = {
             device: f.target.device.name,
             result: "confirmed",
@@ -275,8 +287,7 @@ export async function applyWave(
       flights.filter((f) => f.locked),
       async (f) => {
         try {
-          const s = f.session as DeviceSession;
-          await f.driver.unlock(s, f.ctx);
+          await reaching(f, (s) => f.driver.unlock(s, f.ctx));
           f.locked = false;
         } catch (err) {
           const message = summarizeError(err).message;
@@ -301,18 +312,18 @@ export async function applyWave(
   /** The wave stopped before any commit: staged candidates removed, armed timers disarmed. */
   async function stopBeforeCommit(phase: string): Promise<DeviceOutcome[]> {
     await each(flights, async (f) => {
-      const s = f.session;
-      if (s && f.armed) {
+      if (f.session && f.armed) {
         // Nothing was committed: the rollback restores files identical to the live ones and
         // disarms the timer.
         try {
-          await f.driver.rollback(s, f.ctx, f.staged as Staged);
+          await reaching(f, (s) => f.driver.rollback(s, f.ctx, f.staged as Staged));
         } catch (err) {
           f.warnings.push(`disarming the revert timer failed: ${summarizeError(err).message}`);
         }
-      } else if (s && f.staged) {
+      } else if (f.session && (f.staged || f.outcome?.failedStep === "stage")) {
+        // Staged, or cut off while staging: the run directory may hold secrets.
         try {
-          await f.driver.abandon(s, f.ctx);
+          await reaching(f, (s) => f.driver.abandon(s, f.ctx));
         } catch (err) {
           f.warnings.push(`the staged candidate could not be removed: ${summarizeError(err).message}`);
         }
@@ -329,8 +340,8 @@ export async function applyWave(
               }
             : { kind: "WaveFailed", message: `another device failed at ${phase}: nothing was committed` },
         };
-      } else if (f.outcome.result === "failed" && !f.committed) {
-        f.outcome.result = f.outcome.error?.kind === "Interrupted" ? "not-applied" : "failed";
+      } else if (f.outcome.error?.kind === "Interrupted") {
+        f.outcome.result = "not-applied";
       }
     });
     return outcomes();
@@ -340,10 +351,8 @@ export async function applyWave(
     await each(flights, async (f) => {
       if (!f.committed) {
         if (f.armed || f.staged) {
-          const s = f.session as DeviceSession;
-          await (f.armed
-            ? f.driver.rollback(s, f.ctx, f.staged as Staged)
-            : f.driver.abandon(s, f.ctx)
+          await reaching(f, (s) =>
+            f.armed ? f.driver.rollback(s, f.ctx, f.staged as Staged) : f.driver.abandon(s, f.ctx),
           ).catch((err) => f.warnings.push(`cleaning up the stage failed: ${summarizeError(err).message}`));
         }
         f.outcome ??= { device: f.target.device.name, result: "not-applied", failedStep: "wave" };
@@ -351,18 +360,9 @@ export async function applyWave(
       }
       if (f.outcome?.result === "reverting") return;
       const before = f.outcome;
-      const ok = await step(f, "rollback", async () => {
-        let s = f.session as DeviceSession;
-        try {
-          await f.driver.rollback(s, f.ctx, f.staged as Staged);
-        } catch (err) {
-          if (!(err instanceof ConnectionError)) throw err;
-          // The commit (or the link partner's) cut this session: try once more over a new one.
-          s = await opts.transport.freshSession(f.target.device.name);
-          f.session = s;
-          await f.driver.rollback(s, f.ctx, f.staged as Staged);
-        }
-      });
+      const ok = await step(f, "rollback", () =>
+        reaching(f, (s) => f.driver.rollback(s, f.ctx, f.staged as Staged)),
+      );
       if (ok) {
         f.outcome = {
           ...(before ?? { device: f.target.device.name }),

@@ -223,7 +223,14 @@ describe("applyWave", () => {
       "a:abandon",
       "a:unlock",
     ]);
-    expect(log.filter((l) => l.startsWith("b:"))).toEqual(["b:lock", "b:keys", "b:stage", "b:unlock"]);
+    // b's stage failed: whatever it left in its run directory goes too.
+    expect(log.filter((l) => l.startsWith("b:"))).toEqual([
+      "b:lock",
+      "b:keys",
+      "b:stage",
+      "b:abandon",
+      "b:unlock",
+    ]);
     expect(log.indexOf("a:abandon")).toBeGreaterThan(log.indexOf("b:stage"));
     const journal = await options.store.readJournal();
     expect(journal.filter((j) => j.step === "end").map((j) => [j.device, j.detail])).toEqual([
@@ -344,6 +351,40 @@ describe("applyWave", () => {
     expect(outcome?.warnings?.[0]).toMatch(
       /lock could not be released .*reconciler unlock a --run 20261125T120000Z-000001/,
     );
+  });
+
+  it("unlocks and cleans up over a new connection when the run's connection was lost while staging", async () => {
+    const { log, options } = fakes({});
+    const driver = options.drivers.debian as ApplyDriver;
+    const dead = new Set<string>(["b"]);
+    const overFresh =
+      <A extends unknown[]>(name: string, fn: (s: DeviceSession, ...a: A) => Promise<unknown>) =>
+      async (s: DeviceSession, ...a: A) => {
+        const dev = (s as unknown as { device: string }).device;
+        if (dead.has(dev) && !(s as unknown as { fresh: boolean }).fresh) {
+          log.push(`${dev}:${name}-on-dead-session`);
+          throw new ConnectionError("not connected", { device: dev });
+        }
+        return fn(s, ...a);
+      };
+    const stage = driver.stage;
+    driver.stage = overFresh("stage", stage) as typeof driver.stage;
+    driver.abandon = overFresh("abandon", driver.abandon) as typeof driver.abandon;
+    driver.unlock = overFresh("unlock", driver.unlock) as typeof driver.unlock;
+    const outcomes = await applyWave([target("a"), target("b")], options);
+    expect(outcomes.map((o) => [o.device, o.result, o.failedStep])).toEqual([
+      ["a", "not-applied", "wave"],
+      ["b", "failed", "stage"],
+    ]);
+    expect(log.filter((l) => l.startsWith("b:"))).toEqual([
+      "b:lock",
+      "b:keys",
+      "b:stage-on-dead-session",
+      "b:abandon-on-dead-session",
+      "b:fresh-connection",
+      "b:abandon",
+      "b:unlock",
+    ]);
   });
 
   it("works on at most --parallel devices at once", async () => {
