@@ -26,6 +26,8 @@ import {
 
 /** Where the apply step leaves notices (apply/layout.ts NOTICE_DIR; repeated to keep read free of apply). */
 export const NOTICE_DIR = "/var/lib/reconciler/notices";
+/** Where the apply step keeps its runs (apply/layout.ts RUNS_DIR). */
+export const RUNS_DIR = "/var/lib/reconciler/runs";
 
 export const WG_DUMP_FILTER = [
   'awk \'BEGIN { FS = OFS = "\\t" }',
@@ -87,6 +89,9 @@ export function buildReadScript(nonce: string): string {
     'for _s in /var/run/frr/*.vty; do [ -S "$_s" ] && _frr=yes; done',
     `if [ "$_frr" = yes ]; then emit_cmd ${q(CMD_FRR_RUNNING)} redact_frr vtysh -c 'show running-config';`,
     `else begin ${q(CMD_FRR_RUNNING)}; end ${q(CMD_FRR_RUNNING)} not-running; fi`,
+    // Runs committed and not confirmed (their revert timer is pending): the device is not in the
+    // state it shows for long. One section each, holding the revert deadline (epoch seconds).
+    `for _r in ${q(RUNS_DIR)}/*; do [ -f "$_r/armed" ] || continue; begin "armed:\${_r##*/}"; cat "$_r/deadline" 2>/dev/null; end "armed:\${_r##*/}" 0; done`,
     // Notices the device left for the operator (a revert nobody confirmed): one section each.
     `for _n in ${q(NOTICE_DIR)}/*; do [ -f "$_n" ] || continue; begin "notice:$_n"; cat "$_n"; end "notice:$_n" $?; done`,
     "exit 0",

@@ -38,8 +38,13 @@ export async function readDebian(session: DeviceSession, device: ResolvedDevice)
     throw fail(CMD_FRR_RUNNING, `exited with status ${frr.rc}`);
   const artifacts: Record<string, string | null> = {};
   const notices: string[] = [];
+  const pending: { run: string; deadline: number }[] = [];
   for (const [name, s] of sections) {
-    if (name.startsWith("notice:")) {
+    if (name.startsWith("armed:")) {
+      const run = name.slice("armed:".length);
+      const deadline = Number(s.text.trim());
+      if (/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(run)) pending.push({ run, deadline });
+    } else if (name.startsWith("notice:")) {
       if (s.rc === "0" && s.text.trim()) notices.push(s.text.trim());
     } else if (name.startsWith("file:")) {
       const path = name.slice("file:".length);
@@ -57,7 +62,22 @@ export async function readDebian(session: DeviceSession, device: ResolvedDevice)
   }
   try {
     const live = liveStateFrom(device, artifacts);
-    return notices.length > 0 ? { ...live, notices } : live;
+    // A run committed and never confirmed (its reconciler died): what runs now is about to be
+    // reverted by the device itself. Drift, so that plan never calls the device converged and
+    // apply takes the device over (see the lock step).
+    const runtime = [
+      ...(live.runtime ?? []),
+      ...pending.map((p) => ({
+        path: `runtime.unconfirmed-run[${p.run}]`,
+        seen: `committed and never confirmed: the device reverts it by itself${Number.isFinite(p.deadline) && p.deadline > 0 ? ` at ${new Date(p.deadline * 1000).toISOString()}` : ""}`,
+        expected: "confirmed, or reverted",
+      })),
+    ];
+    return {
+      ...live,
+      ...(notices.length > 0 ? { notices } : {}),
+      ...(runtime.length > 0 ? { runtime } : {}),
+    };
   } catch (err) {
     throw new ParseError(`read: the device's output could not be understood: ${(err as Error).message}`, {
       device: device.name,

@@ -228,6 +228,27 @@ describe("readDebian", () => {
     expect(c.fingerprint).not.toBe(a.fingerprint);
   });
 
+  it("a run committed and never confirmed is drift: the device is about to revert what it shows", async () => {
+    const live = await readDebian(
+      replaySession(
+        async (nonce) =>
+          (
+            await core1Output(nonce, (s) => {
+              s.push(["armed:20261129T120000Z-00beef", "1795700000\n", "0"]);
+            })
+          ).output,
+      ),
+      device("core-1"),
+    );
+    expect(live.runtime).toEqual([
+      {
+        path: "runtime.unconfirmed-run[20261129T120000Z-00beef]",
+        seen: "committed and never confirmed: the device reverts it by itself at 2026-11-26T13:33:20.000Z",
+        expected: "confirmed, or reverted",
+      },
+    ]);
+  });
+
   it("never stores a private key, even when the device failed to strip it", async () => {
     const privateKey = freshKey();
     const psk = freshKey();

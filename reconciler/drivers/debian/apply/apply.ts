@@ -81,15 +81,15 @@ export function lockHolder(text: string, here: { host: string; alive: (pid: numb
   const age = Number(field("age"));
   const m = /^(\S+) pid (\d+)$/.exec(holder);
   // A run directory that is absent is normal between lock and stage: not a sign of death.
-  const stale =
-    m && m[1] === here.host && !here.alive(Number(m[2]))
-      ? `its process (pid ${m[2]} on this host) is gone`
-      : state === "confirmed" || state === "reverted"
-        ? `its run already ended on the device (${state})`
-        : undefined;
+  const deadProcess = m !== null && m[1] === here.host && !here.alive(Number(m[2]));
+  const stale = deadProcess
+    ? `its process (pid ${m?.[2]} on this host) is gone`
+    : state === "confirmed" || state === "reverted"
+      ? `its run already ended on the device (${state})`
+      : undefined;
   const since = Number.isFinite(age) ? `, ${age} s ago` : "";
   const describe = `run ${run || "?"} (${holder || "unknown holder"}, since ${field("time") || "?"}${since}; on the device: ${state})`;
-  return { run, state, stale, describe };
+  return { run, state, stale, deadProcess, describe };
 }
 
 function pidAlive(pid: number): boolean {
@@ -119,6 +119,28 @@ export const debianApply: ApplyDriver = {
     if (r.stdout.startsWith("@@locked")) return;
     if (r.stdout.startsWith("@@held")) {
       const h = lockHolder(r.stdout, { host: hostname(), alive: pidAlive });
+      if (h.state === "armed" && h.deadProcess && h.run) {
+        // The run that holds the lock died after its commit (its process on this host is gone):
+        // its change was never confirmed and the device would revert it by itself later. Take
+        // the device over: revert that change now, free its lock, take ours.
+        const back = await runScript(session, "lock", rollbackScript(h.run), undefined, 180_000);
+        if (back.exitCode !== 0)
+          throw new LockHeldError(
+            `the device is locked by ${h.describe}, whose process is gone; reverting its unconfirmed change failed, so it was left to revert by itself`,
+            details(ctx, "lock", back.all),
+          );
+        await runScript(session, "lock", unlockScript(h.run));
+        const again = await runScript(
+          session,
+          "lock",
+          lockScript(ctx.runId, `${hostname()} pid ${process.pid}`, now()),
+        );
+        if (again.stdout.startsWith("@@locked")) return;
+        throw new LockHeldError(
+          `the device was taken over from the dead run ${h.run} (its change reverted), but another run took the lock first`,
+          details(ctx, "lock", again.all),
+        );
+      }
       const advice = h.stale
         ? `; it looks stale: ${h.stale}. Free it with \`reconciler unlock ${ctx.device.name} --run ${h.run}\``
         : h.state === "armed"
