@@ -110,7 +110,8 @@ export function planDevice(input: DeviceInput, driver: PlannerDriver): DevicePla
     files,
     unmanaged,
     publicKeys: { ...live.publicKeys },
-    ...(live.notices?.length ? { notices: [...live.notices] } : {}),
+    // Each notice once, however often the device repeats it; a confirmed run clears them there.
+    ...(live.notices?.length ? { notices: [...new Set(live.notices)] } : {}),
   };
 }
 
