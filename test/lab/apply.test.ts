@@ -270,8 +270,24 @@ describe("reconciler apply on the lab mesh", () => {
         `/var/lib/reconciler/runs/${runId}/candidate`,
       ]);
       expect(left.code).not.toBe(0);
+      // Leftovers of older runs: a candidate of a run that died, and more run directories than
+      // a device keeps. The next stage removes the candidate and the oldest directories.
+      await nsExecOk(router("router-a"), [
+        "sh",
+        "-c",
+        "mkdir -p /var/lib/reconciler/runs/00000000T000000Z-dead00/candidate/0 && echo secret > /var/lib/reconciler/runs/00000000T000000Z-dead00/candidate/0/bird.conf && for i in $(seq 10 40); do mkdir -p /var/lib/reconciler/runs/00000000T000000Z-old0$i; done",
+      ]);
       const r = cli(["apply", "--limit", "router-a", "--yes", "--soak", "0"]);
       expect(r.stdout).toMatch(/router-a: confirmed/);
+      const runs = await nsExecOk(router("router-a"), ["ls", "-1", "/var/lib/reconciler/runs"]);
+      expect(runs.trim().split("\n").length).toBeLessThanOrEqual(21);
+      expect(runs).not.toContain("00000000T000000Z-old010");
+      const dead = await nsExec(router("router-a"), [
+        "test",
+        "-e",
+        "/var/lib/reconciler/runs/00000000T000000Z-dead00/candidate",
+      ]);
+      expect(dead.code).not.toBe(0);
       writeFileSync(linksPath(), original);
       commit("back to cost 50");
       expect(cli(["apply", "--limit", "router-a", "--yes", "--soak", "0"]).stdout).toMatch(
@@ -340,6 +356,30 @@ describe("reconciler apply on the lab mesh", () => {
       writeFileSync(linksPath(), original);
       commit("no OSPF authentication");
       expect(cli(["apply", "--limit", MESH, "--yes"], env).code).toBe(0);
+    }
+  });
+
+  it("Ctrl-C after the commits rolls the wave back, unlocks, and exits 130", async () => {
+    const before = await fileSums("router-a");
+    const original = readFileSync(linksPath(), "utf8");
+    try {
+      writeFileSync(linksPath(), original.replace("      cost: 50\n", "      cost: 55\n"));
+      commit("cost 55 on a-c");
+      const r = await runCliKilledAt(
+        ["apply", "--repo", repo.dir, "--limit", "router-a", "--yes", "--soak", "0"],
+        /router-a: rearm ok/,
+        { env: repo.env, signal: "SIGINT" },
+      );
+      expect(r.signalled).toBe(true);
+      expect(r.code).toBe(130);
+      expect(r.stderr).toMatch(/SIGINT: stopping; devices already committed are rolled back/);
+      expect(r.stdout).toMatch(/router-a: rolled back/);
+      expect(await fileSums("router-a")).toBe(before);
+      const locked = await nsExec(router("router-a"), ["test", "-e", "/var/lib/reconciler/lock"]);
+      expect(locked.code).not.toBe(0);
+    } finally {
+      writeFileSync(linksPath(), original);
+      commit("back to cost 50");
     }
   });
 
