@@ -123,6 +123,9 @@ export async function applyCommand(
       EXIT.usage,
     );
   }
+  const parallel = Number(opts.parallel ?? "16");
+  if (!/^[0-9]{1,4}$/.test(opts.parallel ?? "16") || parallel < 1)
+    throw new CliError("--parallel must be a whole number of devices, at least 1", EXIT.usage);
   const saved = planFile ? await readSavedPlan(planFile) : undefined;
   const selected = await loadSelected(opts, out, color);
   if (!selected) return EXIT.error;
@@ -192,9 +195,6 @@ export async function applyCommand(
         EXIT.usage,
       );
     }
-    const parallel = Number(opts.parallel ?? "16");
-    if (!/^[0-9]{1,4}$/.test(opts.parallel ?? "16") || parallel < 1)
-      throw new CliError("--parallel must be a whole number of devices, at least 1", EXIT.usage);
     const err = deps.err ?? process.stderr;
     err.write(
       `run ${runId}: applying ${targets.length} device(s) as one wave; each reverts by itself unless confirmed within ${confirmTimeoutS} s of the last commit\n`,

@@ -28,6 +28,21 @@ describe("reconciler apply refuses before touching anything", () => {
     expect(r.stderr).toMatch(/--confirm-timeout must leave at least 30 s after --health-timeout/);
   });
 
+  it("a --parallel that is not a count of devices", () => {
+    for (const bad of ["0", "-1", "2.5", "many"]) {
+      const r = runCli(["apply", "--repo", dir, "--yes", "--parallel", bad]);
+      expect(r.code).toBe(64);
+      expect(r.stderr).toMatch(/--parallel must be a whole number of devices, at least 1/);
+    }
+  });
+
+  it("unlock without --run, or with a run id that is not one", () => {
+    expect(runCli(["unlock", "router-a", "--repo", dir]).code).toBe(64);
+    const r = runCli(["unlock", "router-a", "--repo", dir, "--run", "x;reboot"]);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toMatch(/--run: not a run id/);
+  });
+
   it("an invalid desired state, with every problem and no device contacted", () => {
     const bad = mkdtempSync(join(tmpdir(), "reconciler-apply-bad-"));
     try {
