@@ -4,6 +4,7 @@
 // (the baseline of this same run): about 1.0x means linear growth.
 import { cpuUsage, hrtime } from "node:process";
 import { debianDriver } from "../reconciler/drivers/debian/driver.ts";
+import { DESCRIPTORS } from "../reconciler/drivers/descriptors.ts";
 import { loadRepo } from "../reconciler/load/load.ts";
 import type { LiveState } from "../reconciler/model/live.ts";
 import { plan } from "../reconciler/plan/planner.ts";
@@ -77,19 +78,17 @@ async function measure<T>(fn: () => Promise<T> | T): Promise<[T, Figure]> {
 }
 
 // Warm-up: the first load compiles the schemas and JITs the code; keep that out of the baseline.
-await loadRepo(new MemoryReader(fleet(20)));
+await loadRepo(new MemoryReader(fleet(20)), { descriptors: DESCRIPTORS });
 
 const rows: { n: number; step: string; fig: Figure }[] = [];
 for (const n of SIZES) {
-  const [loaded, load] = await measure(() => loadRepo(new MemoryReader(fleet(n))));
+  const [loaded, load] = await measure(() =>
+    loadRepo(new MemoryReader(fleet(n)), { descriptors: DESCRIPTORS }),
+  );
   const repo = loaded.repo;
   if (!repo) throw new Error(`the synthetic fleet of ${n} is invalid: ${loaded.diagnostics[0]?.message}`);
   rows.push({ n, step: "load+validate+expand", fig: load });
   const devices = Object.values(repo.devices);
-  const [, render] = await measure(() =>
-    devices.map((d) => debianDriver.render(repo.expanded[d.name] ?? {}, d)),
-  );
-  rows.push({ n, step: "render", fig: render });
   const empty = (device: string): LiveState => ({
     device,
     platform: "debian",
@@ -98,6 +97,10 @@ for (const n of SIZES) {
     publicKeys: {},
     fingerprint: "",
   });
+  const [, render] = await measure(() =>
+    devices.map((d) => debianDriver.candidate(repo.expanded[d.name] ?? {}, d, empty(d.name))),
+  );
+  rows.push({ n, step: "render", fig: render });
   const [, planned] = await measure(() =>
     plan(
       devices.map((d) => ({ device: d, desired: repo.expanded[d.name] ?? {}, live: empty(d.name) })),

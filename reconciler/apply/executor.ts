@@ -12,27 +12,24 @@
 // unlocked in every ending, and an abort (SIGINT) is honoured at every phase boundary without
 // leaving a commit half-done. A device that cannot be reached after its commit reverts by itself;
 // its outcome says when.
-import type {
-  ApplyContext,
-  ApplyDriver,
-  HealthExpectations,
-  HealthReport,
-  Staged,
-} from "../drivers/apply-contract.ts";
+import type { ApplyContext, ApplyDriver, Staged } from "../drivers/apply-contract.ts";
+import type { HealthProbe, HealthReport } from "../drivers/health.ts";
 import { ConnectionError, DeviceError, type ErrorSummary, summarizeError } from "../model/errors.ts";
-import type { LiveState, Rendered } from "../model/live.ts";
+import type { Candidate, LiveState } from "../model/live.ts";
 import type { ResolvedDevice } from "../model/repo.ts";
 import type { DeviceIntent } from "../schema/device.ts";
 import type { JournalEntry, StateStore } from "../state/store.ts";
 import type { DeviceSession, Transport } from "../transport/session.ts";
+import { evaluateHealth } from "./evaluate-health.ts";
 import { mapLimit } from "./limit.ts";
 
 export interface ApplyTarget {
   device: ResolvedDevice;
   intent: DeviceIntent;
-  rendered: Rendered;
+  candidate: Candidate;
   live: LiveState;
-  expect: HealthExpectations;
+  /** What must hold after the commit (apply/expectations.ts). */
+  probes: HealthProbe[];
   /** WireGuard public keys git holds for this device: a device key that differs stops the apply. */
   publicKeys: Record<string, string>;
 }
@@ -202,9 +199,11 @@ export async function applyWave(
       if (!(await step(f, "lock", () => f.driver.lock(s, f.ctx)))) return;
       f.locked = true;
       const wg = (f.target.intent.wireguard ?? []).map((w) => w.name);
+      const keys = f.driver.capabilities.keys;
       if (
+        keys &&
         wg.length > 0 &&
-        !(await step(f, "keys", async () => checkKeys(f, await f.driver.ensureKeys(s, f.ctx, wg))))
+        !(await step(f, "keys", async () => checkKeys(f, await keys.ensureKeys(s, f.ctx, wg))))
       )
         return;
       if (
@@ -216,18 +215,26 @@ export async function applyWave(
       )
         return;
       await step(f, "stage", async () => {
-        f.staged = await f.driver.stage(s, f.ctx, f.target.rendered, f.target.live);
+        f.staged = await f.driver.stage(s, f.ctx, f.target.candidate, f.target.live);
       });
     });
     if (failed() || aborted()) return await stopBeforeCommit("stage");
 
-    // 2. arm every device.
+    // 2. arm every device (a platform with its own commit-confirm arms at its commit instead).
     await each(flights, async (f) => {
       if (aborted()) return interrupted(f, "arm");
+      const arm = f.driver.arm?.bind(f.driver);
+      if (f.driver.capabilities.nativeCommitConfirm || !arm) {
+        if (!f.driver.capabilities.nativeCommitConfirm)
+          await step(f, "arm", async () => {
+            throw new Error("the driver can neither arm a revert timer nor confirm commits natively");
+          });
+        return;
+      }
       const startedAt = now();
       if (
         await step(f, "arm", () =>
-          f.driver.arm(f.session as DeviceSession, f.ctx, f.staged as Staged, opts.confirmTimeoutS),
+          arm(f.session as DeviceSession, f.ctx, f.staged as Staged, opts.confirmTimeoutS),
         )
       ) {
         f.armed = true;
@@ -239,13 +246,23 @@ export async function applyWave(
     // 3. commit every device. Not interruptible: a commit in flight finishes, then rolls back.
     await each(flights, async (f) => {
       f.committed = true; // from here on, a failure must be rolled back (the commit may be half done)
-      await step(f, "commit", () => f.driver.commit(f.session as DeviceSession, f.ctx, f.staged as Staged));
+      const startedAt = now();
+      await step(f, "commit", () =>
+        f.driver.commit(f.session as DeviceSession, f.ctx, f.staged as Staged, opts.confirmTimeoutS),
+      );
+      if (f.driver.capabilities.nativeCommitConfirm) f.revertsAt = startedAt + opts.confirmTimeoutS * 1000;
     });
     if (!failed() && !aborted()) {
-      // The confirm timeout counts from the wave's last commit: re-arm every device now.
+      // The confirm timeout counts from the wave's last commit: re-arm every device that can.
       await each(flights, async (f) => {
+        const rearm = f.driver.rearm?.bind(f.driver);
+        if (!rearm || !f.armed) return;
         const startedAt = now();
-        if (await step(f, "rearm", () => reaching(f, (s) => f.driver.rearm(s, f.ctx, opts.confirmTimeoutS))))
+        if (
+          await step(f, "rearm", () =>
+            reaching(f, (s) => rearm(s, f.ctx, f.staged as Staged, opts.confirmTimeoutS)),
+          )
+        )
           f.revertsAt = startedAt + opts.confirmTimeoutS * 1000;
       });
     }
@@ -265,7 +282,9 @@ export async function applyWave(
     // 5. confirm all, or roll back every device that committed.
     if (!failed() && !aborted()) {
       await each(flights, async (f) => {
-        if (await step(f, "confirm", () => reaching(f, (s) => f.driver.confirm(s, f.ctx)))) {
+        if (
+          await step(f, "confirm", () => reaching(f, (s) => f.driver.confirm(s, f.ctx, f.staged as Staged)))
+        ) {
           f.outcome = {
             device: f.target.device.name,
             result: "confirmed",
@@ -430,7 +449,7 @@ export async function applyWave(
       try {
         // A new connection proves the change did not cut the management path.
         fresh ??= await opts.transport.freshSession(name);
-        report = await f.driver.health(fresh, f.ctx, f.target.expect);
+        report = evaluateHealth(f.target.probes, await f.driver.health(fresh, f.ctx, f.target.probes));
         if (report.ok) break;
       } catch (err) {
         lastError = err;
@@ -443,7 +462,7 @@ export async function applyWave(
       opts.onStep?.(name, "health", true, `passed; checking again after a soak of ${opts.soakS} s`);
       await sleep((opts.soakS ?? 0) * 1000, opts.signal);
       try {
-        report = await f.driver.health(fresh, f.ctx, f.target.expect);
+        report = evaluateHealth(f.target.probes, await f.driver.health(fresh, f.ctx, f.target.probes));
       } catch (err) {
         lastError = err;
         report = undefined;

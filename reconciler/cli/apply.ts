@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { type ApplyTarget, applyWave, type DeviceOutcome } from "../apply/executor.ts";
-import { healthExpectations } from "../apply/expectations.ts";
+import { healthProbes } from "../apply/expectations.ts";
 import type { ApplyDriver } from "../drivers/apply-contract.ts";
 import type { LiveState } from "../model/live.ts";
 import type { Plan } from "../model/plan.ts";
@@ -102,8 +102,8 @@ function checkSavedPlan(saved: Plan, current: Plan): string[] {
       );
       continue;
     }
-    const files = (p: typeof s) => JSON.stringify(p.files.map((f) => [f.path, f.after]));
-    if (files(c) !== files(s)) problems.push(`${s.device}: the desired state changed since the plan`);
+    if (c.candidateFingerprint !== s.candidateFingerprint)
+      problems.push(`${s.device}: the desired state changed since the plan (its candidate is not the planned one)`);
   }
   return problems;
 }
@@ -177,9 +177,9 @@ export async function applyCommand(
       return {
         device: input.device,
         intent: input.desired,
-        rendered: driver.render(input.desired, input.device),
+        candidate: driver.candidate(input.desired, input.device, input.live as LiveState),
         live: input.live as LiveState,
-        expect: healthExpectations(repo, d.device),
+        probes: healthProbes(repo, d.device),
         publicKeys: repo.publicKeys[d.device] ?? {},
       };
     });

@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseDocument } from "yaml";
-import type { ApplyDriver } from "../drivers/apply-contract.ts";
+import type { ApplyDriver, KeysCapability } from "../drivers/apply-contract.ts";
 import { PATHS } from "../load/load.ts";
 import { summarizeError } from "../model/errors.ts";
 import { mapLimit } from "../model/select.ts";
@@ -38,7 +38,7 @@ export async function keysCommand(
   if (!selected) return EXIT.error;
   const { repo } = selected;
   const devices = selected.devices.filter(
-    (d) => (repo.expanded[d.name]?.wireguard ?? []).length > 0 && deps.applyDrivers[d.platform],
+    (d) => (repo.expanded[d.name]?.wireguard ?? []).length > 0 && deps.applyDrivers[d.platform]?.capabilities.keys,
   );
   const path = join(resolve(opts.repo ?? process.cwd()), PATHS.publicKeys);
   let text: string;
@@ -56,13 +56,13 @@ export async function keysCommand(
   let answers: ({ keys: Record<string, string> } | { error: string })[];
   try {
     answers = await mapLimit(devices, DEFAULT_CONCURRENCY, async (device) => {
-      const driver = deps.applyDrivers[device.platform] as ApplyDriver;
+      const keys = deps.applyDrivers[device.platform]?.capabilities.keys as KeysCapability;
       const intent = repo.expanded[device.name] ?? {};
       try {
         const session = await transport.session(device.name);
         const ctx = { runId, device, intent, env: deps.env };
         return {
-          keys: await driver.ensureKeys(
+          keys: await keys.ensureKeys(
             session,
             ctx,
             (intent.wireguard ?? []).map((w) => w.name),

@@ -1,10 +1,15 @@
 // The apply half of a driver: the per-device steps of DESIGN.md's apply protocol. The executor
-// (reconciler/apply) calls them in order: lock, stage, arm, commit, health (polled), then confirm
-// or rollback, then unlock. Every step takes a DeviceSession; health gets a fresh one.
-import type { LiveState, Rendered } from "../model/live.ts";
+// (reconciler/apply) calls them in order: lock, stage, arm (unless the platform has its own
+// commit-confirm), commit, health (polled), then confirm or rollback, then unlock. Every step
+// takes a DeviceSession; health gets a fresh one. What a platform can do beyond that is declared
+// in ApplyCapabilities and read by the executor.
+import type { Candidate, LiveState } from "../model/live.ts";
 import type { ResolvedDevice } from "../model/repo.ts";
 import type { DeviceIntent } from "../schema/device.ts";
 import type { DeviceSession } from "../transport/session.ts";
+import type { HealthProbe, Observation } from "./health.ts";
+
+export type { HealthCheck, HealthProbe, HealthReport, Observation } from "./health.ts";
 
 export interface ApplyContext {
   /** Unique per apply run, e.g. 20261125T140000Z-3f9a; names the device-side run directory. */
@@ -16,41 +21,38 @@ export interface ApplyContext {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-/** The candidate as uploaded to the device and validated there. */
+/**
+ * The candidate as staged on the device and validated there: what the later steps of the same
+ * run need, held by the executor (not in a driver's module state).
+ */
 export interface Staged {
   runId: string;
-  /** The device-side directory holding the candidate files. */
-  dir: string;
-  /** Every managed file: its new content, or null when the commit removes it. */
-  files: Record<string, string | null>;
+  /** Where the candidate waits on the device (a run directory; a scheduled script; ...). */
+  where: string;
+  /** The secret values the candidate carries: device output of this run is redacted with them. Memory only. */
+  secrets: readonly string[];
 }
 
-export interface HealthExpectations {
-  /** OSPF adjacencies that must be Full: on which interface, with which neighbour router id. */
-  ospfNeighbors: { interface: string; routerId: string }[];
+/** WireGuard private keys generated on the device (they never leave it). */
+export interface KeysCapability {
+  /** Makes sure every named interface has a private key on the device; returns the public keys. */
+  ensureKeys(session: DeviceSession, ctx: ApplyContext, interfaces: readonly string[]): Promise<Record<string, string>>;
+}
+
+export interface ApplyCapabilities {
   /**
-   * WireGuard peers that must prove the tunnel works after the commit: a handshake after it, or
-   * packets received from the peer after it. `probe` is the peer's address inside the tunnel: the
-   * health check sends it a ping first, so that a tunnel without other traffic is proven too.
+   * The platform reverts an unconfirmed commit by itself (its own commit-confirm): the executor
+   * calls no arm/rearm; commit starts the platform's timer with the confirm timeout.
    */
-  wireguardPeers: { interface: string; publicKey: string; probe?: string }[];
-  /** Prefixes that must be in the kernel's main table, installed by the routing daemon. */
-  routes: string[];
-}
-
-export interface HealthCheck {
-  name: string;
-  ok: boolean;
-  expected: string;
-  seen: string;
-}
-
-export interface HealthReport {
-  ok: boolean;
-  checks: HealthCheck[];
+  nativeCommitConfirm: boolean;
+  /** stage() validates the candidate with the device's own tool before anything is committed. */
+  onDeviceValidation: boolean;
+  /** Present where the platform generates WireGuard keys on the device. */
+  keys?: KeysCapability;
 }
 
 export interface ApplyDriver {
+  readonly capabilities: ApplyCapabilities;
   /** Takes the device's lock (LockHeldError naming the holder if another run has it). */
   lock(session: DeviceSession, ctx: ApplyContext): Promise<void>;
   /** Releases this run's lock (another run's is left alone). */
@@ -59,43 +61,34 @@ export interface ApplyDriver {
    * `reconciler unlock DEVICE --run ID`: frees the lock of a run that died, only if that run
    * holds it and no revert of it is pending. LockHeldError (nothing changed) otherwise.
    */
-  releaseLock(
-    session: DeviceSession,
-    device: ResolvedDevice,
-    runId: string,
-  ): Promise<"released" | "not-locked">;
-  /**
-   * Makes sure every named WireGuard interface has a private key on the device (generated there,
-   * root-only, never read back) and returns the public keys.
-   */
-  ensureKeys(
-    session: DeviceSession,
-    ctx: ApplyContext,
-    interfaces: readonly string[],
-  ): Promise<Record<string, string>>;
-  /** Uploads the candidate to a run directory and validates it with the daemons' own checks. */
-  stage(session: DeviceSession, ctx: ApplyContext, rendered: Rendered, snapshot: LiveState): Promise<Staged>;
+  releaseLock(session: DeviceSession, device: ResolvedDevice, runId: string): Promise<"released" | "not-locked">;
+  /** Uploads the candidate and validates it on the device (see capabilities.onDeviceValidation). */
+  stage(session: DeviceSession, ctx: ApplyContext, candidate: Candidate, snapshot: LiveState): Promise<Staged>;
   /**
    * Arms a revert timer on the device: a detached process that, unless confirm() runs within
    * timeoutS, restores the snapshot and reloads, by itself, even if the reconciler is gone.
+   * Required unless capabilities.nativeCommitConfirm.
    */
-  arm(session: DeviceSession, ctx: ApplyContext, staged: Staged, timeoutS: number): Promise<void>;
-  /** Moves the candidate into place and makes the running state follow it. */
-  commit(session: DeviceSession, ctx: ApplyContext, staged: Staged): Promise<void>;
-  /** One pass of the health checks (the executor polls until they pass or time runs out). */
-  health(session: DeviceSession, ctx: ApplyContext, expect: HealthExpectations): Promise<HealthReport>;
+  arm?(session: DeviceSession, ctx: ApplyContext, staged: Staged, timeoutS: number): Promise<void>;
   /**
    * Restarts the revert timer so that it fires timeoutS from now: the executor calls it on every
    * device once the last commit of the wave is done, so the confirm timeout counts from there.
    */
-  rearm(session: DeviceSession, ctx: ApplyContext, timeoutS: number): Promise<void>;
+  rearm?(session: DeviceSession, ctx: ApplyContext, staged: Staged, timeoutS: number): Promise<void>;
   /**
    * The staged candidate will never be committed (another device of the wave failed first):
    * remove it from the device, since it may hold secrets. Nothing running is touched.
    */
   abandon(session: DeviceSession, ctx: ApplyContext): Promise<void>;
+  /**
+   * Moves the candidate into place and makes the running state follow it. With a native
+   * commit-confirm, starts the platform's own timer of timeoutS.
+   */
+  commit(session: DeviceSession, ctx: ApplyContext, staged: Staged, timeoutS: number): Promise<void>;
+  /** One pass of collecting what the probes ask about (the executor evaluates and polls). */
+  health(session: DeviceSession, ctx: ApplyContext, probes: readonly HealthProbe[]): Promise<Observation[]>;
   /** Disarms the revert timer: the change stays. */
-  confirm(session: DeviceSession, ctx: ApplyContext): Promise<void>;
+  confirm(session: DeviceSession, ctx: ApplyContext, staged: Staged): Promise<void>;
   /** Restores the snapshot now (files byte-identical, running state following them) and disarms. */
   rollback(session: DeviceSession, ctx: ApplyContext, staged: Staged): Promise<void>;
 }

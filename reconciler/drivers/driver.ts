@@ -1,6 +1,6 @@
 // One driver per platform behind one interface, NAPALM-style. Pure parse/render live beside the
 // driver; only the driver does I/O, and only through a DeviceSession.
-import type { LiveState, Rendered } from "../model/live.ts";
+import type { Candidate, LiveState } from "../model/live.ts";
 import type { ResolvedDevice } from "../model/repo.ts";
 import type { DeviceIntent } from "../schema/device.ts";
 import type { Platform } from "../schema/inventory.ts";
@@ -18,8 +18,11 @@ export interface Driver {
   readonly capabilities: DriverCapabilities;
   /** Reads the managed state and its raw artifacts. */
   read(session: DeviceSession, device: ResolvedDevice): Promise<LiveState>;
-  /** Pure: the exact files the desired state becomes on this platform. */
-  render(intent: DeviceIntent, device: ResolvedDevice): Rendered;
+  /**
+   * Pure: what the desired state becomes on this platform: the exact files, or the ordered
+   * commands that turn `live` into it (command-shaped platforms need the live state).
+   */
+  candidate(intent: DeviceIntent, device: ResolvedDevice, live: LiveState): Candidate;
   /**
    * Pure: the projection of a state onto what this platform can observe when it reads a device
    * back (descriptions it cannot store dropped, defaults filled, sets sorted). Applied to both the

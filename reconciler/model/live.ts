@@ -39,7 +39,29 @@ export interface RuntimeDrift {
   expected: string;
 }
 
-/** What render() produces: the exact content of every managed file; null = must not exist. */
-export interface Rendered {
+/**
+ * What a platform applies, computed by its driver from the desired state (and, for command-shaped
+ * platforms, from the live state): the exact content of every managed file (Debian, OPNsense's
+ * config.xml), or the ordered commands that turn live into desired (RouterOS, ogcli). The plan
+ * shows it as it will be sent; a saved plan carries its fingerprint (plan/candidate.ts).
+ */
+export type Candidate = FilesCandidate | CommandsCandidate;
+
+export interface FilesCandidate {
+  kind: "files";
+  /** Every managed file: its exact content, or null when it must not exist. */
   files: Record<string, string | null>;
+}
+
+export interface CommandsCandidate {
+  kind: "commands";
+  /** In the order they are sent; empty when live already is as desired. */
+  commands: PlannedCommand[];
+}
+
+export interface PlannedCommand {
+  /** Exactly what is sent, in the device CLI's own syntax (secrets as placeholders). */
+  line: string;
+  /** For the human reading the plan, e.g. "add the WireGuard peer of link a-b". */
+  description: string;
 }

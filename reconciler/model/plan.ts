@@ -2,6 +2,7 @@
 // back. It holds the semantic changes a human reads and the exact file texts that will be written.
 import type { Platform } from "../schema/inventory.ts";
 import type { ErrorSummary } from "./errors.ts";
+import type { PlannedCommand } from "./live.ts";
 
 export type Action = "create" | "update" | "delete";
 
@@ -38,7 +39,12 @@ export interface DevicePlan {
   /** Fingerprint of the live state the plan was computed against. */
   fingerprint?: string;
   changes: Change[];
+  /** For a file-shaped platform: the files that will be written, with their diffs. */
   files: FileChange[];
+  /** For a command-shaped platform: the commands that will be sent, in order. */
+  commands?: PlannedCommand[];
+  /** Fingerprint of the candidate: apply refuses a saved plan whose candidate is no longer this one. */
+  candidateFingerprint?: string;
   unmanaged: Unmanaged[];
   /** What the device has to say, above all that it reverted an unconfirmed change by itself. */
   notices?: string[];

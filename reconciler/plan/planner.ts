@@ -1,15 +1,16 @@
 // The planner: a pure function from (desired, live) to a Plan. It imports nothing that does I/O;
-// the drivers' pure halves (render, normalize, owned) are passed in.
+// the drivers' pure halves (candidate, normalize, owned) are passed in.
 import { createTwoFilesPatch } from "diff";
-import type { LiveState, Rendered } from "../model/live.ts";
+import type { Candidate, FilesCandidate, LiveState } from "../model/live.ts";
 import type { Change, DevicePlan, FileChange, Plan } from "../model/plan.ts";
 import type { ResolvedDevice } from "../model/repo.ts";
 import type { DeviceIntent } from "../schema/device.ts";
+import { candidateFingerprint } from "./candidate.ts";
 import { diffStates } from "./diff.ts";
 
 /** The pure part of a driver the planner needs. */
 export interface PlannerDriver {
-  render(intent: DeviceIntent, device: ResolvedDevice): Rendered;
+  candidate(intent: DeviceIntent, device: ResolvedDevice, live: LiveState): Candidate;
   normalize(intent: DeviceIntent): DeviceIntent;
   /** Items and files on the device that the reconciler created (it may delete them). */
   owned(live: LiveState): ReadonlySet<string>;
@@ -64,7 +65,11 @@ export interface PlanOptions {
   now?: () => Date;
 }
 
-export function fileChanges(rendered: Rendered, live: LiveState, owned: ReadonlySet<string>): FileChange[] {
+export function fileChanges(
+  rendered: FilesCandidate,
+  live: LiveState,
+  owned: ReadonlySet<string>,
+): FileChange[] {
   const paths = new Set(Object.keys(rendered.files));
   for (const path of Object.keys(live.artifacts)) {
     if (path.startsWith("/") && owned.has(`file:${path}`)) paths.add(path);
@@ -101,13 +106,17 @@ export function planDevice(input: DeviceInput, driver: PlannerDriver): DevicePla
   });
   const changes = [...diff.changes, ...keyChanges(input, live), ...runtimeChanges(input, live)];
   const unmanaged = diff.unmanaged;
-  const files = fileChanges(driver.render(input.desired, device), live, owned);
+  const candidate = driver.candidate(input.desired, device, live);
+  const files = candidate.kind === "files" ? fileChanges(candidate, live, owned) : [];
+  const commands = candidate.kind === "commands" ? candidate.commands : [];
   return {
     ...base,
-    status: changes.length > 0 || files.length > 0 ? "changes" : "unchanged",
+    status: changes.length > 0 || files.length > 0 || commands.length > 0 ? "changes" : "unchanged",
     fingerprint: live.fingerprint,
+    candidateFingerprint: candidateFingerprint(candidate),
     changes,
     files,
+    ...(candidate.kind === "commands" ? { commands } : {}),
     unmanaged,
     publicKeys: { ...live.publicKeys },
     // Each notice once, however often the device repeats it; a confirmed run clears them there.

@@ -12,9 +12,11 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { healthExpectations } from "../../reconciler/apply/expectations.ts";
+import { healthProbes } from "../../reconciler/apply/expectations.ts";
+import type { HealthProbe } from "../../reconciler/drivers/health.ts";
 import { type ApplyDeps, applyCommand } from "../../reconciler/cli/apply.ts";
 import type { ApplyDriver } from "../../reconciler/drivers/apply-contract.ts";
+import { DESCRIPTORS } from "../../reconciler/drivers/descriptors.ts";
 import { APPLY_DRIVERS, DRIVERS } from "../../reconciler/drivers/index.ts";
 import { loadRepo } from "../../reconciler/load/load.ts";
 import { WorkingTreeReader } from "../../reconciler/load/reader.ts";
@@ -100,7 +102,7 @@ export class FaultRepo {
     );
   }
   async load(): Promise<DesiredRepo> {
-    const r = await loadRepo(new WorkingTreeReader(this.lab.dir));
+    const r = await loadRepo(new WorkingTreeReader(this.lab.dir), { descriptors: DESCRIPTORS });
     if (!r.repo) throw new Error(`the lab repo does not load: ${JSON.stringify(r.diagnostics.slice(0, 3))}`);
     return r.repo;
   }
@@ -254,7 +256,7 @@ export function hookDriver(
   inner: ApplyDriver,
   hooks: Partial<{
     [K in keyof ApplyDriver]: {
-      before?: (device: string, ...args: Parameters<ApplyDriver[K]>) => Promise<void>;
+      before?: (device: string, ...args: Parameters<NonNullable<ApplyDriver[K]> & ((...a: never[]) => unknown)>) => Promise<void>;
       after?: (device: string) => Promise<void>;
       /** Runs beside the real step (started together): to cut the connection while the step runs. */
       during?: (device: string, runId: string) => Promise<void>;
@@ -520,7 +522,14 @@ export function stateDiff(before: DeviceState, after: DeviceState): string[] {
  */
 export async function healthProblems(desired: DesiredRepo, name: string): Promise<string[]> {
   const r = router(name);
-  const expect = healthExpectations(desired, name);
+  const probes = healthProbes(desired, name);
+  const of = <K extends HealthProbe["kind"]>(kind: K) =>
+    probes.filter((p) => p.kind === kind) as Extract<HealthProbe, { kind: K }>[];
+  const expect = {
+    ospfNeighbors: of("ospf-adjacency"),
+    routes: of("route").map((r) => r.prefix),
+    wireguardPeers: of("wireguard-tunnel"),
+  };
   const problems: string[] = [];
   const instances = desired.expanded[name]?.ospf?.instances ?? [];
   for (const inst of instances) {

@@ -5,14 +5,17 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ApplyContext, Staged } from "../../reconciler/drivers/apply-contract.ts";
+import { evaluateHealth } from "../../reconciler/apply/evaluate-health.ts";
+import type { ApplyContext, HealthProbe, Staged } from "../../reconciler/drivers/apply-contract.ts";
 import { debianApply, debianDriver } from "../../reconciler/drivers/debian/driver.ts";
+import { DESCRIPTORS } from "../../reconciler/drivers/descriptors.ts";
 import { loadRepo } from "../../reconciler/load/load.ts";
 import { WorkingTreeReader } from "../../reconciler/load/reader.ts";
 import { CandidateRejectedError, LockHeldError } from "../../reconciler/model/errors.ts";
 import type { DesiredRepo } from "../../reconciler/model/repo.ts";
 import type { DeviceIntent } from "../../reconciler/schema/device.ts";
 import { openSshTransport, type SshTransport } from "../../reconciler/transport/ssh.ts";
+import { armOf, keysOf, stagedOf } from "../helpers/apply-driver.ts";
 import { type LabRouter, nsExec, nsExecOk, pidAlive } from "./lab.ts";
 import { type LabRepo, makeLabRepo, removeLabRepo, useLab } from "./lab-fixture.ts";
 
@@ -31,7 +34,7 @@ const router = (name: string): LabRouter => {
 };
 
 async function load(): Promise<DesiredRepo> {
-  const r = await loadRepo(new WorkingTreeReader(repo.dir));
+  const r = await loadRepo(new WorkingTreeReader(repo.dir), { descriptors: DESCRIPTORS });
   if (!r.repo) throw new Error(`the lab repo does not load: ${JSON.stringify(r.diagnostics.slice(0, 3))}`);
   return r.repo;
 }
@@ -72,10 +75,10 @@ async function apply(name: string, runId: string, timeoutS: number, intent?: Dev
   const s = await transport.session(name);
   const ctx = ctxOf(name, runId, intent);
   const live = await debianDriver.read(s, ctx.device);
-  const rendered = debianDriver.render(ctx.intent, ctx.device);
+  const rendered = debianDriver.candidate(ctx.intent, ctx.device, live);
   const staged = await debianApply.stage(s, ctx, rendered, live);
-  await debianApply.arm(s, ctx, staged, timeoutS);
-  await debianApply.commit(s, ctx, staged);
+  await armOf(debianApply)(s, ctx, staged, timeoutS);
+  await debianApply.commit(s, ctx, staged, 300);
   return { ctx, staged };
 }
 
@@ -122,10 +125,10 @@ describe("debianApply on the lab", () => {
       const ctx = ctxOf(name, runId);
       await debianApply.lock(s, ctx);
       const ifs = (ctx.intent.wireguard ?? []).map((w) => w.name);
-      keys[name] = await debianApply.ensureKeys(s, ctx, ifs);
+      keys[name] = await keysOf(debianApply).ensureKeys(s, ctx, ifs);
       expect(Object.keys(keys[name] ?? {}).sort()).toEqual([...ifs].sort());
       // Idempotent: the same keys again.
-      expect(await debianApply.ensureKeys(s, ctx, ifs)).toEqual(keys[name]);
+      expect(await keysOf(debianApply).ensureKeys(s, ctx, ifs)).toEqual(keys[name]);
     }
     const keysPath = join(repo.dir, "inventory", "wireguard-keys.yaml");
     let text = readFileSync(keysPath, "utf8");
@@ -146,13 +149,19 @@ describe("debianApply on the lab", () => {
       expect(pidAlive(pid)).toBe(true);
       timerPids.push(pid);
     }
-    const expectFor = (peer: string, selfIf: string, peerIf: string) => ({
-      ospfNeighbors: [{ interface: selfIf, routerId: desired.expanded[peer]?.ospf?.router_id as string }],
-      wireguardPeers: [{ interface: selfIf, publicKey: keys[peer]?.[peerIf] as string }],
-      routes: (desired.expanded[peer]?.ospf?.instances ?? []).flatMap((i) =>
-        i.areas.flatMap((a) => a.stub_networks ?? []),
+    const expectFor = (peer: string, selfIf: string, peerIf: string): HealthProbe[] => [
+      {
+        kind: "ospf-adjacency",
+        interface: selfIf,
+        routerId: desired.expanded[peer]?.ospf?.router_id as string,
+      },
+      { kind: "wireguard-tunnel", interface: selfIf, publicKey: keys[peer]?.[peerIf] as string },
+      ...(desired.expanded[peer]?.ospf?.instances ?? []).flatMap((i) =>
+        i.areas.flatMap((a) =>
+          (a.stub_networks ?? []).map((prefix): HealthProbe => ({ kind: "route", prefix })),
+        ),
       ),
-    });
+    ];
     const expectations = {
       "router-a": expectFor("router-b", "wg-b", "wg-a"),
       "router-b": expectFor("router-a", "wg-a", "wg-b"),
@@ -161,7 +170,8 @@ describe("debianApply on the lab", () => {
     for (const name of PAIR) {
       const fresh = await transport.freshSession(name);
       const report = await poll(`${name} health`, 90_000, async () => {
-        const r = await debianApply.health(fresh, ctxOf(name, runId), expectations[name]);
+        const probes = expectations[name];
+        const r = evaluateHealth(probes, await debianApply.health(fresh, ctxOf(name, runId), probes));
         return r.ok ? r : undefined;
       });
       fullAfterMs = Math.max(fullAfterMs, Date.now() - started);
@@ -184,7 +194,7 @@ describe("debianApply on the lab", () => {
     console.log(`OSPF Full + handshakes + routes on both routers ${fullAfterMs} ms after the first commit`);
     for (const name of PAIR) {
       const s = await transport.session(name);
-      await debianApply.confirm(s, ctxOf(name, runId));
+      await debianApply.confirm(s, ctxOf(name, runId), stagedOf(runId));
       await debianApply.unlock(s, ctxOf(name, runId));
     }
     await new Promise((r) => setTimeout(r, 300));
@@ -208,7 +218,7 @@ describe("debianApply on the lab", () => {
     const again = newRunId();
     for (const name of PAIR) {
       const { ctx } = await apply(name, again, 300);
-      await debianApply.confirm(await transport.session(name), ctx);
+      await debianApply.confirm(await transport.session(name), ctx, stagedOf(ctx.runId));
     }
     expect(await Promise.all(PAIR.map(fileState))).toEqual(before);
   }, 240_000);
@@ -224,7 +234,7 @@ describe("debianApply on the lab", () => {
     const ctx = ctxOf(name, newRunId(), intent);
     const live = await debianDriver.read(s, ctx.device);
     const err = await debianApply
-      .stage(s, ctx, debianDriver.render(intent, ctx.device), live)
+      .stage(s, ctx, debianDriver.candidate(intent, ctx.device, live), live)
       .catch((e) => e);
     expect(err).toBeInstanceOf(CandidateRejectedError);
     expect(String(err.message)).toMatch(/\/etc\/bird\/bird\.conf:\d+:\d+ .*syntax error/);
@@ -248,7 +258,7 @@ describe("debianApply on the lab", () => {
     };
     const runId = newRunId();
     const s = await transport.session(name);
-    await debianApply.ensureKeys(s, ctxOf(name, runId), ["wg-x"]);
+    await keysOf(debianApply).ensureKeys(s, ctxOf(name, runId), ["wg-x"]);
     const armedAt = Date.now();
     await apply(name, runId, 8, intent);
     expect(await links(name)).toContain("wg-x");
@@ -271,9 +281,9 @@ describe("debianApply on the lab", () => {
       new RegExp(`run ${runId} was not confirmed within 8 s: the device reverted by itself at `),
     );
     // A late confirm is refused.
-    await expect(debianApply.confirm(await transport.session(name), ctxOf(name, runId))).rejects.toThrow(
-      /already reverted/,
-    );
+    await expect(
+      debianApply.confirm(await transport.session(name), ctxOf(name, runId), stagedOf(runId)),
+    ).rejects.toThrow(/already reverted/);
   }, 90_000);
 
   it("rolls back after commit: files byte-identical, a created interface removed, a removed one back", async () => {
@@ -295,7 +305,7 @@ describe("debianApply on the lab", () => {
     const runId = newRunId();
     const s = await transport.session(name);
     await debianApply.lock(s, ctxOf(name, runId));
-    await debianApply.ensureKeys(s, ctxOf(name, runId), ["wg-y"]);
+    await keysOf(debianApply).ensureKeys(s, ctxOf(name, runId), ["wg-y"]);
     const addrsBefore = await nsExecOk(router(name), ["ip", "-o", "addr", "show", "dev", "br-lan"]);
     const { ctx, staged } = await apply(name, runId, 300, intent);
     const mid = await links(name);

@@ -10,6 +10,7 @@ import type { ApplyContext } from "../../reconciler/drivers/apply-contract.ts";
 import { debianApply, debianDriver } from "../../reconciler/drivers/debian/driver.ts";
 import type { DeviceIntent } from "../../reconciler/schema/device.ts";
 import type { SshTransport } from "../../reconciler/transport/ssh.ts";
+import { armOf, stagedOf } from "../helpers/apply-driver.ts";
 import {
   DEVICE_NAME,
   type SystemdRouter,
@@ -85,12 +86,12 @@ async function applyUnconfirmed(t: SshTransport, runId: string, intent: DeviceIn
   const ctx = ctxOf(runId, intent);
   await debianApply.lock(s, ctx);
   const live = await debianDriver.read(s, ctx.device);
-  const rendered = debianDriver.render(ctx.intent, ctx.device);
+  const rendered = debianDriver.candidate(ctx.intent, ctx.device, live);
   const staged = await debianApply.stage(s, ctx, rendered, live);
   // Before the call: the timer starts during it, so its deadline is at most TIMEOUT_S after this.
   const armedAt = Date.now();
-  await debianApply.arm(s, ctx, staged, TIMEOUT_S);
-  await debianApply.commit(s, ctx, staged);
+  await armOf(debianApply)(s, ctx, staged, TIMEOUT_S);
+  await debianApply.commit(s, ctx, staged, 300);
   return { s, ctx, staged, armedAt };
 }
 
@@ -237,7 +238,7 @@ describe("the revert timer on a router where systemd runs", () => {
       expect(changed).not.toBe(before);
       expect(changed).toContain("link br-sd");
 
-      await debianApply.confirm(s, ctx);
+      await debianApply.confirm(s, ctx, stagedOf(ctx.runId));
       await poll("the unit to stop after confirm", 5_000, async () =>
         (await unitProps(runId)).LoadState === "not-found" ? true : undefined,
       );

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ApplyTarget, applyWave } from "../../reconciler/apply/executor.ts";
-import type { ApplyDriver, HealthReport } from "../../reconciler/drivers/apply-contract.ts";
+import type { ApplyDriver, Observation } from "../../reconciler/drivers/apply-contract.ts";
 import { CandidateRejectedError, CommandError, ConnectionError } from "../../reconciler/model/errors.ts";
 import type { ResolvedDevice } from "../../reconciler/model/repo.ts";
 import { StateStore } from "../../reconciler/state/store.ts";
@@ -23,9 +23,9 @@ const device = (name: string) => testDevice(name);
 const target = (name: string, publicKeys: Record<string, string> = {}): ApplyTarget => ({
   device: device(name),
   intent: { wireguard: [{ name: "wg-x", peers: [] }] },
-  rendered: { files: { "/etc/x": "x\n" } },
+  candidate: { kind: "files", files: { "/etc/x": "x\n" } },
   live: { device: name, platform: "debian", state: {}, artifacts: {}, publicKeys: {}, fingerprint: "f" },
-  expect: { ospfNeighbors: [], wireguardPeers: [], routes: [] },
+  probes: [{ kind: "ospf-adjacency", interface: "wg-x", routerId: "192.0.2.1" }],
   publicKeys,
 });
 
@@ -68,14 +68,20 @@ function fakes(script: Script) {
         throw new CommandError("unlock failed (status 1)", { device: ctx.device.name, command: "unlock" }, 1);
     },
     releaseLock: async () => "released",
-    rearm: async (_s, ctx, timeout) => {
+    rearm: async (_s, ctx, _st, timeout) => {
       log.push(`${ctx.device.name}:rearm(${timeout})`);
       script.onStep?.(`${ctx.device.name}:rearm`);
     },
     abandon: rec("abandon"),
-    ensureKeys: async (_s, ctx, ifs) => {
-      log.push(`${ctx.device.name}:keys`);
-      return Object.fromEntries(ifs.map((i) => [i, script.deviceKey ?? `${"K".repeat(43)}=`]));
+    capabilities: {
+      nativeCommitConfirm: false,
+      onDeviceValidation: true,
+      keys: {
+        ensureKeys: async (_s, ctx, ifs) => {
+          log.push(`${ctx.device.name}:keys`);
+          return Object.fromEntries(ifs.map((i) => [i, script.deviceKey ?? `${"K".repeat(43)}=`]));
+        },
+      },
     },
     stage: async (_s, ctx) => {
       log.push(`${ctx.device.name}:stage`);
@@ -85,7 +91,7 @@ function fakes(script: Script) {
           command: "bird -p",
         });
       }
-      return { runId: ctx.runId, dir: "/var/lib/reconciler/runs/x", files: {} };
+      return { runId: ctx.runId, where: "/var/lib/reconciler/runs/x", secrets: [] };
     },
     arm: async (_s, ctx, _st, timeout) => {
       log.push(`${ctx.device.name}:arm(${timeout})`);
@@ -95,14 +101,24 @@ function fakes(script: Script) {
       await rec("commit")(s, ctx);
       if (script.failCommit?.device === ctx.device.name) throw script.failCommit.error;
     },
-    health: async (s, ctx): Promise<HealthReport> => {
+    health: async (s, ctx): Promise<Observation[]> => {
       const name = ctx.device.name;
       expect((s as unknown as { fresh: boolean }).fresh).toBe(true);
       const seq = script.health?.[name] ?? [true];
       const ok = seq[Math.min(polls[name] ?? 0, seq.length - 1)] ?? true;
       polls[name] = (polls[name] ?? 0) + 1;
       log.push(`${name}:health=${ok}`);
-      return { ok, checks: [{ name: "ospf wg-x", ok, expected: "Full", seen: ok ? "Full" : "Init" }] };
+      // What the driver saw; the shared evaluator turns it into the check.
+      return [
+        { kind: "ospf-interface", interface: "wg-x", instances: ["mesh"] },
+        {
+          kind: "ospf-neighbor",
+          interface: "wg-x",
+          routerId: "192.0.2.1",
+          state: ok ? "Full" : "Init",
+          instance: "mesh",
+        },
+      ];
     },
     confirm: rec("confirm"),
     rollback: async (s, ctx) => {
@@ -139,7 +155,17 @@ describe("applyWave", () => {
       {
         device: "a",
         result: "confirmed",
-        health: { ok: true, checks: [{ name: "ospf wg-x", ok: true, expected: "Full", seen: "Full" }] },
+        health: {
+          ok: true,
+          checks: [
+            {
+              name: "ospf neighbour 192.0.2.1 on wg-x",
+              ok: true,
+              expected: "Full in mesh",
+              seen: "mesh: Full",
+            },
+          ],
+        },
       },
     ]);
     expect(log).toEqual([
@@ -198,7 +224,7 @@ describe("applyWave", () => {
       ["b", "rolled-back", "health"],
     ]);
     expect(outcomes[1]?.error?.message).toMatch(
-      /health gates failed after 1 s: ospf wg-x: expected Full, saw Init/,
+      /health gates failed after 1 s: ospf neighbour 192.0.2.1 on wg-x: expected Full in mesh, saw mesh: Init/,
     );
     expect(log).toContain("a:rollback");
     expect(log).toContain("b:rollback");

@@ -1,6 +1,6 @@
 // The planner without I/O: desired and live states in, an exact Plan value out.
 import { describe, expect, it } from "vitest";
-import type { LiveState, Rendered } from "../../reconciler/model/live.ts";
+import type { FilesCandidate, LiveState } from "../../reconciler/model/live.ts";
 import { diffStates } from "../../reconciler/plan/diff.ts";
 import { type PlannerDriver, plan, planDevice } from "../../reconciler/plan/planner.ts";
 import type { DeviceIntent } from "../../reconciler/schema/device.ts";
@@ -36,7 +36,8 @@ const desired: DeviceIntent = {
 
 /** A toy driver: files are the JSON of each section, nothing is owned but what a test says. */
 const toyDriver = (owned: string[] = []): PlannerDriver => ({
-  render: (intent): Rendered => ({
+  candidate: (intent): FilesCandidate => ({
+    kind: "files",
     files: Object.fromEntries(
       Object.entries(intent).map(([k, v]) => [`/etc/toy/${k}.json`, `${JSON.stringify(v, null, 1)}\n`]),
     ),
@@ -49,7 +50,7 @@ const liveOf = (state: DeviceIntent, driver = toyDriver()): LiveState => ({
   device: "router-a",
   platform: "debian",
   state,
-  artifacts: driver.render(state, device).files,
+  artifacts: (driver.candidate(state, device, {} as LiveState) as FilesCandidate).files,
   publicKeys: { "wg-b": "j/miH2I9YXQ9m09gxeqElEm7enQqe9f37VWtV2f/Zgw=" },
   fingerprint: "f00",
 });

@@ -17,7 +17,8 @@ export const debianDriver: Driver = {
     validateCandidate: true,
   },
   read: readDebian,
-  render: renderDebian,
+  // File-shaped: the candidate does not depend on the live state.
+  candidate: (intent, device) => renderDebian(intent, device),
   normalize: normalizeDebian,
   owned: ownedDebian,
 };

@@ -2,7 +2,7 @@
 // Pure and byte-stable: the same intent gives the same bytes (sets and keyed lists are sorted).
 // Sections the intent does not have produce no file (absent, not null): a WireGuard file the
 // device has and git no longer has is the planner's to remove.
-import type { Rendered } from "../../model/live.ts";
+import type { FilesCandidate } from "../../model/live.ts";
 import type { ResolvedDevice } from "../../model/repo.ts";
 import type { DeviceIntent } from "../../schema/device.ts";
 import { compareText } from "./canonical.ts";
@@ -13,7 +13,7 @@ import { renderIfupdown } from "./render-ifupdown.ts";
 import { renderSysctlConf } from "./render-sysctl.ts";
 import { renderWireguardConf } from "./render-wireguard.ts";
 
-export function renderDebian(intent: DeviceIntent, device: ResolvedDevice): Rendered {
+export function renderDebian(intent: DeviceIntent, device: ResolvedDevice): FilesCandidate {
   const files: Record<string, string> = {};
   for (const w of intent.wireguard ?? [])
     files[wireguardConfPath(w.name)] = renderWireguardConf(w, device.name);
@@ -25,5 +25,5 @@ export function renderDebian(intent: DeviceIntent, device: ResolvedDevice): Rend
   }
   const sorted: Record<string, string> = {};
   for (const path of Object.keys(files).sort(compareText)) sorted[path] = files[path] as string;
-  return { files: sorted };
+  return { kind: "files", files: sorted };
 }

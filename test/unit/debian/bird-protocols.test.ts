@@ -74,7 +74,7 @@ describe("bird's running protocols", () => {
       runtime: birdRuntimeDrift(AFTER_DISABLE, "0", CONF),
     };
     const driver = {
-      render: () => ({ files: {} }),
+      candidate: () => ({ kind: "files" as const, files: {} }),
       normalize: (i: object) => i,
       owned: () => new Set<string>(),
     };

@@ -10,19 +10,14 @@ import {
   LockHeldError,
   redact,
 } from "../../../model/errors.ts";
-import type { LiveState, Rendered } from "../../../model/live.ts";
+import type { Candidate, LiveState } from "../../../model/live.ts";
 import type { DeviceSession } from "../../../transport/session.ts";
-import type {
-  ApplyContext,
-  ApplyDriver,
-  HealthExpectations,
-  HealthReport,
-  Staged,
-} from "../../apply-contract.ts";
+import type { ApplyContext, ApplyDriver, KeysCapability, Staged } from "../../apply-contract.ts";
+import type { HealthProbe, Observation } from "../../health.ts";
 import { splitReadOutput } from "../read-script.ts";
 import { UnwritableSecretError } from "../secrets.ts";
 import { type CandidatePlan, candidatePlan, MissingSecretError } from "./candidate.ts";
-import { evaluateHealth, healthScript } from "./health.ts";
+import { healthScript, observeHealth } from "./health.ts";
 import { runDir } from "./layout.ts";
 import {
   abandonScript,
@@ -48,11 +43,9 @@ import {
 const nonce = () => randomBytes(10).toString("hex");
 const now = () => new Date().toISOString();
 
-/** Secret values of each run's candidate, to redact device output with (kept in memory only). */
-const secretsOfRun = new Map<string, string[]>();
-
-function details(ctx: ApplyContext, command: string, output: string): DeviceErrorDetails {
-  return { device: ctx.device.name, command, output: redact(output, secretsOfRun.get(ctx.runId) ?? []) };
+/** An error's details, the device's output redacted with the staged candidate's secrets when there is one. */
+function details(ctx: ApplyContext, command: string, output: string, staged?: Staged): DeviceErrorDetails {
+  return { device: ctx.device.name, command, output: redact(output, staged?.secrets ?? []) };
 }
 
 async function runScript(
@@ -109,7 +102,37 @@ function unexpected(ctx: ApplyContext, step: string, r: { exitCode: number; all:
   );
 }
 
+/** WireGuard private keys are generated on the router and never leave it. */
+const debianKeys: KeysCapability = {
+  async ensureKeys(session, ctx, interfaces) {
+    if (interfaces.length === 0) return {};
+    const r = await runScript(session, "ensure keys", ensureKeysScript(interfaces));
+    if (r.exitCode !== 0) throw unexpected(ctx, "ensure keys", r);
+    const keys: Record<string, string> = {};
+    for (const line of r.stdout.split("\n")) {
+      const [name, key] = line.split("\t");
+      if (name && key && /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw480]=$/.test(key)) keys[name] = key;
+    }
+    for (const i of interfaces)
+      if (!keys[i])
+        throw new CommandError(
+          `ensure keys: no public key for ${i}`,
+          details(ctx, "ensure keys", r.all),
+          r.exitCode,
+        );
+    return keys;
+  },
+};
+
 export const debianApply: ApplyDriver = {
+  capabilities: {
+    // No daemon here reverts by itself: arm starts a revert timer on the device.
+    nativeCommitConfirm: false,
+    // bird -p, vtysh --dryrun and wg-quick strip check a candidate before it is used.
+    onDeviceValidation: true,
+    keys: debianKeys,
+  },
+
   async lock(session, ctx) {
     const r = await runScript(
       session,
@@ -173,26 +196,9 @@ export const debianApply: ApplyDriver = {
     throw new CommandError(`unlock failed (status ${r.exitCode})`, d, r.exitCode);
   },
 
-  async ensureKeys(session, ctx, interfaces) {
-    if (interfaces.length === 0) return {};
-    const r = await runScript(session, "ensure keys", ensureKeysScript(interfaces));
-    if (r.exitCode !== 0) throw unexpected(ctx, "ensure keys", r);
-    const keys: Record<string, string> = {};
-    for (const line of r.stdout.split("\n")) {
-      const [name, key] = line.split("\t");
-      if (name && key && /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw480]=$/.test(key)) keys[name] = key;
-    }
-    for (const i of interfaces)
-      if (!keys[i])
-        throw new CommandError(
-          `ensure keys: no public key for ${i}`,
-          details(ctx, "ensure keys", r.all),
-          r.exitCode,
-        );
-    return keys;
-  },
-
-  async stage(session, ctx, rendered: Rendered, snapshot: LiveState): Promise<Staged> {
+  async stage(session, ctx, candidate: Candidate, snapshot: LiveState): Promise<Staged> {
+    if (candidate.kind !== "files") throw new Error("the Debian driver applies files, not commands");
+    const rendered = candidate;
     let plan: CandidatePlan;
     try {
       plan = candidatePlan(rendered, snapshot, ctx.intent, ctx.env, {
@@ -207,7 +213,6 @@ export const debianApply: ApplyDriver = {
         });
       throw e;
     }
-    secretsOfRun.set(ctx.runId, plan.secretValues);
     const uploads: StageUpload[] = [
       { rel: "lib.sh", content: libScript(ctx.runId) },
       { rel: "converge.sh", content: convergeScript(ctx.runId, plan.files) },
@@ -244,68 +249,70 @@ export const debianApply: ApplyDriver = {
         details(ctx, "stage", text),
       );
     }
-    if (r.exitCode !== 0 || !r.stdout.includes("@@staged")) throw unexpected(ctx, "stage", r);
-    const files: Record<string, string | null> = {};
-    for (const f of plan.files) files[f.path] = f.shown;
-    return { runId: ctx.runId, dir: `${runDir(ctx.runId)}/candidate`, files };
+    if (r.exitCode !== 0 || !r.stdout.includes("@@staged")) {
+      const err = unexpected(ctx, "stage", r);
+      throw new CommandError(
+        redact(err.message, plan.secretValues),
+        details(ctx, "stage", r.all, { runId: ctx.runId, where: "", secrets: plan.secretValues }),
+        r.exitCode,
+      );
+    }
+    return { runId: ctx.runId, where: `${runDir(ctx.runId)}/candidate`, secrets: plan.secretValues };
   },
 
-  async arm(session, ctx, _staged, timeoutS) {
+  async arm(session, ctx, staged, timeoutS) {
     const r = await runScript(session, "arm", armScript(ctx.runId, Math.ceil(timeoutS)));
     if (r.exitCode !== 0 || !r.stdout.includes("@@armed")) throw unexpected(ctx, "arm", r);
   },
 
-  async rearm(session, ctx, timeoutS) {
+  async rearm(session, ctx, staged, timeoutS) {
     const r = await runScript(session, "rearm", rearmScript(ctx.runId, Math.ceil(timeoutS)));
     if (r.stdout.includes("@@not-armed"))
       throw new CommitFailedError(
         `too late: the device already reverted this run by itself (${r.stdout.replace("@@not-armed", "").trim()})`,
-        details(ctx, "rearm", r.all),
+        details(ctx, "rearm", r.all, staged),
       );
     if (r.exitCode !== 0 || !r.stdout.includes("@@rearmed")) throw unexpected(ctx, "rearm", r);
   },
 
   async abandon(session, ctx) {
     const r = await runScript(session, "abandon", abandonScript(ctx.runId));
-    secretsOfRun.delete(ctx.runId);
     if (r.exitCode !== 0 || !r.stdout.includes("@@abandoned")) throw unexpected(ctx, "abandon", r);
   },
 
-  async commit(session, ctx, _staged) {
+  async commit(session, ctx, staged) {
     const r = await runScript(session, "commit", `sh ${runDir(ctx.runId)}/commit.sh`, undefined, 180_000);
     if (r.exitCode !== 0)
       throw new CommitFailedError(
-        `commit failed (status ${r.exitCode}): ${redact(r.all.trim(), secretsOfRun.get(ctx.runId) ?? []).slice(-3000)}`,
-        details(ctx, "commit", r.all),
+        `commit failed (status ${r.exitCode}): ${redact(r.all.trim(), staged.secrets).slice(-3000)}`,
+        details(ctx, "commit", r.all, staged),
       );
   },
 
-  async health(session, ctx, expect: HealthExpectations): Promise<HealthReport> {
+  async health(session, ctx, probes: readonly HealthProbe[]): Promise<Observation[]> {
     const n = nonce();
-    const r = await runScript(session, "health", healthScript(ctx.runId, ctx.intent, expect, n));
+    const r = await runScript(session, "health", healthScript(ctx.runId, ctx.intent, probes, n));
     if (r.exitCode !== 0) throw unexpected(ctx, "health", r);
     const sections = splitReadOutput(r.stdout, n);
-    return evaluateHealth(ctx.intent, expect, { get: (name) => sections.get(name) });
+    return observeHealth(ctx.intent, probes, { get: (name) => sections.get(name) });
   },
 
-  async confirm(session, ctx) {
+  async confirm(session, ctx, staged) {
     const r = await runScript(session, "confirm", confirmScript(ctx.runId, now()));
     if (r.stdout.includes("@@reverted"))
       throw new CommitFailedError(
         `too late to confirm: the device already reverted this run by itself (${r.stdout.replace("@@reverted", "").trim()})`,
-        details(ctx, "confirm", r.all),
+        details(ctx, "confirm", r.all, staged),
       );
     if (r.exitCode !== 0 || !r.stdout.includes("@@confirmed")) throw unexpected(ctx, "confirm", r);
-    secretsOfRun.delete(ctx.runId);
   },
 
-  async rollback(session, ctx, _staged) {
+  async rollback(session, ctx, staged) {
     const r = await runScript(session, "rollback", rollbackScript(ctx.runId), undefined, 180_000);
     if (r.exitCode !== 0)
       throw new CommitFailedError(
-        `rollback: the snapshot was restored but the reload reported errors: ${redact(r.all.trim(), secretsOfRun.get(ctx.runId) ?? []).slice(-3000)}`,
-        details(ctx, "rollback", r.all),
+        `rollback: the snapshot was restored but the reload reported errors: ${redact(r.all.trim(), staged.secrets).slice(-3000)}`,
+        details(ctx, "rollback", r.all, staged),
       );
-    secretsOfRun.delete(ctx.runId);
   },
 };

@@ -5,7 +5,7 @@
 // in a `*_env` field: in frr.conf only where the renderer put them, which it marks with this
 // run's random token (text in the desired state cannot know it), and in bird's secret files.
 // A variable that is not set rejects the candidate, naming the variable only.
-import type { LiveState, Rendered } from "../../../model/live.ts";
+import type { FilesCandidate, LiveState } from "../../../model/live.ts";
 import type { DeviceIntent } from "../../../schema/device.ts";
 import {
   BIRD_CONF,
@@ -89,7 +89,7 @@ function frrWithSecrets(
 }
 
 export function candidatePlan(
-  rendered: Rendered,
+  rendered: FilesCandidate,
   snapshot: LiveState,
   intent: DeviceIntent,
   env: Readonly<Record<string, string | undefined>>,

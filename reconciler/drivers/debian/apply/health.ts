@@ -1,21 +1,22 @@
 // One pass of the health gate on a Debian router: one script, one round trip, then the pure
-// evaluation of what it printed against the expectations. Each check says what was expected and
-// what was seen.
-import type { HealthCheck, HealthExpectations, HealthReport } from "../../../drivers/apply-contract.ts";
+// collection of what it printed as observations (drivers/health.ts), which the shared evaluator
+// (apply/evaluate-health.ts) holds against the probes.
+import type { HealthProbe, Observation } from "../../../drivers/health.ts";
 import type { DeviceIntent } from "../../../schema/device.ts";
 import { shQuote as q } from "../../../transport/quote.ts";
 import { ifname, word } from "../guard.ts";
 import { PATH_LINE, runDir } from "./layout.ts";
 import {
-  isFull,
-  type KernelRoute,
-  type OspfNeighbor,
   parseBirdOspfNeighbors,
   parseFrrOspfNeighbors,
   parseIpRoutes,
   parseLatestHandshakes,
 } from "./parse-health.ts";
 import { assertNonce } from "./scripts.ts";
+
+type Probe<K extends HealthProbe["kind"]> = Extract<HealthProbe, { kind: K }>;
+const ofKind = <K extends HealthProbe["kind"]>(probes: readonly HealthProbe[], kind: K) =>
+  probes.filter((p) => p.kind === kind) as Probe<K>[];
 
 /** The OSPF instances the device runs, by name, with their version and interfaces. */
 export function ospfInstances(
@@ -31,9 +32,10 @@ export function ospfInstances(
 export function healthScript(
   runId: string,
   intent: DeviceIntent,
-  expect: HealthExpectations,
+  probes: readonly HealthProbe[],
   nonce: string,
 ): string {
+  const tunnels = ofKind(probes, "wireguard-tunnel");
   const L = [
     PATH_LINE,
     "LC_ALL=C; export LC_ALL",
@@ -44,7 +46,7 @@ export function healthScript(
     `section now date +%s`,
     `section committed-at cat ${q(`${runDir(runId)}/committed-at`)}`,
   ];
-  if (expect.ospfNeighbors.length > 0) {
+  if (ofKind(probes, "ospf-adjacency").length > 0) {
     if (intent.routing_daemon === "frr") {
       L.push(`section frr:ospf vtysh -c 'show ip ospf neighbor json'`);
       if (ospfInstances(intent).some((i) => i.version === 3))
@@ -58,21 +60,21 @@ export function healthScript(
   }
   // Traffic through each tunnel first (a tunnel that nothing else uses must still prove itself):
   // pings to the peers' tunnel addresses, in parallel, their results ignored.
-  const probes = expect.wireguardPeers.filter((p) => p.probe);
-  if (probes.length > 0) {
-    for (const p of probes)
+  const pinged = tunnels.filter((p) => p.probe);
+  if (pinged.length > 0) {
+    for (const p of pinged)
       L.push(
         `ping -n -q -c 2 -i 0.2 -W 1 -I ${q(ifname(p.interface))} ${q(word(p.probe as string, "a probe address"))} >/dev/null 2>&1 &`,
       );
     L.push("wait");
   }
-  const wgIfs = [...new Set(expect.wireguardPeers.map((p) => ifname(p.interface)))];
+  const wgIfs = [...new Set(tunnels.map((p) => ifname(p.interface)))];
   for (const ifn of wgIfs) {
     L.push(`section ${q(`wg:${ifn}`)} wg show ${q(ifn)} latest-handshakes`);
     L.push(`section ${q(`wgrx:${ifn}`)} wg show ${q(ifn)} transfer`);
   }
   if (wgIfs.length > 0) L.push(`section transfer-at-commit cat ${q(`${runDir(runId)}/transfer-at-commit`)}`);
-  if (expect.routes.length > 0)
+  if (ofKind(probes, "route").length > 0)
     L.push("section route4 ip -j route show", "section route6 ip -6 -j route show");
   L.push("exit 0", "");
   return L.join("\n");
@@ -88,31 +90,35 @@ const ROUTE_PROTOCOLS = {
   frr: new Set(["ospf", "bgp", "static", "zebra", "zstatic", "isis", "186", "188", "196", "11"]),
 };
 
-function canonPrefix(p: string): string {
-  const s = p.trim().toLowerCase();
-  if (s.includes("/")) return s;
-  return `${s}/${s.includes(":") ? 128 : 32}`;
-}
-
-export function evaluateHealth(
+/** What the health script printed, as observations for the probes asked. Pure. */
+export function observeHealth(
   intent: DeviceIntent,
-  expect: HealthExpectations,
+  probes: readonly HealthProbe[],
   out: HealthOutputs,
-): HealthReport {
-  const checks: HealthCheck[] = [];
+): Observation[] {
+  const seen: Observation[] = [];
   const daemon = intent.routing_daemon === "frr" ? "frr" : "bird";
-  // OSPF
-  if (expect.ospfNeighbors.length > 0) {
-    const neighbors: OspfNeighbor[] = [];
-    const problems: string[] = [];
-    const take = (name: string, parse: (t: string) => OspfNeighbor[]) => {
+  // OSPF: the neighbour tables, and which instances run on each probed interface.
+  if (ofKind(probes, "ospf-adjacency").length > 0) {
+    const take = (name: string, parse: (t: string) => ReturnType<typeof parseBirdOspfNeighbors>) => {
       const s = out.get(name);
-      if (!s) return problems.push(`${name}: no output`);
-      if (s.rc !== "0") return problems.push(`${name}: ${s.text.trim() || `status ${s.rc}`}`);
+      if (!s) return seen.push({ kind: "unreadable", about: "ospf-adjacency", what: name, why: "no output" });
+      if (s.rc !== "0")
+        return seen.push({
+          kind: "unreadable",
+          about: "ospf-adjacency",
+          what: name,
+          why: s.text.trim() || `status ${s.rc}`,
+        });
       try {
-        neighbors.push(...parse(s.text));
+        for (const n of parse(s.text)) seen.push({ kind: "ospf-neighbor", ...n });
       } catch (e) {
-        problems.push(`${name}: unreadable (${(e as Error).message})`);
+        seen.push({
+          kind: "unreadable",
+          about: "ospf-adjacency",
+          what: name,
+          why: `unreadable (${(e as Error).message})`,
+        });
       }
       return 0;
     };
@@ -121,94 +127,72 @@ export function evaluateHealth(
       take("frr:ospf", (t) => parseFrrOspfNeighbors(t, "ospf"));
       if (instances.some((i) => i.version === 3)) take("frr:ospf6", (t) => parseFrrOspfNeighbors(t, "ospf6"));
     } else for (const i of instances) take(`bird:${i.name}`, (t) => parseBirdOspfNeighbors(t, i.name));
-    for (const e of expect.ospfNeighbors) {
-      // Every instance that runs on the interface must have the adjacency Full.
-      let wanted = instances
-        .filter((i) => i.interfaces.includes(e.interface))
+    for (const iface of new Set(ofKind(probes, "ospf-adjacency").map((p) => p.interface))) {
+      const running = instances
+        .filter((i) => i.interfaces.includes(iface))
         .map((i) => (daemon === "frr" ? (i.version === 3 ? "ospf6" : "ospf") : i.name));
-      wanted = [...new Set(wanted)];
-      const seenRows = neighbors.filter((n) => n.interface === e.interface && n.routerId === e.routerId);
-      const missing = (wanted.length > 0 ? wanted : [undefined]).filter(
-        (inst) => !seenRows.some((n) => isFull(n.state) && (inst === undefined || n.instance === inst)),
-      );
-      const seen =
-        seenRows.length > 0
-          ? seenRows.map((n) => `${n.instance}: ${n.state}`).join(", ")
-          : `no neighbour ${e.routerId} on ${e.interface}${problems.length ? ` (${problems.join("; ")})` : ""}`;
-      checks.push({
-        name: `ospf neighbour ${e.routerId} on ${e.interface}`,
-        ok: missing.length === 0,
-        expected: `Full${wanted.length > 0 ? ` in ${wanted.join(", ")}` : ""}`,
-        seen,
-      });
+      seen.push({ kind: "ospf-interface", interface: iface, instances: [...new Set(running)] });
     }
   }
-  // WireGuard: the tunnel must be proven after the commit, by a handshake after it or by packets
-  // received from the peer after it (a tunnel the commit did not touch does not handshake again
-  // for up to 2 minutes, but the probe pings and the routing daemon's hellos come through it).
-  // A handshake from before the commit proves nothing about the new configuration.
-  const committedAt = Number(out.get("committed-at")?.text.trim());
+  // WireGuard: handshakes, and packets received since the commit (see parseTransfer).
+  const committed = Number(out.get("committed-at")?.text.trim());
   const atCommit = parseTransfer(out.get("transfer-at-commit")?.text ?? "", true);
-  for (const p of expect.wireguardPeers) {
+  for (const p of ofKind(probes, "wireguard-tunnel")) {
     const s = out.get(`wg:${p.interface}`);
-    const name = `wireguard tunnel ${p.interface} peer ${p.publicKey}`;
-    const expected = Number.isFinite(committedAt)
-      ? `a handshake at or after the commit (epoch ${committedAt}), or packets received since it`
-      : "a handshake after the commit (the commit time could not be read)";
     if (s?.rc !== "0") {
-      checks.push({ name, ok: false, expected, seen: s ? s.text.trim() || `status ${s.rc}` : "no output" });
+      seen.push({
+        kind: "unreadable",
+        about: "wireguard-tunnel",
+        what: `wg show ${p.interface}`,
+        why: s ? s.text.trim() || `status ${s.rc}` : "no output",
+      });
       continue;
     }
     const hs = parseLatestHandshakes(s.text).get(p.publicKey);
+    if (hs === undefined) continue;
     const rxNow = parseTransfer(out.get(`wgrx:${p.interface}`)?.text ?? "", false).get(p.publicKey);
     const rxThen = atCommit.get(`${p.interface}\t${p.publicKey}`) ?? 0;
-    const received = rxNow !== undefined && rxNow > rxThen ? rxNow - rxThen : 0;
-    const handshakeAfter = hs !== undefined && hs > 0 && Number.isFinite(committedAt) && hs >= committedAt;
-    const seen =
-      hs === undefined
-        ? "no such peer"
-        : `${hs === 0 ? "no handshake yet" : `latest handshake at epoch ${hs}`}, ${received} bytes received since the commit`;
-    checks.push({
-      name,
-      ok: Number.isFinite(committedAt) && (handshakeAfter || received > 0),
-      expected,
-      seen,
+    seen.push({
+      kind: "wireguard-peer",
+      interface: p.interface,
+      publicKey: p.publicKey,
+      latestHandshake: hs,
+      ...(Number.isFinite(committed) ? { committedAt: committed } : {}),
+      receivedSinceCommit: rxNow !== undefined && rxNow > rxThen ? rxNow - rxThen : 0,
     });
   }
-  // Routes
-  if (expect.routes.length > 0) {
-    const routes: KernelRoute[] = [];
-    let problem = "";
+  // Routes: the kernel's tables, and which protocols mark the daemon's routes.
+  if (ofKind(probes, "route").length > 0) {
+    const protocols = ROUTE_PROTOCOLS[daemon];
+    seen.push({ kind: "route-source", protocols: [...protocols].filter((x) => !/^\d+$/.test(x)).join("|") });
     for (const [name, fam] of [
       ["route4", 4],
       ["route6", 6],
     ] as const) {
       const s = out.get(name);
-      if (s?.rc !== "0") problem = `${name}: ${s?.text.trim() || "no output"}`;
-      else
-        try {
-          routes.push(...parseIpRoutes(s.text, fam));
-        } catch (e) {
-          problem = `${name}: unreadable (${(e as Error).message})`;
-        }
-    }
-    const protocols = ROUTE_PROTOCOLS[daemon];
-    for (const r of expect.routes) {
-      const prefix = canonPrefix(r);
-      const found = routes.filter((x) => x.prefix === prefix);
-      const ok = found.some((x) => protocols.has(x.protocol));
-      checks.push({
-        name: `route ${prefix}`,
-        ok,
-        expected: `in the main table, proto ${[...protocols].filter((x) => !/^\d+$/.test(x)).join("|")}`,
-        seen:
-          found.length > 0
-            ? found.map((x) => `proto ${x.protocol}${x.type ? ` ${x.type}` : ""}`).join(", ")
-            : problem || "absent",
-      });
+      if (s?.rc !== "0") {
+        seen.push({ kind: "unreadable", about: "route", what: name, why: s?.text.trim() || "no output" });
+        continue;
+      }
+      try {
+        for (const r of parseIpRoutes(s.text, fam))
+          seen.push({
+            kind: "route",
+            prefix: r.prefix,
+            protocol: r.type ? `${r.protocol} ${r.type}` : r.protocol,
+            fromDaemon: protocols.has(r.protocol),
+          });
+      } catch (e) {
+        seen.push({
+          kind: "unreadable",
+          about: "route",
+          what: name,
+          why: `unreadable (${(e as Error).message})`,
+        });
+      }
     }
   }
-  return { ok: checks.every((c) => c.ok), checks };
+  return seen;
 }
 
 /**

@@ -364,7 +364,8 @@ export function timerScript(): string {
     'RUN=$(dirname "$0")',
     'echo $$ > "$RUN/timer.pid"',
     // The deadline (epoch seconds, device clock) is a file, so that rearm can move it: the
-    // confirm timeout counts from the wave's last commit, not from this device's arm.
+    // confirm timeout counts from the wave's last commit, not from this device's arm. Arm and
+    // rearm write now + timeout + 1, so that whole-second clocks never fire early.
     "while :; do",
     `  _d=$(cat "$RUN/deadline" 2>/dev/null); case "$_d" in "" | *[!0-9]*) _d=0 ;; esac`,
     `  [ "$(date +%s)" -ge "$_d" ] && break`,
@@ -519,7 +520,7 @@ export function armScript(runId: string, timeoutS: number): string {
   return [
     ...prelude(runId),
     `[ -f "$RUN/timer.sh" ] && [ -d "$RUN/snapshot" ] || { echo '@@not-staged'; exit 2; }`,
-    `rm -f "$RUN/timer.pid"; echo $(( $(date +%s) + ${timeoutS} )) > "$RUN/deadline" && : > "$RUN/armed" || { echo '@@no-timer'; exit 3; }`,
+    `rm -f "$RUN/timer.pid"; echo $(( $(date +%s) + ${timeoutS} + 1 )) > "$RUN/deadline" && : > "$RUN/armed" || { echo '@@no-timer'; exit 3; }`,
     // Where systemd runs, the timer is a transient unit: logind may kill everything a closing SSH
     // session started (KillUserProcesses=yes), but not a unit of the system manager. Elsewhere
     // (the lab has no systemd) setsid gives it its own session, so neither the SSH channel's end
@@ -552,7 +553,7 @@ export function rearmScript(runId: string, timeoutS: number): string {
   return [
     ...prelude(runId),
     `[ -e "$RUN/armed" ] || { echo '@@not-armed'; cat ${q(`${NOTICE_DIR}/${runId}`)} 2>/dev/null; exit 4; }`,
-    `echo $(( $(date +%s) + ${timeoutS} )) > "$RUN/deadline.tmp" && mv -f "$RUN/deadline.tmp" "$RUN/deadline" || exit 3`,
+    `echo $(( $(date +%s) + ${timeoutS} + 1 )) > "$RUN/deadline.tmp" && mv -f "$RUN/deadline.tmp" "$RUN/deadline" || exit 3`,
     "echo '@@rearmed'",
     "",
   ].join("\n");

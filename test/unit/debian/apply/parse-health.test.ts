@@ -1,13 +1,15 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { evaluateHealth } from "../../../../reconciler/drivers/debian/apply/health.ts";
+import { evaluateHealth as evaluate } from "../../../../reconciler/apply/evaluate-health.ts";
+import { type HealthOutputs, observeHealth } from "../../../../reconciler/drivers/debian/apply/health.ts";
 import {
   parseBirdOspfNeighbors,
   parseFrrOspfNeighbors,
   parseIpRoutes,
   parseLatestHandshakes,
 } from "../../../../reconciler/drivers/debian/apply/parse-health.ts";
+import type { HealthProbe } from "../../../../reconciler/drivers/health.ts";
 import type { DeviceIntent } from "../../../../reconciler/schema/device.ts";
 
 const rec = (name: string) => readFileSync(join(import.meta.dirname, "fixtures", name), "utf8");
@@ -79,11 +81,14 @@ describe("evaluateHealth", () => {
       })),
     },
   } as DeviceIntent;
-  const expect1 = {
-    ospfNeighbors: [{ interface: "wg-b", routerId: "192.0.2.194" }],
-    wireguardPeers: [{ interface: "wg-b", publicKey: PEER }],
-    routes: ["192.0.2.64/26", "192.0.2.194/32", "2001:db8:b::/64", "192.0.2.0/26"],
-  };
+  const ospf: HealthProbe[] = [{ kind: "ospf-adjacency", interface: "wg-b", routerId: "192.0.2.194" }];
+  const tunnel: HealthProbe[] = [{ kind: "wireguard-tunnel", interface: "wg-b", publicKey: PEER }];
+  const routes: HealthProbe[] = ["192.0.2.64/26", "192.0.2.194/32", "2001:db8:b::/64", "192.0.2.0/26"].map(
+    (prefix) => ({ kind: "route", prefix }),
+  );
+  /** Debian's collection of what the device printed, then the shared evaluator. */
+  const evaluateHealth = (i: DeviceIntent, probes: HealthProbe[], out: HealthOutputs) =>
+    evaluate(probes, observeHealth(i, probes, out));
   /** The device's outputs, with its clock 10 s after the commit and the tunnel's receive counters. */
   const outputs = (
     committedAt: number,
@@ -104,7 +109,7 @@ describe("evaluateHealth", () => {
   };
 
   it("says what it expected and what it saw, per check", () => {
-    const r = evaluateHealth(intent, expect1, outputs(1795619400));
+    const r = evaluateHealth(intent, [...ospf, ...tunnel, ...routes], outputs(1795619400));
     const byName = Object.fromEntries(r.checks.map((c) => [c.name, c]));
     expect(byName["ospf neighbour 192.0.2.194 on wg-b"]).toMatchObject({
       ok: true,
@@ -121,7 +126,7 @@ describe("evaluateHealth", () => {
   it("a handshake from before the commit does not count, even a recent one", () => {
     // The handshake came 71 s before the commit, 81 s before the device's clock: well within
     // WireGuard's 2-minute rekey window, yet it says nothing about the new configuration.
-    const r = evaluateHealth(intent, { ...expect1, routes: [] }, outputs(1795619500));
+    const r = evaluateHealth(intent, [...ospf, ...tunnel], outputs(1795619500));
     expect(r.checks.find((c) => c.name.startsWith("wireguard"))).toMatchObject({
       ok: false,
       seen: "latest handshake at epoch 1795619429, 0 bytes received since the commit",
@@ -131,7 +136,7 @@ describe("evaluateHealth", () => {
   it("packets received from the peer after the commit prove a tunnel that did not re-handshake", () => {
     const r = evaluateHealth(
       intent,
-      { ...expect1, routes: [] },
+      [...ospf, ...tunnel],
       outputs(1795619500, { atCommit: 5000, now: 5148 }),
     );
     expect(r.checks.find((c) => c.name.startsWith("wireguard"))).toMatchObject({
@@ -142,13 +147,9 @@ describe("evaluateHealth", () => {
 
   it("an instance without the adjacency fails the check", () => {
     const out = outputs(1);
-    const r = evaluateHealth(
-      intent,
-      { ...expect1, wireguardPeers: [], routes: [] },
-      {
-        get: (n) => (n === "bird:mesh6" ? { text: "BIRD 2.0.12 ready.\nmesh6:\n", rc: "0" } : out.get(n)),
-      },
-    );
+    const r = evaluateHealth(intent, ospf, {
+      get: (n) => (n === "bird:mesh6" ? { text: "BIRD 2.0.12 ready.\nmesh6:\n", rc: "0" } : out.get(n)),
+    });
     expect(r.ok).toBe(false);
     expect(r.checks[0]?.seen).toBe("mesh4: Full/PtP");
   });

@@ -63,11 +63,10 @@ function allScripts(intent: ReturnType<typeof birdEdge>) {
     healthScript(
       "run-1",
       intent,
-      {
-        ospfNeighbors: [{ interface: "wg-b", routerId: "192.0.2.1" }],
-        wireguardPeers: [],
-        routes: ["192.0.2.0/24"],
-      },
+      [
+        { kind: "ospf-adjacency", interface: "wg-b", routerId: "192.0.2.1" },
+        { kind: "route", prefix: "192.0.2.0/24" },
+      ],
       NONCE,
     ),
   ];
@@ -126,6 +125,7 @@ describe("secrets never in a script or a command line", () => {
     const intent = frrEdge();
     const rendered = renderDebian(intent, device("core-1"));
     const tampered = {
+      kind: "files" as const,
       files: { ...rendered.files, "/etc/frr/frr.conf": `${rendered.files["/etc/frr/frr.conf"]}! extra\n` },
     };
     expect(() => candidatePlan(tampered, empty, intent, SECRETS, { ...RUN, device: "core-1" })).toThrow(
