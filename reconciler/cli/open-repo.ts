@@ -1,6 +1,7 @@
 // Chooses where the desired state is read from (the working tree, or a git revision), loads it,
 // and selects the devices a command acts on.
 import { resolve } from "node:path";
+import { DESCRIPTORS } from "../drivers/descriptors.ts";
 import { GitRevisionReader, RevisionError } from "../git/revision-reader.ts";
 import { type LoadResult, loadRepo, PATHS } from "../load/load.ts";
 import { type RepoReader, WorkingTreeReader } from "../load/reader.ts";
@@ -30,7 +31,7 @@ export async function openReader(opts: RepoOptions): Promise<RepoReader> {
 
 export async function loadFromOptions(opts: RepoOptions): Promise<LoadResult & { origin: string }> {
   const reader = await openReader(opts);
-  return { ...(await loadRepo(reader)), origin: reader.origin };
+  return { ...(await loadRepo(reader, { descriptors: DESCRIPTORS })), origin: reader.origin };
 }
 
 export interface Selected {
@@ -51,7 +52,7 @@ export async function loadSelected(
   color: boolean,
 ): Promise<Selected | undefined> {
   const reader = await openReader(opts);
-  const loaded = await loadRepo(reader);
+  const loaded = await loadRepo(reader, { descriptors: DESCRIPTORS });
   if (!loaded.repo || hasErrors(loaded.diagnostics)) {
     for (const d of loaded.diagnostics) out.write(`${formatDiagnostic(d, color)}\n`);
     out.write("invalid desired state: no device was contacted\n");

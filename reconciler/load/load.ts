@@ -3,6 +3,7 @@
 import type { TSchema } from "@sinclair/typebox";
 import { expandLinks } from "../intent/links.ts";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "../model/diagnostic.ts";
+import type { PlatformRuleSet } from "../model/platform.ts";
 import type { DesiredRepo, ResolvedDevice } from "../model/repo.ts";
 import { DeviceIntent } from "../schema/device.ts";
 import { Inventory, type InventoryFile, WireguardKeys, type WireguardKeysFile } from "../schema/inventory.ts";
@@ -31,6 +32,11 @@ export const PATHS = {
 
 /** File names in desired/ that are shared intent, not a device. */
 const SHARED_FILES = new Set(["links"]);
+
+export interface LoadOptions {
+  /** Each platform's rules: its driver's descriptor (drivers/descriptors.ts), passed in by the caller. */
+  descriptors: PlatformRuleSet;
+}
 
 export interface LoadResult {
   repo?: DesiredRepo;
@@ -62,7 +68,7 @@ async function loadFile<T>(
   return diagnostics.length + schemaProblems.length > 0 ? { source } : { source, data: source.data as T };
 }
 
-export async function loadRepo(source: RepoReader): Promise<LoadResult> {
+export async function loadRepo(source: RepoReader, { descriptors }: LoadOptions): Promise<LoadResult> {
   const diagnostics: Diagnostic[] = [];
   // Memoized under the guard, so a refused file is reported once however often it is read.
   const reader = guarded(memoized(source), diagnostics);
@@ -180,12 +186,13 @@ export async function loadRepo(source: RepoReader): Promise<LoadResult> {
         interfaceNames: new Set(mine.map((d) => d.name)),
         wireguardNames: new Set(mine.filter((d) => d.wireguard).map((d) => d.name)),
         inventory: devices,
+        rules: descriptors[device.platform],
       }),
     );
   }
   if (links?.data) diagnostics.push(...checkLinks(linkList, links.source, devices, intents));
   diagnostics.push(...checkLinkOwned(intents, linkList, sources));
-  diagnostics.push(...checkInterfaces(ifaceDecls, devices));
+  diagnostics.push(...checkInterfaces(ifaceDecls, devices, descriptors));
   diagnostics.push(
     ...checkAddresses(addressDecls(intents, linkList, sources), linkList, (li, ni) => ({
       source: links?.source as SourceFile,

@@ -1,7 +1,9 @@
 // The semantic diff: desired state against live state, both already normalized by the driver.
-// Lists are matched by key (plan/keys.ts), scalar lists are sets, everything else by value.
+// Lists are matched by key (plan/keys.ts, plus the platform's own lists given in the options),
+// scalar lists are sets, everything else by value.
 // Pure and deterministic: the same inputs give the same changes in the same order.
 import type { Change, Unmanaged } from "../model/plan.ts";
+import type { ListRules } from "../model/platform.ts";
 import { LIST_KEYS, ORDERED_LISTS, SHARED_COLLECTIONS } from "./keys.ts";
 
 export interface DiffResult {
@@ -13,6 +15,8 @@ export interface DiffOptions {
   device: string;
   /** Paths of shared-collection items the reconciler created, e.g. "wireguard[wg-old]". */
   owned?: ReadonlySet<string>;
+  /** Lists only this platform has (its raw escape hatches), from its descriptor: see rawListRules. */
+  lists?: ListRules;
 }
 
 type Json = unknown;
@@ -36,6 +40,8 @@ const keyText = (v: Json) => (typeof v === "string" || typeof v === "number" ? S
 
 export function diffStates(desired: Json, live: Json, opts: DiffOptions): DiffResult {
   const out: DiffResult = { changes: [], unmanaged: [] };
+  const listKeys: Readonly<Record<string, string>> = { ...LIST_KEYS, ...opts.lists?.keys };
+  const ordered = new Set([...ORDERED_LISTS, ...(opts.lists?.ordered ?? [])]);
   const emit = (path: string, action: Change["action"], before: Json, after: Json) => {
     const change: Change = { device: opts.device, path, action };
     if (before !== undefined) change.before = before;
@@ -54,7 +60,7 @@ export function diffStates(desired: Json, live: Json, opts: DiffOptions): DiffRe
     }
     // A keyed list on one side only: compare item by item, so each item is its own change
     // (and each foreign item of a shared collection its own unmanaged entry).
-    if (LIST_KEYS[schemaPath] !== undefined && (Array.isArray(want) || Array.isArray(have))) {
+    if (listKeys[schemaPath] !== undefined && (Array.isArray(want) || Array.isArray(have))) {
       walkList(path, schemaPath, Array.isArray(want) ? want : [], Array.isArray(have) ? have : []);
       return;
     }
@@ -84,7 +90,7 @@ export function diffStates(desired: Json, live: Json, opts: DiffOptions): DiffRe
   };
 
   const walkList = (path: string, schemaPath: string, want: Json[], have: Json[]): void => {
-    const key = LIST_KEYS[schemaPath];
+    const key = listKeys[schemaPath];
     if (key !== undefined) {
       const index = (items: Json[]) =>
         new Map(items.map((item) => [keyText(isObject(item) ? item[key] : item), item] as const));
@@ -95,7 +101,7 @@ export function diffStates(desired: Json, live: Json, opts: DiffOptions): DiffRe
       return;
     }
     const scalars = [...want, ...have].every((v) => !isObject(v) && !Array.isArray(v));
-    if (scalars && !ORDERED_LISTS.has(schemaPath)) {
+    if (scalars && !ordered.has(schemaPath)) {
       const w = new Set(want.map(keyText));
       const h = new Set(have.map(keyText));
       for (const v of want) if (!h.has(keyText(v))) emit(`${path}[${keyText(v)}]`, "create", undefined, v);

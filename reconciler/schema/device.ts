@@ -1,5 +1,5 @@
 // desired/<device>.yaml: the desired state of one device, vendor-neutral where the concept is
-// shared. Which sections a platform manages is a semantic check (model/capabilities.ts).
+// shared. Which sections a platform manages is a semantic check (drivers/<platform>/descriptor.ts).
 import { type Static, Type } from "@sinclair/typebox";
 import {
   AreaId,

@@ -7,6 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DESCRIPTORS } from "../../reconciler/drivers/descriptors.ts";
 import { loadRepo } from "../../reconciler/load/load.ts";
 import { WorkingTreeReader } from "../../reconciler/load/reader.ts";
 import { openSshTransport } from "../../reconciler/transport/ssh.ts";
@@ -98,7 +99,7 @@ describe("reconciler trust", () => {
   });
 
   it("lets the transport connect with the pinned key", async () => {
-    const loaded = await loadRepo(new WorkingTreeReader(repo));
+    const loaded = await loadRepo(new WorkingTreeReader(repo), { descriptors: DESCRIPTORS });
     if (!loaded.repo) throw new Error("the test repository does not load");
     const t = openSshTransport(loaded.repo.devices, knownHosts(), {
       env: { RECONCILER_SSH_KEY: sshd.clientKey.path },

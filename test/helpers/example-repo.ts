@@ -2,6 +2,7 @@
 // change one file and load the result without touching the disk.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { DESCRIPTORS } from "../../reconciler/drivers/descriptors.ts";
 import { loadRepo } from "../../reconciler/load/load.ts";
 import type { RepoReader } from "../../reconciler/load/reader.ts";
 
@@ -46,7 +47,7 @@ export async function loadExample(edits: Record<string, Edit> = {}) {
       files.set(path, after);
     }
   }
-  return loadRepo(new MemoryReader(files));
+  return loadRepo(new MemoryReader(files), { descriptors: DESCRIPTORS });
 }
 
 /** Replace exactly one occurrence, failing loudly if the example no longer contains the text. */

@@ -5,6 +5,7 @@
 // draws new cases every run, so coverage grows with every CI run.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { DESCRIPTORS } from "../../reconciler/drivers/descriptors.ts";
 import { decodeText, RefusedFile } from "../../reconciler/load/file-text.ts";
 import { loadRepo } from "../../reconciler/load/load.ts";
 import type { RepoReader } from "../../reconciler/load/reader.ts";
@@ -40,7 +41,7 @@ function repoWith(path: string, bytes: Uint8Array): Map<string, Uint8Array> {
 /** Loads, and checks what must hold for any input. */
 async function loadAndCheck(files: Map<string, Uint8Array>): Promise<Diagnostic[]> {
   const started = performance.now();
-  const result = await loadRepo(new BytesReader(files));
+  const result = await loadRepo(new BytesReader(files), { descriptors: DESCRIPTORS });
   expect(performance.now() - started).toBeLessThan(BOUND_MS);
   const lineCounts = new Map([...files].map(([p, b]) => [p, new TextDecoder().decode(b).split("\n").length]));
   for (const d of result.diagnostics) {

@@ -6,6 +6,7 @@ import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeF
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DESCRIPTORS } from "../../reconciler/drivers/descriptors.ts";
 import { GitRevisionReader } from "../../reconciler/git/revision-reader.ts";
 import { loadRepo } from "../../reconciler/load/load.ts";
 import { WorkingTreeReader } from "../../reconciler/load/reader.ts";
@@ -31,7 +32,7 @@ beforeEach(() => {
 
 afterEach(() => rmSync(base, { recursive: true, force: true }));
 
-const loadTree = () => loadRepo(new WorkingTreeReader(repo));
+const loadTree = () => loadRepo(new WorkingTreeReader(repo), { descriptors: DESCRIPTORS });
 const printed = (ds: readonly Diagnostic[]) => JSON.stringify(ds);
 
 /** Replaces a file of the copied repository by a symbolic link to `target`. */
@@ -151,7 +152,8 @@ describe("at a git revision", () => {
     git("add", "-A");
     git("commit", "-qm", "change");
   };
-  const loadHead = async () => loadRepo(await GitRevisionReader.open(repo, "HEAD"));
+  const loadHead = async () =>
+    loadRepo(await GitRevisionReader.open(repo, "HEAD"), { descriptors: DESCRIPTORS });
 
   beforeEach(() => {
     git("init", "-q", "-b", "main");

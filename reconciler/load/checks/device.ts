@@ -1,8 +1,9 @@
-// Checks within one device's desired state: what its platform manages, and the internal
-// consistency of each section (OSPF timers, static routes, firewall aliases, serial ports...).
-import { PLATFORM_RAW, PLATFORM_SECTIONS, routingSuite, type Section } from "../../model/capabilities.ts";
+// Checks within one device's desired state: what its platform manages and what else its
+// platform's rules say (the descriptor passed in), and the internal consistency of each section
+// (OSPF timers, static routes, firewall aliases, serial ports...).
 import type { Diagnostic, PathSegment } from "../../model/diagnostic.ts";
 import { parseAddress, parsePrefix, prefixesOverlap } from "../../model/ip.ts";
+import type { PlatformRules, RawKind, Section } from "../../model/platform.ts";
 import type { ResolvedDevice } from "../../model/repo.ts";
 import type { DeviceIntent, OspfInterface } from "../../schema/device.ts";
 import type { SourceFile } from "../source.ts";
@@ -18,6 +19,8 @@ export interface DeviceCheckInput {
   /** Names of its WireGuard interfaces, links included. */
   wireguardNames: ReadonlySet<string>;
   inventory: Readonly<Record<string, ResolvedDevice>>;
+  /** The rules of the device's platform (its driver's descriptor). */
+  rules: PlatformRules;
 }
 
 type Emit = (path: PathSegment[], fields: Parameters<typeof report>[1], which?: "value" | "key") => void;
@@ -42,17 +45,21 @@ export function checkDevice(input: DeviceCheckInput): Diagnostic[] {
   const at = (path: PathSegment[]): Loc => ({ source: input.source, path });
   const emit: Emit = (path, fields, which) => out.push(report(at(path), fields, which));
   checkSections(input, emit);
+  for (const f of input.rules.check(input.intent)) {
+    const { path, at: which, ...fields } = f;
+    emit([...path], fields, which);
+  }
   checkOspf(input, emit);
   checkBgp(input, emit);
   checkStaticRoutes(input, emit);
   checkWireguardPeers(input, emit);
   checkFirewall(input, emit);
-  checkOpengear(input, emit);
+  checkConsoleServer(input, emit);
   return out;
 }
 
-function checkSections({ device, intent }: DeviceCheckInput, emit: Emit) {
-  const allowed = PLATFORM_SECTIONS[device.platform];
+function checkSections({ device, intent, rules }: DeviceCheckInput, emit: Emit) {
+  const allowed = rules.sections;
   for (const key of Object.keys(intent) as (keyof DeviceIntent)[]) {
     if (key === "description" || allowed.includes(key as Section)) continue;
     emit(
@@ -64,38 +71,17 @@ function checkSections({ device, intent }: DeviceCheckInput, emit: Emit) {
       "key",
     );
   }
-  const suite = routingSuite(device.platform, intent);
-  if (device.platform === "debian" && (intent.ospf || intent.bgp) && !intent.routing_daemon) {
+  const platformRaw = Object.keys(rules.raw) as RawKind[];
+  for (const kind of Object.keys(intent.raw ?? {}) as RawKind[]) {
+    if (platformRaw.includes(kind)) continue;
     emit(
-      [intent.ospf ? "ospf" : "bgp"],
+      ["raw", kind],
       {
-        message: "a Debian router with OSPF or BGP must say which daemon runs them",
-        expected: "routing_daemon: bird or routing_daemon: frr",
+        message: `raw ${kind} does not apply to platform ${device.platform}`,
+        expected: `raw ${platformRaw.join(" or ")}`,
       },
       "key",
     );
-  }
-  for (const kind of Object.keys(intent.raw ?? {}) as (keyof NonNullable<DeviceIntent["raw"]>)[]) {
-    const platformRaw = PLATFORM_RAW[device.platform];
-    if (!platformRaw.includes(kind)) {
-      emit(
-        ["raw", kind],
-        {
-          message: `raw ${kind} does not apply to platform ${device.platform}`,
-          expected: `raw ${platformRaw.join(" or ")}`,
-        },
-        "key",
-      );
-    } else if (device.platform === "debian" && kind !== suite) {
-      emit(
-        ["raw", kind],
-        {
-          message: `raw ${kind} needs routing_daemon: ${kind} (this device runs ${suite ?? "no routing daemon"})`,
-          expected: `raw ${suite ?? "nothing"}`,
-        },
-        "key",
-      );
-    }
   }
 }
 
@@ -116,10 +102,9 @@ function checkOspfInterfaceTimers(iface: Partial<OspfInterface>, path: PathSegme
   }
 }
 
-function checkOspf({ device, intent, interfaceNames }: DeviceCheckInput, emit: Emit) {
+function checkOspf({ intent, interfaceNames, rules }: DeviceCheckInput, emit: Emit) {
   const ospf = intent.ospf;
   if (!ospf) return;
-  const suite = routingSuite(device.platform, intent);
   duplicates(
     ospf.instances,
     (i) => i.name,
@@ -137,13 +122,6 @@ function checkOspf({ device, intent, interfaceNames }: DeviceCheckInput, emit: E
         message: "OSPFv2 carries IPv4 only",
         value: "ipv6",
         expected: "ipv4, or version 3 for IPv6",
-      });
-    }
-    if (inst.version === 3 && inst.address_family === "ipv4" && suite === "frr") {
-      emit([...base, "address_family"], {
-        message: "FRR's ospf6d carries IPv6 only (no RFC 5838 IPv4 address family)",
-        value: "ipv4",
-        expected: "version 2 for IPv4 on FRR",
       });
     }
     duplicates(
@@ -169,7 +147,7 @@ function checkOspf({ device, intent, interfaceNames }: DeviceCheckInput, emit: E
           });
         }
         inArea.set(iface.name, area.id);
-        if (!interfaceNames.has(iface.name) && !["lo", "lo0"].includes(iface.name)) {
+        if (!interfaceNames.has(iface.name) && !rules.implicitInterfaces.includes(iface.name)) {
           emit([...path, "name"], {
             message: `OSPF interface ${iface.name} is not an interface of this device`,
             value: iface.name,
@@ -352,7 +330,8 @@ function checkFirewall({ intent }: DeviceCheckInput, emit: Emit) {
   });
 }
 
-function checkOpengear({ intent, inventory, wireguardNames }: DeviceCheckInput, emit: Emit) {
+/** Serial ports, users, SNMP and the management VPN: the sections of a console server. */
+function checkConsoleServer({ intent, inventory, wireguardNames }: DeviceCheckInput, emit: Emit) {
   const ports = intent.serial_ports ?? [];
   duplicates(
     ports,

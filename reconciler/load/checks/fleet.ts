@@ -1,7 +1,6 @@
 // Checks across the whole fleet, after links are taken into account: interface names a platform
 // refuses, names and listen ports used twice on a device, duplicate addresses, overlapping
 // transfer nets, router ids used twice.
-import { interfaceNameProblem } from "../../model/capabilities.ts";
 import type { Diagnostic } from "../../model/diagnostic.ts";
 import {
   addressOf,
@@ -11,6 +10,7 @@ import {
   networkOf,
   parsePrefix,
 } from "../../model/ip.ts";
+import type { PlatformRuleSet } from "../../model/platform.ts";
 import type { ResolvedDevice } from "../../model/repo.ts";
 import type { DeviceIntent } from "../../schema/device.ts";
 import type { Link } from "../../schema/links.ts";
@@ -19,6 +19,7 @@ import { type AddressDecl, type InterfaceDecl, type Loc, report } from "./facts.
 export function checkInterfaces(
   decls: readonly InterfaceDecl[],
   inventory: Readonly<Record<string, ResolvedDevice>>,
+  rules: PlatformRuleSet,
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   const names = new Map<string, InterfaceDecl>();
@@ -26,7 +27,7 @@ export function checkInterfaces(
   for (const d of decls) {
     const platform = inventory[d.device]?.platform;
     if (!platform) continue;
-    const problem = interfaceNameProblem(platform, d.name, d.wireguard);
+    const problem = rules[platform].interfaceNameProblem(d.name, d.wireguard);
     if (problem)
       out.push(
         report(d.at, {
