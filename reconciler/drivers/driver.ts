@@ -5,6 +5,7 @@ import type { ResolvedDevice } from "../model/repo.ts";
 import type { DeviceIntent } from "../schema/device.ts";
 import type { Platform } from "../schema/inventory.ts";
 import type { DeviceSession } from "../transport/session.ts";
+import type { PlatformDescriptor } from "./descriptor.ts";
 
 export interface DriverCapabilities {
   /** The device can revert by itself if a change is not confirmed in time. */
@@ -16,6 +17,8 @@ export interface DriverCapabilities {
 export interface Driver {
   readonly platform: Platform;
   readonly capabilities: DriverCapabilities;
+  /** What the platform declares without a device: sections, raw kinds, names, checks (descriptor.ts). */
+  readonly descriptor: PlatformDescriptor;
   /** Reads the managed state and its raw artifacts. */
   read(session: DeviceSession, device: ResolvedDevice): Promise<LiveState>;
   /**

@@ -3,10 +3,12 @@
 import { createTwoFilesPatch } from "diff";
 import type { Candidate, FilesCandidate, LiveState } from "../model/live.ts";
 import type { Change, DevicePlan, FileChange, Plan } from "../model/plan.ts";
+import type { PlatformRules } from "../model/platform.ts";
 import type { ResolvedDevice } from "../model/repo.ts";
 import type { DeviceIntent } from "../schema/device.ts";
 import { candidateFingerprint } from "./candidate.ts";
 import { diffStates } from "./diff.ts";
+import { rawListRules } from "./keys.ts";
 
 /** The pure part of a driver the planner needs. */
 export interface PlannerDriver {
@@ -14,6 +16,8 @@ export interface PlannerDriver {
   normalize(intent: DeviceIntent): DeviceIntent;
   /** Items and files on the device that the reconciler created (it may delete them). */
   owned(live: LiveState): ReadonlySet<string>;
+  /** How the platform's raw escape hatches compare (its descriptor); none when absent. */
+  readonly descriptor?: Pick<PlatformRules, "raw">;
 }
 
 export interface DeviceInput {
@@ -103,6 +107,7 @@ export function planDevice(input: DeviceInput, driver: PlannerDriver): DevicePla
   const diff = diffStates(driver.normalize(input.desired), driver.normalize(live.state), {
     device: device.name,
     owned,
+    lists: rawListRules(driver.descriptor?.raw ?? {}),
   });
   const changes = [...diff.changes, ...keyChanges(input, live), ...runtimeChanges(input, live)];
   const unmanaged = diff.unmanaged;

@@ -3,6 +3,7 @@
 import type { ApplyDriver } from "../apply-contract.ts";
 import type { Driver } from "../driver.ts";
 import { debianApply as debianApplyImpl } from "./apply/apply.ts";
+import { debianDescriptor } from "./descriptor.ts";
 import { normalizeDebian } from "./normalize.ts";
 import { ownedDebian } from "./owned.ts";
 import { readDebian } from "./read.ts";
@@ -16,6 +17,7 @@ export const debianDriver: Driver = {
     // bird -p, vtysh --dryrun and wg-quick strip check a candidate before it is used.
     validateCandidate: true,
   },
+  descriptor: debianDescriptor,
   read: readDebian,
   // File-shaped: the candidate does not depend on the live state.
   candidate: (intent, device) => renderDebian(intent, device),
