@@ -7,16 +7,8 @@ import type { Platform } from "../schema/inventory.ts";
 import type { DeviceSession } from "../transport/session.ts";
 import type { PlatformDescriptor } from "./descriptor.ts";
 
-export interface DriverCapabilities {
-  /** The device can revert by itself if a change is not confirmed in time. */
-  commitConfirm: boolean;
-  /** The device validates a candidate before it is applied. */
-  validateCandidate: boolean;
-}
-
 export interface Driver {
   readonly platform: Platform;
-  readonly capabilities: DriverCapabilities;
   /** What the platform declares without a device: sections, raw kinds, names, checks (descriptor.ts). */
   readonly descriptor: PlatformDescriptor;
   /** Reads the managed state and its raw artifacts. */

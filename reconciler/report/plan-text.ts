@@ -61,11 +61,22 @@ export function formatDevicePlan(d: DevicePlan, opts: { color?: boolean; files?:
   const summary =
     d.status === "unchanged"
       ? p.dim("no changes")
-      : `${d.changes.length} change${d.changes.length === 1 ? "" : "s"}, ${d.files.length} file${d.files.length === 1 ? "" : "s"}`;
+      : `${d.changes.length} change${d.changes.length === 1 ? "" : "s"}, ${
+          d.commands
+            ? `${d.commands.length} command${d.commands.length === 1 ? "" : "s"}`
+            : `${d.files.length} file${d.files.length === 1 ? "" : "s"}`
+        }`;
   lines.push(`${name}: ${summary}`);
   for (const n of d.notices ?? []) lines.push(p.magenta(deviceLines(n.trimEnd(), "  ! ")));
   for (const c of d.changes) lines.push(formatChange(c, color));
   if (opts.files !== false) {
+    if (d.commands && d.commands.length > 0) {
+      lines.push("  commands, in the order they are sent:");
+      for (const c of d.commands)
+        lines.push(
+          `    ${p.cyan(safeLine(c.line))}${c.description ? p.dim(`  # ${safeLine(c.description)}`) : ""}`,
+        );
+    }
     for (const f of d.files) {
       lines.push(`  ${f.action} file ${safeLine(f.path)}`);
       lines.push(colorDiff(f.diff, color));

@@ -11,12 +11,6 @@ import { renderDebian } from "./render.ts";
 
 export const debianDriver: Driver = {
   platform: "debian",
-  capabilities: {
-    // No daemon here reverts by itself: the apply step arms its own revert timer on the device.
-    commitConfirm: false,
-    // bird -p, vtysh --dryrun and wg-quick strip check a candidate before it is used.
-    validateCandidate: true,
-  },
   descriptor: debianDescriptor,
   read: readDebian,
   // File-shaped: the candidate does not depend on the live state.
