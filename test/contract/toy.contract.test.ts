@@ -38,7 +38,7 @@ describeDriverContract({
   transport: () => toyTransport({ "toy-1": sim }),
   desired: { base, changed, rejected },
   env: {},
-  secrets: [SECRET],
+  secrets: () => [SECRET],
   exportConfig: async () => sim.running.join("\n"),
   addUnmanaged: async () => {
     sim.running = [...sim.running, "interface eth9 mtu 9000"].sort();
