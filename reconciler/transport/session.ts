@@ -1,5 +1,10 @@
-// The contract between drivers and the transport: drivers only ever see a DeviceSession, so the
-// same driver runs over the ssh2 pool in production and over a scripted fake in unit tests.
+// The contract between drivers and the transport: drivers see a session typed by what their
+// platform speaks, so the same driver runs over the ssh2 pool in production and over a scripted
+// fake in unit tests. Two small interfaces rather than one with optional methods:
+// - PosixSession: a POSIX shell (Debian, OPNsense's and Opengear's sh): argv commands and scripts;
+// - CliSession: a line-oriented device CLI that is not a shell (RouterOS).
+// The SSH transport's sessions are both (DeviceSession); a driver types its parameters with the
+// one it needs.
 
 export interface CommandResult {
   /** The command line as sent (secrets redacted where known). */
@@ -31,24 +36,33 @@ export interface RunOptions {
   allowFailure?: boolean;
 }
 
-export interface DeviceSession {
+/** A script occupies its command's standard input: whatever it needs travels inside it. */
+export type ScriptOptions = Omit<RunOptions, "stdin">;
+
+export interface PosixSession {
   readonly device: string;
   /** Runs one command; every element of argv is shell-quoted. Wrapped in `sudo -n` when the inventory says so. */
   run(argv: readonly string[], opts?: RunOptions): Promise<CommandResult>;
   /**
-   * Runs a POSIX sh script (as `sh -c`), for reads that must happen in one round trip. The caller
-   * builds it with shQuote/shJoin from transport/quote.ts; nothing unquoted may be interpolated.
+   * Runs a POSIX sh script, sent on standard input to `sh -s` (`sudo -n sh -s` when the inventory
+   * says so), never through the login shell's quoting. The script is parsed whole before any of
+   * it runs, and its commands read /dev/null, not the rest of the script. The caller builds it
+   * with shQuote from transport/quote.ts; nothing unquoted may be interpolated.
    */
-  script(script: string, opts?: RunOptions): Promise<CommandResult>;
-  /** Reads several files in one round trip; a missing file maps to null. */
-  readFiles(paths: readonly string[]): Promise<Record<string, string | null>>;
-  /**
-   * Sends one command line exactly as given: no shell quoting, no sudo. Only for device CLIs that
-   * are not POSIX shells (RouterOS), whose driver quotes every value in that CLI's own syntax.
-   * Optional: the SSH transport has it; fakes need not.
-   */
-  runLine?(commandLine: string, opts?: RunOptions): Promise<CommandResult>;
+  sh(script: string, opts?: ScriptOptions): Promise<CommandResult>;
 }
+
+export interface CliSession {
+  readonly device: string;
+  /**
+   * Sends one command line exactly as given: no shell quoting, no sudo. For device CLIs that are
+   * not POSIX shells (RouterOS), whose driver quotes every value in that CLI's own syntax.
+   */
+  line(commandLine: string, opts?: RunOptions): Promise<CommandResult>;
+}
+
+/** What the transport hands out: a session that speaks both (the device decides which works). */
+export type DeviceSession = PosixSession & CliSession;
 
 export interface Transport {
   /** The session for a device: one connection per device per run, opened on first use. */

@@ -1,6 +1,7 @@
 // A DeviceSession over one SSH connection: each command is one exec channel on it. Commands are
-// shell-quoted, wrapped in `sudo -n` when the inventory says so, bounded by a timeout, and their
-// failures become CommandErrors with the output's tail, secrets redacted.
+// shell-quoted, scripts go on stdin to `sh -s`, both wrapped in `sudo -n` when the inventory says
+// so; every command is bounded by a timeout, and its failures become CommandErrors with the
+// output's tail, secrets redacted.
 import type { EventEmitter } from "node:events";
 import {
   CommandError,
@@ -13,8 +14,7 @@ import {
 import type { ResolvedDevice } from "../model/repo.ts";
 import { CappedOutput } from "./capped-output.ts";
 import { shJoin } from "./quote.ts";
-import { newNonce, parseReadFilesOutput, ReadFilesFormatError, readFilesScript } from "./read-files.ts";
-import type { CommandResult, DeviceSession, RunOptions } from "./session.ts";
+import type { CommandResult, DeviceSession, RunOptions, ScriptOptions } from "./session.ts";
 
 /** What a session needs of an exec channel (ssh2's ClientChannel has all of it). */
 export interface ExecChannel extends EventEmitter {
@@ -88,52 +88,32 @@ export class SshSession implements DeviceSession {
     return `${this.resolved.sudo ? "sudo -n " : ""}${shJoin(argv)}`;
   }
 
-  /** The command line sent for a script: `sh -c <script>` (under `sudo -n` when configured). */
-  scriptLine(script: string): string {
-    return this.commandLine(["sh", "-c", script]);
-  }
-
   async run(argv: readonly string[], opts: RunOptions = {}): Promise<CommandResult> {
     return text(await this.exec(this.commandLine(argv), opts));
   }
 
-  async script(script: string, opts: RunOptions = {}): Promise<CommandResult> {
-    return text(await this.exec(this.scriptLine(script), opts));
+  /**
+   * The script goes on stdin to `sh -s`: the login shell sees only `sh -s` (a non-POSIX login
+   * shell, OPNsense's csh, cannot mangle it), and nothing of it is in the process list. It is
+   * wrapped in a brace group reading /dev/null, so sh parses it whole before running any of it (a
+   * script cut short by a lost connection runs nothing) and no command in it can read, and so
+   * swallow, the rest of the script.
+   */
+  async sh(script: string, opts: ScriptOptions = {}): Promise<CommandResult> {
+    const line = `${this.resolved.sudo ? "sudo -n " : ""}sh -s`;
+    const stdin = `{\n${script}${script.endsWith("\n") ? "" : "\n"}} </dev/null\n`;
+    const r = text(await this.exec(line, { ...opts, stdin }, `${line}: ${script}`));
+    // The result names the script by its short form too: a whole script (with whatever it
+    // uploads) has no place in what callers may log.
+    return { ...r, command: oneLine(r.command, COMMAND_IN_ERRORS) };
   }
 
   /**
    * Sends a command line as is, without quoting or sudo: for device CLIs that are not POSIX shells
    * (RouterOS), whose driver quotes values in that CLI's own syntax.
    */
-  async runLine(commandLine: string, opts: RunOptions = {}): Promise<CommandResult> {
+  async line(commandLine: string, opts: RunOptions = {}): Promise<CommandResult> {
     return text(await this.exec(commandLine, opts));
-  }
-
-  async readFiles(paths: readonly string[]): Promise<Record<string, string | null>> {
-    if (paths.length === 0) return {};
-    const nonce = newNonce();
-    const raw = await this.exec(this.scriptLine(readFilesScript(paths, nonce)), {
-      name: `reading ${paths.length} file(s)`,
-    });
-    const command = oneLine(raw.command, COMMAND_IN_ERRORS);
-    try {
-      const { files, unreadable } = parseReadFilesOutput(raw.stdout, paths, nonce);
-      if (unreadable.length > 0) {
-        throw new CommandError(
-          `cannot read ${unreadable.join(", ")}: not a readable regular file`,
-          { device: this.device, command, output: this.redact(raw.stderr.toString("utf8")) },
-          raw.exitCode,
-        );
-      }
-      return files;
-    } catch (err) {
-      if (!(err instanceof ReadFilesFormatError)) throw err;
-      throw new CommandError(
-        `reading ${paths.length} file(s) returned unexpected output: ${err.message}`,
-        { device: this.device, command, output: this.redact(raw.stderr.toString("utf8")) },
-        raw.exitCode,
-      );
-    }
   }
 
   /** Calls `cb` once if this session's connection is lost; returns an unsubscribe. */
@@ -153,9 +133,11 @@ export class SshSession implements DeviceSession {
   /**
    * Runs one command line. Errors name the step (`opts.name`) or, without one, a short one-line
    * form of the command; `command` in their details is that short form too, never a whole script.
+   * `shown` is what errors and results call the command when the line alone says too little (a
+   * script's `sh -s`).
    */
-  private exec(commandLine: string, opts: RunOptions): Promise<RawResult> {
-    const command = this.redact(commandLine);
+  private exec(commandLine: string, opts: RunOptions, shown = commandLine): Promise<RawResult> {
+    const command = this.redact(shown);
     const short = oneLine(command, COMMAND_IN_ERRORS);
     const label = opts.name ?? `\`${oneLine(command)}\``;
     const timeoutMs = opts.timeoutMs ?? this.options.commandTimeoutMs;

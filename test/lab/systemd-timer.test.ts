@@ -183,7 +183,7 @@ describe("the revert timer on a router where systemd runs", () => {
 
     // A control: a process the arming session detaches with setsid, as the branch without systemd
     // does. Then the reconciler goes away: the connection that armed is closed.
-    const control = await s.script("setsid sleep 600 </dev/null >/dev/null 2>&1 & echo $!");
+    const control = await s.sh("setsid sleep 600 </dev/null >/dev/null 2>&1 & echo $!");
     const controlPid = control.stdout.trim();
     expect(controlPid).toMatch(/^\d+$/);
     expect(await sh(`cat /proc/${controlPid}/cgroup`)).toMatch(/session-\d+\.scope/);

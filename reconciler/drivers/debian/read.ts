@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { CommandError, ParseError } from "../../model/errors.ts";
 import type { ResolvedDevice } from "../../model/repo.ts";
-import type { DeviceSession } from "../../transport/session.ts";
+import type { PosixSession } from "../../transport/session.ts";
 import { type DebianLiveState, liveStateFrom } from "./live-state.ts";
 import { CMD_BIRD_PROTOCOLS, CMD_FRR_RUNNING, CMD_IP_ADDR, CMD_SYSCTL, CMD_WG_DUMP } from "./paths.ts";
 import { buildReadScript, splitReadOutput } from "./read-script.ts";
@@ -13,10 +13,10 @@ import { redactArtifact } from "./redact.ts";
 
 const REQUIRED = [CMD_WG_DUMP, CMD_IP_ADDR, CMD_SYSCTL] as const;
 
-export async function readDebian(session: DeviceSession, device: ResolvedDevice): Promise<DebianLiveState> {
+export async function readDebian(session: PosixSession, device: ResolvedDevice): Promise<DebianLiveState> {
   const nonce = randomBytes(10).toString("hex");
   const script = buildReadScript(nonce);
-  const result = await session.script(script, { allowFailure: true });
+  const result = await session.sh(script, { allowFailure: true });
   const sections = splitReadOutput(result.stdout, nonce);
   const fail = (name: string, why: string) =>
     new CommandError(

@@ -92,7 +92,7 @@ export async function systemdRouterUp(): Promise<SystemdRouter> {
       const t = transport();
       try {
         const s = await t.freshSession(DEVICE_NAME);
-        const r = await s.script(text, { allowFailure: true, timeoutMs });
+        const r = await s.sh(text, { allowFailure: true, timeoutMs });
         return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
       } finally {
         await t.closeAll();

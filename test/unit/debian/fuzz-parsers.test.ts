@@ -27,7 +27,6 @@ import { splitReadOutput } from "../../../reconciler/drivers/debian/read-script.
 import { renderDebian } from "../../../reconciler/drivers/debian/render.ts";
 import { CommandError, ParseError } from "../../../reconciler/model/errors.ts";
 import type { DeviceIntent } from "../../../reconciler/schema/device.ts";
-import { parseReadFilesOutput, ReadFilesFormatError } from "../../../reconciler/transport/read-files.ts";
 import { mutated } from "./fuzz-mutations.ts";
 import { birdEdge, DEBIAN_ROUTERS, device, example, fixture, frrEdge, replaySession } from "./helpers.ts";
 
@@ -172,26 +171,6 @@ describe("device-output parsers survive mutated real output", () => {
 
   it("the read script's sections", () => {
     property([hostRead], (t) => survives(() => splitReadOutput(t, RECORDED_NONCE)));
-  });
-
-  it("readFiles frames: a result or ReadFilesFormatError", () => {
-    const nonce = "rcl-00112233445566778899aabb";
-    const bird = section("file:/etc/bird/bird.conf");
-    const frr = section("file:/etc/frr/frr.conf");
-    const framed = [
-      `${nonce} 0 ${Buffer.byteLength(bird)}\n${bird}`,
-      `${nonce} 1 missing\n`,
-      `${nonce} 2 ${Buffer.byteLength(frr)}\n${frr}`,
-      `${nonce} 3 unreadable\n`,
-      `${nonce} end\n`,
-    ].join("");
-    const paths = ["/etc/bird/bird.conf", "/etc/x", "/etc/frr/frr.conf", "/etc/y"];
-    property([framed], (t) =>
-      survives(
-        () => parseReadFilesOutput(Buffer.from(t, "utf8"), paths, nonce),
-        (e) => e instanceof ReadFilesFormatError,
-      ),
-    );
   });
 
   it("the whole read: a live state, or ParseError / CommandError naming the device", async () => {

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DeviceIntent } from "../../../reconciler/schema/device.ts";
-import type { CommandResult, DeviceSession, RunOptions } from "../../../reconciler/transport/session.ts";
+import type { CommandResult, DeviceSession, ScriptOptions } from "../../../reconciler/transport/session.ts";
 import { loadExample, ROOT } from "../../helpers/example-repo.ts";
 
 export const DEBIAN_ROUTERS = ["router-a", "router-b", "router-c", "core-1"] as const;
@@ -172,7 +172,7 @@ export interface FakeSession extends DeviceSession {
   runs: string[][];
 }
 
-/** A session that answers script() with recorded output, its nonce replaced by the script's. */
+/** A session that answers sh() with recorded output, its nonce replaced by the script's. */
 export function replaySession(
   recorded: (nonce: string) => string | Promise<string>,
   stderr = "",
@@ -188,14 +188,14 @@ export function replaySession(
       runs.push([...argv]);
       throw new Error("the read must use one script, not run()");
     },
-    async script(script: string, _opts?: RunOptions): Promise<CommandResult> {
+    async sh(script: string, _opts?: ScriptOptions): Promise<CommandResult> {
       scripts.push(script);
       const nonce = /^N=([0-9a-f]+)$/m.exec(script)?.[1];
       if (!nonce) throw new Error("the script sets no nonce");
-      return { command: "sh -c <script>", stdout: await recorded(nonce), stderr, exitCode };
+      return { command: "sh -s", stdout: await recorded(nonce), stderr, exitCode };
     },
-    async readFiles(): Promise<Record<string, string | null>> {
-      throw new Error("the read must use one script, not readFiles()");
+    async line(): Promise<CommandResult> {
+      throw new Error("a Debian router is driven through its shell, not line()");
     },
   };
 }

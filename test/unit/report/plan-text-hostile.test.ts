@@ -30,7 +30,7 @@ async function planText(replies: Record<string, (nonce: string) => Reply>): Prom
   const links = Object.fromEntries(
     Object.entries(replies).map(([name, reply]) => [
       name,
-      new FakeLink((command) => reply(/N=([0-9a-f]+)/.exec(command)?.[1] ?? "")),
+      new FakeLink((_command, stdin) => reply(/N=([0-9a-f]+)/.exec(stdin ?? "")?.[1] ?? "")),
     ]),
   );
   const transport: Transport = {

@@ -1,6 +1,7 @@
 // A scripted stand-in for one SSH connection, for SshSession tests: each command gets a Reply
-// (output, exit status, a hang, or a custom feed such as endless output), and the test sees the
-// exact command lines sent and what happened to each channel (closed, signals).
+// (output, exit status, a hang, or a custom feed such as endless output), chosen from its command
+// line and what it got on stdin (a script's text), and the test sees the exact command lines sent
+// and what happened to each channel (stdin, closed, signals).
 import { EventEmitter } from "node:events";
 import { ConnectionError, type DeviceError } from "../../../reconciler/model/errors.ts";
 import type { ResolvedDevice } from "../../../reconciler/model/repo.ts";
@@ -24,20 +25,21 @@ export class FakeChannel extends EventEmitter implements ExecChannel {
   stdin: string | undefined;
   closed = false;
   signals: string[] = [];
-  constructor(private readonly reply: Reply) {
+  constructor(private readonly answer: (stdin: string | undefined) => Reply) {
     super();
-    if (reply.exitEarly) this.emit("exit", reply.code);
   }
   end(data?: string) {
     this.stdin = data;
-    if (this.reply.feed) return this.reply.feed(this);
-    if (this.reply.hang) return;
+    const reply = this.answer(data);
+    // 'exit' before anyone listens: emitted, and lost, as ssh2 can do it.
+    if (reply.exitEarly) this.emit("exit", reply.code);
+    if (reply.feed) return reply.feed(this);
+    if (reply.hang) return;
     setImmediate(() => {
-      if (this.reply.stdout) this.emit("data", Buffer.from(this.reply.stdout));
-      if (this.reply.stderr) this.stderr.emit("data", Buffer.from(this.reply.stderr));
-      if (this.reply.exitEarly) return void this.emit("close", this.reply.code);
-      if (this.reply.code !== undefined || this.reply.signal)
-        this.emit("exit", this.reply.code ?? null, this.reply.signal);
+      if (reply.stdout) this.emit("data", Buffer.from(reply.stdout));
+      if (reply.stderr) this.stderr.emit("data", Buffer.from(reply.stderr));
+      if (reply.exitEarly) return void this.emit("close", reply.code);
+      if (reply.code !== undefined || reply.signal) this.emit("exit", reply.code ?? null, reply.signal);
       this.emit("close");
     });
   }
@@ -53,10 +55,10 @@ export class FakeLink implements Link {
   sent: string[] = [];
   channels: FakeChannel[] = [];
   private lostCbs = new Set<(err: DeviceError) => void>();
-  constructor(private readonly answer: (command: string) => Reply) {}
+  constructor(private readonly answer: (command: string, stdin: string | undefined) => Reply) {}
   async open(command: string): Promise<ExecChannel> {
     this.sent.push(command);
-    const ch = new FakeChannel(this.answer(command));
+    const ch = new FakeChannel((stdin) => this.answer(command, stdin));
     this.channels.push(ch);
     return ch;
   }

@@ -64,7 +64,7 @@ describe("output cap", () => {
 
   it("caps stderr too, at 1 MiB", async () => {
     const link = new FakeLink(() => ({ feed: flood(Buffer.alloc(256 * 1024, "e"), "stderr") }));
-    const err = (await failure(session(link).script("yes >&2", { name: "noisy" }))) as OutputTooLargeError;
+    const err = (await failure(session(link).sh("yes >&2", { name: "noisy" }))) as OutputTooLargeError;
     expect(err).toBeInstanceOf(OutputTooLargeError);
     expect(err.limitBytes).toBe(MAX_STDERR_BYTES);
     expect(err.message).toBe("r1: noisy printed more than 1048576 bytes on stderr; its channel was closed");
@@ -83,8 +83,8 @@ describe("output cap", () => {
     const recorded = readFileSync(join(ROOT, "test", "fixtures", "debian", "host-read.out"), "utf8");
     const links: Record<string, FakeLink> = {
       "r-flood": new FakeLink(() => ({ feed: flood(Buffer.alloc(MiB, "@")) })),
-      "r-good": new FakeLink((command) => {
-        const nonce = /N=([0-9a-f]+)/.exec(command)?.[1] ?? "missing";
+      "r-good": new FakeLink((_command, stdin) => {
+        const nonce = /N=([0-9a-f]+)/.exec(stdin ?? "")?.[1] ?? "missing";
         return { code: 0, stdout: recorded.replaceAll("0123456789abcdef0123", nonce) };
       }),
     };
@@ -115,7 +115,7 @@ describe("idle timeout", () => {
     }));
     const started = Date.now();
     const err = (await failure(
-      session(link).script("step1\nsleep 1000", { name: "stage", idleTimeoutMs: 100, timeoutMs: 30_000 }),
+      session(link).sh("step1\nsleep 1000", { name: "stage", idleTimeoutMs: 100, timeoutMs: 30_000 }),
     )) as CommandError;
     expect(Date.now() - started).toBeLessThan(2000);
     expect(err).toBeInstanceOf(CommandError);
@@ -144,7 +144,7 @@ describe("idle timeout", () => {
     vi.useFakeTimers();
     try {
       const link = new FakeLink(() => ({ hang: true }));
-      const running = failure(session(link).script("sh commit.sh", { name: "commit", timeoutMs: 180_000 }));
+      const running = failure(session(link).sh("sh commit.sh", { name: "commit", timeoutMs: 180_000 }));
       await vi.advanceTimersByTimeAsync(59_000);
       expect(link.channels[0]?.closed).toBe(false);
       await vi.advanceTimersByTimeAsync(2_000);
@@ -161,25 +161,25 @@ describe("errors name the step", () => {
 
   it("says the step's name and carries a short one-line command, never the script", async () => {
     const link = new FakeLink(() => ({ code: 2, stderr: "bird: syntax error, line 3\n" }));
-    const err = (await failure(session(link).script(script, { name: "stage" }))) as CommandError;
+    const err = (await failure(session(link).sh(script, { name: "stage" }))) as CommandError;
     expect(err.message).toBe("r1: stage exited with status 2: bird: syntax error, line 3");
     expect(err.command).not.toContain("\n");
     expect(err.command?.length).toBeLessThanOrEqual(201);
-    expect(err.command).toMatch(/^sh '-c' 'set -e ⏎ echo line 0/);
+    expect(err.command).toMatch(/^sh -s: set -e ⏎ echo line 0/);
   });
 
   it("without a name, a script's error still carries one short line", async () => {
     const link = new FakeLink(() => ({ hang: true }));
-    const err = (await failure(session(link).script(script, { timeoutMs: 50 }))) as CommandError;
+    const err = (await failure(session(link).sh(script, { timeoutMs: 50 }))) as CommandError;
     expect(err.command).not.toContain("\n");
     expect(err.command?.length).toBeLessThanOrEqual(201);
-    expect(err.message).toMatch(/^r1: `sh '-c' 'set -e ⏎ echo line 0 .*…` did not finish within 0.05 s/);
+    expect(err.message).toMatch(/^r1: `sh -s: set -e ⏎ echo line 0 .*…` did not finish within 0.05 s/);
   });
 
   it("redacts the short command", async () => {
     const link = new FakeLink(() => ({ code: 1 }));
     const err = (await failure(
-      session(link, {}, ["hunter2hunter2"]).script(`login hunter2hunter2\n${script}`, { name: "login" }),
+      session(link, {}, ["hunter2hunter2"]).sh(`login hunter2hunter2\n${script}`, { name: "login" }),
     )) as CommandError;
     expect(`${err.message}${err.command}`).not.toContain("hunter2hunter2");
     expect(err.command).toContain("[redacted]");

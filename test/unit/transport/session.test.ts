@@ -15,21 +15,28 @@ describe("command lines", () => {
     expect(r).toEqual({ command: link.sent[0], stdout: "ok", stderr: "", exitCode: 0 });
   });
 
-  it("prefixes `sudo -n` for run, script and readFiles when the inventory says sudo", async () => {
+  it("prefixes `sudo -n` for run and sh when the inventory says sudo", async () => {
     const link = new FakeLink(() => ({ code: 0 }));
     const s = session(link, { sudo: true });
     await s.run(["wg", "show"]);
-    await s.script("cat /etc/bird/bird.conf; echo $?");
-    await s.readFiles(["/etc/hostname"]).catch(() => undefined);
-    expect(link.sent[0]).toBe("sudo -n wg show");
-    expect(link.sent[1]).toBe(`sudo -n sh '-c' 'cat /etc/bird/bird.conf; echo $?'`);
-    expect(link.sent[2]).toMatch(/^sudo -n sh '-c' 'r\(\) \{/);
+    await s.sh("cat /etc/bird/bird.conf; echo $?");
+    expect(link.sent).toEqual(["sudo -n wg show", "sudo -n sh -s"]);
   });
 
-  it("runs scripts as sh -c without sudo otherwise", async () => {
+  it("sends a script on stdin to sh -s, never in the command line", async () => {
     const link = new FakeLink(() => ({ code: 0 }));
-    await session(link).script("echo hi");
-    expect(link.sent).toEqual([`sh '-c' 'echo hi'`]);
+    const script = "printf '%s\\n' \"$(hostname)\"\necho 'it''s'";
+    const r = await session(link).sh(script);
+    expect(link.sent).toEqual(["sh -s"]);
+    // A brace group reading /dev/null: parsed whole before it runs; no command in it reads the rest.
+    expect(link.channels[0]?.stdin).toBe(`{\n${script}\n} </dev/null\n`);
+    expect(r.command).toBe(`sh -s: printf '%s\\n' "$(hostname)" ⏎ echo 'it''s'`);
+  });
+
+  it("adds no second newline before the closing brace", async () => {
+    const link = new FakeLink(() => ({ code: 0 }));
+    await session(link).sh("echo hi\n");
+    expect(link.channels[0]?.stdin).toBe("{\necho hi\n} </dev/null\n");
   });
 
   it("writes stdin to the channel and then ends it", async () => {
@@ -41,9 +48,9 @@ describe("command lines", () => {
     expect(link.channels[1]?.stdin).toBeUndefined();
   });
 
-  it("sends a raw command line as is with runLine (for non-shell CLIs)", async () => {
+  it("sends a raw command line as is with line (for non-shell CLIs)", async () => {
     const link = new FakeLink(() => ({ code: 0 }));
-    await session(link, { sudo: true }).runLine('/interface wireguard print detail where name="wg0"');
+    await session(link, { sudo: true }).line('/interface wireguard print detail where name="wg0"');
     expect(link.sent).toEqual(['/interface wireguard print detail where name="wg0"']);
   });
 
@@ -154,43 +161,5 @@ describe("redaction", () => {
       .run(["x", password], { timeoutMs: 50 })
       .catch((e: unknown) => e)) as CommandError;
     expect(`${err.message}${err.command}`).not.toContain(password);
-  });
-});
-
-describe("readFiles", () => {
-  it("maps the framed output back to files, in one command", async () => {
-    let nonce = "";
-    const link = new FakeLink((command) => {
-      nonce = /(rcl-[0-9a-f]{24})/.exec(command)?.[1] ?? "";
-      return {
-        code: 0,
-        stdout: `${nonce} 0 3\nabc${nonce} 1 missing\n${nonce} end\n`,
-      };
-    });
-    const got = await session(link).readFiles(["/etc/a", "/etc/b"]);
-    expect(nonce).not.toBe("");
-    expect(got).toEqual({ "/etc/a": "abc", "/etc/b": null });
-    expect(link.sent).toHaveLength(1);
-  });
-
-  it("throws CommandError naming a path that is not a readable file", async () => {
-    const link = new FakeLink((command) => {
-      const nonce = /(rcl-[0-9a-f]{24})/.exec(command)?.[1] ?? "";
-      return { code: 0, stdout: `${nonce} 0 unreadable\n${nonce} end\n` };
-    });
-    await expect(session(link).readFiles(["/etc/dir"])).rejects.toThrow(/cannot read \/etc\/dir/);
-  });
-
-  it("throws CommandError on garbled output", async () => {
-    const link = new FakeLink(() => ({ code: 0, stdout: "Welcome to the router!\n" }));
-    await expect(session(link).readFiles(["/etc/a"])).rejects.toBeInstanceOf(CommandError);
-  });
-
-  it("validates paths before sending anything", async () => {
-    const link = new FakeLink(() => ({ code: 0 }));
-    await expect(session(link).readFiles(["etc/a"])).rejects.toThrow(/not absolute/);
-    await expect(session(link).readFiles(["/etc/a\n; reboot"])).rejects.toThrow(/newline/);
-    expect(link.sent).toEqual([]);
-    expect(await session(link).readFiles([])).toEqual({});
   });
 });

@@ -1,12 +1,12 @@
 // SshTransport against a real, throwaway OpenSSH server on 127.0.0.1 (test/helpers/sshd.ts):
 // pinned keys, one connection per device, fresh connections, refusals with typed errors,
-// timeouts, quoting of hostile values, sudo, readFiles, credentials from env and agent.
+// timeouts, quoting of hostile values, scripts on stdin, sudo, credentials from env and agent.
 //
 // Connections are counted from the server's side: sshd logs (LogLevel VERBOSE) one
 // "Connection from" line per accepted TCP connection, "Accepted" per login and "Starting
 // session: command" per exec channel.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -138,7 +138,7 @@ describe("commands over a pinned connection", () => {
     const r = await s.run(["printf", "%s\\0", ...hostile]);
     expect(r.stdout.split("\0").slice(0, -1)).toEqual(hostile);
     for (const h of hostile) expect((await s.run(["printf", "%s", h])).stdout).toBe(h);
-    expect((await s.script(`printf %s ${"'$(id)'"}`)).stdout).toBe("$(id)");
+    expect((await s.sh(`printf %s ${"'$(id)'"}`)).stdout).toBe("$(id)");
     expect(existsSync(marker)).toBe(false);
   });
 
@@ -153,24 +153,24 @@ describe("commands over a pinned connection", () => {
     expect((await s.run(["cat"], { timeoutMs: 5000 })).stdout).toBe("");
   });
 
-  it("reads many files in one command, framing by length", async () => {
-    const d = join(sshd.dir, "files");
-    mkdirSync(d, { recursive: true });
-    const files: Record<string, string | null> = {
-      [join(d, "bird.conf")]: "router id 192.0.2.1;\nprotocol device {}\n",
-      [join(d, "no-newline")]: "last",
-      [join(d, "empty")]: "",
-      [join(d, "looks-like-frames")]: "rcl-0123456789abcdef01234567 0 5\nrcl-x end\n",
-      [join(d, "it's $(odd) name")]: "odd\n",
-      [join(d, "missing")]: null,
-    };
-    for (const [p, c] of Object.entries(files)) if (c !== null) writeFileSync(p, c);
-    const t = transport();
-    const s = await t.session("r1");
-    const before = sshd.commandsStarted();
-    expect(await s.readFiles(Object.keys(files))).toEqual(files);
-    expect(sshd.commandsStarted() - before).toBe(1);
-    await expect(s.readFiles([d])).rejects.toThrow(/cannot read .*files: not a readable regular file/);
+  it("runs a script from stdin in the device's sh: here-documents, a syntax error runs nothing", async () => {
+    const s = await transport().session("r1");
+    const out = join(sshd.dir, "from-script");
+    const script = [
+      `cat > ${out} <<'EOF'`,
+      "$(not expanded) `nor this`",
+      "EOF",
+      // A command reading stdin gets nothing: the rest of the script is not its input.
+      "cat",
+      "echo after",
+    ].join("\n");
+    const r = await s.sh(script);
+    expect(r.stdout).toBe("after\n");
+    expect(readFileSync(out, "utf8")).toBe("$(not expanded) `nor this`\n");
+    const marker = join(sshd.dir, "half-run");
+    const broken = await s.sh(`touch ${marker}\nif true; then`, { allowFailure: true });
+    expect(broken.exitCode).not.toBe(0);
+    expect(existsSync(marker)).toBe(false);
   });
 
   it("kills a command that outlives its timeout, and the connection stays usable", async () => {
@@ -401,16 +401,9 @@ describe("sudo", () => {
     writeFileSync(log, "");
     const s = await transport({ sudo: true }).session("r1");
     expect((await s.run(["printf", "%s", "it's $(x)"])).stdout).toBe("it's $(x)");
-    expect((await s.script("echo scripted")).stdout).toBe("scripted\n");
-    const path = join(sshd.dir, "sudo-read");
-    writeFileSync(path, "x");
-    expect(await s.readFiles([path])).toEqual({ [path]: "x" });
+    expect((await s.sh("echo scripted")).stdout).toBe("scripted\n");
     const calls = readFileSync(log, "utf8");
-    expect(
-      calls.startsWith(
-        "[-n]\n[printf]\n[%s]\n[it's $(x)]\n[-n]\n[sh]\n[-c]\n[echo scripted]\n[-n]\n[sh]\n[-c]\n",
-      ),
-    ).toBe(true);
+    expect(calls.startsWith("[-n]\n[printf]\n[%s]\n[it's $(x)]\n[-n]\n[sh]\n[-s]\n")).toBe(true);
     // Without sudo in the inventory, sudo is not called.
     writeFileSync(log, "");
     await (await transport().session("r1")).run(["true"]);

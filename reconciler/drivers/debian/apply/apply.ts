@@ -11,7 +11,7 @@ import {
   redact,
 } from "../../../model/errors.ts";
 import type { Candidate, LiveState } from "../../../model/live.ts";
-import type { DeviceSession } from "../../../transport/session.ts";
+import type { PosixSession } from "../../../transport/session.ts";
 import type { ApplyContext, ApplyDriver, KeysCapability, Staged } from "../../apply-contract.ts";
 import type { HealthProbe, Observation } from "../../health.ts";
 import { splitReadOutput } from "../read-script.ts";
@@ -34,7 +34,6 @@ import {
   revertScript,
   rollbackScript,
   type StageUpload,
-  stagePayload,
   stageScript,
   timerScript,
   unlockScript,
@@ -48,17 +47,10 @@ function details(ctx: ApplyContext, command: string, output: string, staged?: St
   return { device: ctx.device.name, command, output: redact(output, staged?.secrets ?? []) };
 }
 
-async function runScript(
-  session: DeviceSession,
-  step: string,
-  script: string,
-  stdin?: string,
-  timeoutMs?: number,
-) {
-  const r = await session.script(script, {
+async function runScript(session: PosixSession, step: string, script: string, timeoutMs?: number) {
+  const r = await session.sh(script, {
     allowFailure: true,
     name: step,
-    ...(stdin !== undefined ? { stdin } : {}),
     // The long steps (stage's validators, commit's reloads) may be silent for as long as they run.
     ...(timeoutMs !== undefined ? { timeoutMs, idleTimeoutMs: timeoutMs } : {}),
   });
@@ -146,7 +138,7 @@ export const debianApply: ApplyDriver = {
         // The run that holds the lock died after its commit (its process on this host is gone):
         // its change was never confirmed and the device would revert it by itself later. Take
         // the device over: revert that change now, free its lock, take ours.
-        const back = await runScript(session, "lock", rollbackScript(h.run), undefined, 180_000);
+        const back = await runScript(session, "lock", rollbackScript(h.run), 180_000);
         if (back.exitCode !== 0)
           throw new LockHeldError(
             `the device is locked by ${h.describe}, whose process is gone; reverting its unconfirmed change failed, so it was left to revert by itself`,
@@ -180,7 +172,7 @@ export const debianApply: ApplyDriver = {
   },
 
   async releaseLock(session, device, runId) {
-    const r = await session.script(breakLockScript(runId), { allowFailure: true, name: "unlock" });
+    const r = await session.sh(breakLockScript(runId), { allowFailure: true, name: "unlock" });
     const d = { device: device.name, command: "unlock", output: r.stdout + r.stderr };
     if (r.stdout.includes("@@unlocked")) return "released";
     if (r.stdout.includes("@@not-locked")) return "not-locked";
@@ -223,13 +215,7 @@ export const debianApply: ApplyDriver = {
     for (const f of plan.files)
       if (f.content !== null) uploads.push({ rel: candidateRel(f), content: f.content });
     const n = nonce();
-    const r = await runScript(
-      session,
-      "stage",
-      stageScript(ctx.runId, plan.files, uploads, n),
-      stagePayload(uploads, n),
-      120_000,
-    );
+    const r = await runScript(session, "stage", stageScript(ctx.runId, plan.files, uploads, n), 120_000);
     const sections = splitReadOutput(r.stdout, n);
     if (r.stdout.includes("@@rejected")) {
       const why: string[] = [];
@@ -281,7 +267,7 @@ export const debianApply: ApplyDriver = {
   },
 
   async commit(session, ctx, staged) {
-    const r = await runScript(session, "commit", `sh ${runDir(ctx.runId)}/commit.sh`, undefined, 180_000);
+    const r = await runScript(session, "commit", `sh ${runDir(ctx.runId)}/commit.sh`, 180_000);
     if (r.exitCode !== 0)
       throw new CommitFailedError(
         `commit failed (status ${r.exitCode}): ${redact(r.all.trim(), staged.secrets).slice(-3000)}`,
@@ -308,7 +294,7 @@ export const debianApply: ApplyDriver = {
   },
 
   async rollback(session, ctx, staged) {
-    const r = await runScript(session, "rollback", rollbackScript(ctx.runId), undefined, 180_000);
+    const r = await runScript(session, "rollback", rollbackScript(ctx.runId), 180_000);
     if (r.exitCode !== 0)
       throw new CommitFailedError(
         `rollback: the snapshot was restored but the reload reported errors: ${redact(r.all.trim(), staged.secrets).slice(-3000)}`,

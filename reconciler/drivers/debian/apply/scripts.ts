@@ -1,6 +1,6 @@
 // Pure: the sh scripts of the apply protocol. Every value is quoted with shQuote (names and paths
-// are also checked against strict patterns first); file contents never appear here: they travel
-// base64-encoded over stdin (see stagePayload) so neither argv nor a script holds a secret.
+// are also checked against strict patterns first); file contents travel only inside the stage
+// script, as base64 here-documents (kit/upload.ts), which goes over stdin: never in argv.
 //
 // Device-side scripts written into the run directory at stage time:
 // - lib.sh: helpers (install_file, restore_file, parsers of wg-quick and ifupdown files, sync_addrs);
@@ -15,6 +15,7 @@
 //   then converge.sh; as the timer, also the notice;
 // - timer.sh: the detached revert timer.
 import { shQuote as q } from "../../../transport/quote.ts";
+import { type Upload, uploadLines } from "../../kit/upload.ts";
 import { ifname } from "../guard.ts";
 import {
   BIRD_CONF,
@@ -381,22 +382,7 @@ export function timerScript(): string {
 // ---------------------------------------------------------------------------------------------
 // stage
 
-export interface StageUpload {
-  /** Path relative to the run dir. */
-  rel: string;
-  content: string;
-}
-
-/** What goes over stdin: each upload as a marker line and its base64 lines. */
-export function stagePayload(uploads: readonly StageUpload[], nonce: string): string {
-  const out: string[] = [];
-  for (const u of uploads) {
-    out.push(`@@${assertNonce(nonce)} ${u.rel}`);
-    const b64 = Buffer.from(u.content, "utf8").toString("base64");
-    for (let i = 0; i < b64.length; i += 76) out.push(b64.slice(i, i + 76));
-  }
-  return `${out.join("\n")}\n`;
-}
+export type StageUpload = Upload;
 
 /** Runs kept on a device for inspection (their records and logs; never candidates). */
 export const KEEP_RUNS = 20;
@@ -441,16 +427,7 @@ export function stageScript(
     ...pruneLines(runId),
     `rm -rf "$RUN" && mkdir -p "$RUN/snapshot" "$RUN/check/secrets" || exit 2`,
   ];
-  const dirs = [...new Set(uploads.map((u) => u.rel.slice(0, u.rel.lastIndexOf("/"))).filter((d) => d))];
-  for (const d of dirs) L.push(`mkdir -p "$RUN/"${q(d)}`);
-  L.push(
-    `awk -v R="$RUN" -v M=${q(`@@${nonce}`)} '$1 == M { if (f != "") close(f); f = R "/" $2 ".b64"; printf "" > f; next } f != "" { print > f }' || exit 2`,
-    "_bad=0",
-  );
-  for (const u of uploads)
-    L.push(
-      `base64 -d < "$RUN/"${q(`${u.rel}.b64`)} > "$RUN/"${q(u.rel)} && rm -f "$RUN/"${q(`${u.rel}.b64`)} || _bad=1`,
-    );
+  L.push("_bad=0", ...uploadLines(uploads, nonce));
   L.push(`[ "$_bad" = 0 ] || { echo '@@upload-failed'; rm -rf "$RUN"; exit 2; }`, '. "$RUN/lib.sh"');
   // Snapshot on the device: the copies the revert restores byte for byte.
   for (const f of files)

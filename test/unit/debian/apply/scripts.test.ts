@@ -1,6 +1,6 @@
 // The apply scripts quote every value, refuse names that are not names, and never carry a private
-// key or a secret from the environment: those travel only base64-encoded over stdin, or stay on
-// the device.
+// key or a secret from the environment in clear: those travel only base64-encoded inside the stage
+// script (which goes over stdin), or stay on the device.
 import { describe, expect, it } from "vitest";
 import { candidatePlan } from "../../../../reconciler/drivers/debian/apply/candidate.ts";
 import { healthScript } from "../../../../reconciler/drivers/debian/apply/health.ts";
@@ -16,7 +16,6 @@ import {
   lockScript,
   revertScript,
   rollbackScript,
-  stagePayload,
   stageScript,
   unlockScript,
 } from "../../../../reconciler/drivers/debian/apply/scripts.ts";
@@ -70,7 +69,7 @@ function allScripts(intent: ReturnType<typeof birdEdge>) {
       NONCE,
     ),
   ];
-  return { plan, uploads, scripts, payload: stagePayload(uploads, NONCE) };
+  return { plan, uploads, scripts };
 }
 
 describe("secrets never in a script or a command line", () => {
@@ -78,17 +77,21 @@ describe("secrets never in a script or a command line", () => {
     ["bird", birdEdge()],
     ["frr", frrEdge()],
   ] as const) {
-    it(`${label}: the secrets reach only the stdin payload, base64-encoded`, () => {
-      const { plan, scripts, payload } = allScripts(intent);
+    it(`${label}: the secrets reach only the stage script's here-documents, base64-encoded`, () => {
+      const { plan, scripts } = allScripts(intent);
       expect(plan.secretValues.length).toBeGreaterThan(0);
+      const end = `rcl-end-${NONCE}`;
+      // The bodies of the here-documents: the lines between a `<<'END'` line and END.
+      const bodies = (scripts[0] as string).split(`<<'${end}' || _bad=1\n`).slice(1);
+      expect(bodies.length).toBeGreaterThan(0);
+      const decoded = bodies
+        .map((b) =>
+          Buffer.from(b.slice(0, b.indexOf(`\n${end}\n`) + 1).replace(/\n/g, ""), "base64").toString("utf8"),
+        )
+        .join("");
       for (const secret of plan.secretValues) {
         for (const s of scripts) expect(s).not.toContain(secret);
-        expect(payload).not.toContain(secret);
         // ...but they are in the decoded candidate the device gets.
-        const decoded = payload
-          .split(`@@${NONCE} `)
-          .map((chunk) => Buffer.from(chunk.split("\n").slice(1).join(""), "base64").toString("utf8"))
-          .join("");
         expect(decoded).toContain(secret);
       }
       // Staged.files shows placeholders, never the values.
