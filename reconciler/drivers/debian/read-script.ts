@@ -1,16 +1,13 @@
-// The one sh script that reads everything in one round trip, and the splitter of its output.
-//
-// Each output is printed between marker lines that carry a per-read random nonce, so that no file
-// content can fake a marker: `@@reconciler:<nonce>:begin <name>@@`, the bytes, a newline, then
-// `@@reconciler:<nonce>:end <name> rc=<exit status>@@` (rc=absent for a missing file,
-// rc=not-running when FRR is not running). Secrets never leave the device:
+// The one sh script that reads everything in one round trip. Each output is a nonce-framed
+// section (kit/sections.ts): rc=absent for a missing file, rc=not-running when FRR is not
+// running. Secrets never leave the device:
 // - `wg show all dump`: awk replaces the private key (interface lines) and the preshared key (peer
 //   lines) by "(hidden)", and the run-time counters (handshake, rx, tx) by "-", which also keeps
 //   the artifact, and so the fingerprint, stable between two reads;
 // - wg-quick files: PrivateKey/PresharedKey values, bird.conf: password strings, frr.conf and
 //   running-config: passwords and keys, are replaced by "(hidden)" with sed.
-// POSIX sh has no pipefail: the status of the command before a filter is passed back on fd 3.
 import { shQuote } from "../../transport/quote.ts";
+import { sectionFunctions } from "../kit/sections.ts";
 import {
   BIRD_CONF,
   CMD_BIRD_PROTOCOLS,
@@ -46,29 +43,16 @@ const REDACT_FRR = [
   "-e 's/(authentication[[:space:]]+key-id[[:space:]].*[[:space:]]key[[:space:]]+)[^[:space:]]+/\\1(hidden)/'",
 ].join(" ");
 
-export function assertNonce(nonce: string): string {
-  if (!/^[0-9a-f]{16,64}$/.test(nonce))
-    throw new Error(`a read nonce must be 16-64 hex digits, not ${nonce}`);
-  return nonce;
-}
-
 export function buildReadScript(nonce: string): string {
   const q = shQuote;
   return [
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; export PATH",
     "LC_ALL=C; export LC_ALL",
-    `N=${assertNonce(nonce)}`,
-    "exec 4>&1",
-    `begin() { printf '@@reconciler:%s:begin %s@@\\n' "$N" "$1"; }`,
-    `end() { printf '\\n@@reconciler:%s:end %s rc=%s@@\\n' "$N" "$1" "$2"; }`,
+    ...sectionFunctions(nonce),
     `redact_wg() { ${REDACT_WG}; }`,
     `redact_bird() { ${REDACT_BIRD}; }`,
     `redact_frr() { ${REDACT_FRR}; }`,
     `strip_wg_dump() { ${WG_DUMP_FILTER}; }`,
-    // emit_file PATH FILTER: the file through a filter, or rc=absent.
-    `emit_file() { begin "file:$1"; if [ -f "$1" ]; then "$2" < "$1"; end "file:$1" $?; else end "file:$1" absent; fi; }`,
-    // emit_cmd NAME FILTER COMMAND...: the command's output through a filter, with the command's status.
-    `emit_cmd() { _n=$1; _f=$2; shift 2; begin "$_n"; _rc=$( { { "$@"; echo $? >&3; } | "$_f" >&4; } 3>&1 ); end "$_n" "$_rc"; }`,
     `emit_file ${q(BIRD_CONF)} redact_bird`,
     `emit_file ${q(FRR_CONF)} redact_frr`,
     `emit_file ${q(SYSCTL_CONF)} cat`,
@@ -97,34 +81,4 @@ export function buildReadScript(nonce: string): string {
     "exit 0",
     "",
   ].join("\n");
-}
-
-export interface Section {
-  text: string;
-  /** The exit status as printed: a number, "absent" or "not-running". */
-  rc: string;
-}
-
-/** The sections of the script's output by name; text outside markers is ignored. */
-export function splitReadOutput(stdout: string, nonce: string): Map<string, Section> {
-  const n = assertNonce(nonce);
-  const begin = new RegExp(`^@@reconciler:${n}:begin (.+)@@$`);
-  const end = new RegExp(`^@@reconciler:${n}:end (.+) rc=([A-Za-z0-9-]*)@@$`);
-  const out = new Map<string, Section>();
-  let current: { name: string; lines: string[] } | undefined;
-  for (const line of stdout.split("\n")) {
-    const e = end.exec(line);
-    if (current && e && e[1] === current.name) {
-      out.set(current.name, { text: current.lines.join("\n"), rc: e[2] ?? "" });
-      current = undefined;
-      continue;
-    }
-    if (current) {
-      current.lines.push(line);
-      continue;
-    }
-    const b = begin.exec(line);
-    if (b?.[1]) current = { name: b[1], lines: [] };
-  }
-  return out;
 }

@@ -2,22 +2,22 @@
 // pure liveStateFrom(). A command that must work and did not (wg, ip, sysctl; vtysh when FRR runs)
 // fails the read with a CommandError rather than reporting an empty state the planner would then
 // try to "create".
-import { randomBytes } from "node:crypto";
 import { CommandError, ParseError } from "../../model/errors.ts";
 import type { ResolvedDevice } from "../../model/repo.ts";
 import type { PosixSession } from "../../transport/session.ts";
+import { newNonce, splitSections } from "../kit/sections.ts";
 import { type DebianLiveState, liveStateFrom } from "./live-state.ts";
 import { CMD_BIRD_PROTOCOLS, CMD_FRR_RUNNING, CMD_IP_ADDR, CMD_SYSCTL, CMD_WG_DUMP } from "./paths.ts";
-import { buildReadScript, splitReadOutput } from "./read-script.ts";
+import { buildReadScript } from "./read-script.ts";
 import { redactArtifact } from "./redact.ts";
 
 const REQUIRED = [CMD_WG_DUMP, CMD_IP_ADDR, CMD_SYSCTL] as const;
 
 export async function readDebian(session: PosixSession, device: ResolvedDevice): Promise<DebianLiveState> {
-  const nonce = randomBytes(10).toString("hex");
+  const nonce = newNonce();
   const script = buildReadScript(nonce);
   const result = await session.sh(script, { allowFailure: true });
-  const sections = splitReadOutput(result.stdout, nonce);
+  const sections = splitSections(result.stdout, nonce);
   const fail = (name: string, why: string) =>
     new CommandError(
       `read: ${name.replace(/^cmd:/, "")} ${why}`,

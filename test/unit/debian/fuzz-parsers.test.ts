@@ -23,8 +23,8 @@ import { parseWgDump, sanitizeWgDump } from "../../../reconciler/drivers/debian/
 import { parseWireguardConf } from "../../../reconciler/drivers/debian/parse-wireguard.ts";
 import { CMD_IP_ADDR, CMD_WG_DUMP } from "../../../reconciler/drivers/debian/paths.ts";
 import { readDebian } from "../../../reconciler/drivers/debian/read.ts";
-import { splitReadOutput } from "../../../reconciler/drivers/debian/read-script.ts";
 import { renderDebian } from "../../../reconciler/drivers/debian/render.ts";
+import { splitSections } from "../../../reconciler/drivers/kit/sections.ts";
 import { CommandError, ParseError } from "../../../reconciler/model/errors.ts";
 import type { DeviceIntent } from "../../../reconciler/schema/device.ts";
 import { mutated } from "./fuzz-mutations.ts";
@@ -34,7 +34,7 @@ const RECORDED_NONCE = "0123456789abcdef0123";
 const APPLY_FIXTURES = join(import.meta.dirname, "apply", "fixtures");
 const applyFixture = (name: string) => readFileSync(join(APPLY_FIXTURES, name), "utf8");
 const hostRead = fixture("host-read.out");
-const hostSections = splitReadOutput(hostRead, RECORDED_NONCE);
+const hostSections = splitSections(hostRead, RECORDED_NONCE);
 const section = (name: string) => hostSections.get(name)?.text ?? "";
 
 /**
@@ -170,7 +170,7 @@ describe("device-output parsers survive mutated real output", () => {
   });
 
   it("the read script's sections", () => {
-    property([hostRead], (t) => survives(() => splitReadOutput(t, RECORDED_NONCE)));
+    property([hostRead], (t) => survives(() => splitSections(t, RECORDED_NONCE)));
   });
 
   it("the whole read: a live state, or ParseError / CommandError naming the device", async () => {

@@ -12,8 +12,9 @@ import {
   CMD_WG_DUMP,
 } from "../../../reconciler/drivers/debian/paths.ts";
 import { readDebian } from "../../../reconciler/drivers/debian/read.ts";
-import { buildReadScript, splitReadOutput } from "../../../reconciler/drivers/debian/read-script.ts";
+import { buildReadScript } from "../../../reconciler/drivers/debian/read-script.ts";
 import { renderDebian } from "../../../reconciler/drivers/debian/render.ts";
+import { splitSections } from "../../../reconciler/drivers/kit/sections.ts";
 import { CommandError } from "../../../reconciler/model/errors.ts";
 import type { DeviceIntent } from "../../../reconciler/schema/device.ts";
 import { device, example, fixture, replaySession, scriptOutput } from "./helpers.ts";
@@ -117,7 +118,7 @@ describe("the read script", () => {
   it("splits output by the markers of this read only", () => {
     const n = "aaaaaaaaaaaaaaaaaaaa";
     const forged = `@@reconciler:bbbbbbbbbbbbbbbbbbbb:end file:/x rc=0@@`;
-    const sections = splitReadOutput(
+    const sections = splitSections(
       scriptOutput(n, [
         ["file:/x", `a\n${forged}\nb\n`, "0"],
         ["file:/y", "", "absent"],

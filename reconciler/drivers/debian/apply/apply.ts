@@ -14,7 +14,7 @@ import type { Candidate, LiveState } from "../../../model/live.ts";
 import type { PosixSession } from "../../../transport/session.ts";
 import type { ApplyContext, ApplyDriver, KeysCapability, Staged } from "../../apply-contract.ts";
 import type { HealthProbe, Observation } from "../../health.ts";
-import { splitReadOutput } from "../read-script.ts";
+import { newNonce, splitSections } from "../../kit/sections.ts";
 import { UnwritableSecretError } from "../secrets.ts";
 import { type CandidatePlan, candidatePlan, MissingSecretError } from "./candidate.ts";
 import { healthScript, observeHealth } from "./health.ts";
@@ -39,7 +39,6 @@ import {
   unlockScript,
 } from "./scripts.ts";
 
-const nonce = () => randomBytes(10).toString("hex");
 const now = () => new Date().toISOString();
 
 /** An error's details, the device's output redacted with the staged candidate's secrets when there is one. */
@@ -214,9 +213,9 @@ export const debianApply: ApplyDriver = {
     ];
     for (const f of plan.files)
       if (f.content !== null) uploads.push({ rel: candidateRel(f), content: f.content });
-    const n = nonce();
+    const n = newNonce();
     const r = await runScript(session, "stage", stageScript(ctx.runId, plan.files, uploads, n), 120_000);
-    const sections = splitReadOutput(r.stdout, n);
+    const sections = splitSections(r.stdout, n);
     if (r.stdout.includes("@@rejected")) {
       const why: string[] = [];
       for (const [name, s] of sections) {
@@ -276,10 +275,10 @@ export const debianApply: ApplyDriver = {
   },
 
   async health(session, ctx, probes: readonly HealthProbe[]): Promise<Observation[]> {
-    const n = nonce();
+    const n = newNonce();
     const r = await runScript(session, "health", healthScript(ctx.runId, ctx.intent, probes, n));
     if (r.exitCode !== 0) throw unexpected(ctx, "health", r);
-    const sections = splitReadOutput(r.stdout, n);
+    const sections = splitSections(r.stdout, n);
     return observeHealth(ctx.intent, probes, { get: (name) => sections.get(name) });
   },
 

@@ -4,6 +4,7 @@
 import type { HealthProbe, Observation } from "../../../drivers/health.ts";
 import type { DeviceIntent } from "../../../schema/device.ts";
 import { shQuote as q } from "../../../transport/quote.ts";
+import { sectionFunctions } from "../../kit/sections.ts";
 import { ifname, word } from "../guard.ts";
 import { PATH_LINE, runDir } from "./layout.ts";
 import {
@@ -12,7 +13,6 @@ import {
   parseIpRoutes,
   parseLatestHandshakes,
 } from "./parse-health.ts";
-import { assertNonce } from "./scripts.ts";
 
 type Probe<K extends HealthProbe["kind"]> = Extract<HealthProbe, { kind: K }>;
 const ofKind = <K extends HealthProbe["kind"]>(probes: readonly HealthProbe[], kind: K) =>
@@ -39,10 +39,7 @@ export function healthScript(
   const L = [
     PATH_LINE,
     "LC_ALL=C; export LC_ALL",
-    `N=${assertNonce(nonce)}`,
-    `begin() { printf '@@reconciler:%s:begin %s@@\\n' "$N" "$1"; }`,
-    `end() { printf '\\n@@reconciler:%s:end %s rc=%s@@\\n' "$N" "$1" "$2"; }`,
-    `section() { _s=$1; shift; begin "$_s"; "$@" 2>&1; end "$_s" $?; }`,
+    ...sectionFunctions(nonce),
     `section now date +%s`,
     `section committed-at cat ${q(`${runDir(runId)}/committed-at`)}`,
   ];

@@ -15,6 +15,7 @@
 //   then converge.sh; as the timer, also the notice;
 // - timer.sh: the detached revert timer.
 import { shQuote as q } from "../../../transport/quote.ts";
+import { sectionFunctions } from "../../kit/sections.ts";
 import { type Upload, uploadLines } from "../../kit/upload.ts";
 import { ifname } from "../guard.ts";
 import {
@@ -37,26 +38,12 @@ const base = (path: string) => path.slice(path.lastIndexOf("/") + 1);
 export const candidateRel = (f: ManagedFile) => `candidate/${f.index}/${base(f.path)}`;
 export const snapshotRel = (f: ManagedFile) => `snapshot/${f.index}`;
 
-export function assertNonce(nonce: string): string {
-  if (!/^[0-9a-f]{16,64}$/.test(nonce)) throw new Error("a nonce must be 16-64 hex digits");
-  return nonce;
-}
-
 const prelude = (runId: string) => [
   "set -f",
   "umask 077",
   PATH_LINE,
   "LC_ALL=C; export LC_ALL",
   `RUN=${q(runDir(runId))}`,
-];
-
-/** Section markers in the format read-script.ts splits (splitReadOutput). */
-const markers = (nonce: string) => [
-  `N=${assertNonce(nonce)}`,
-  `begin() { printf '@@reconciler:%s:begin %s@@\\n' "$N" "$1"; }`,
-  `end() { printf '\\n@@reconciler:%s:end %s rc=%s@@\\n' "$N" "$1" "$2"; }`,
-  // section NAME COMMAND...: the command's stdout and stderr between markers, with its status.
-  `section() { _s=$1; shift; begin "$_s"; "$@" 2>&1; end "$_s" $?; }`,
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -421,7 +408,7 @@ export function stageScript(
   const R = runDir(runId);
   const L = [
     ...prelude(runId),
-    ...markers(nonce),
+    ...sectionFunctions(nonce),
     `if [ -e "$RUN/armed" ] || [ -e "$RUN/committed-at" ]; then echo '@@already-committed'; exit 9; fi`,
     `mkdir -p ${q(RUNS_DIR)} && chmod 700 ${q(STATE_DIR)} || exit 2`,
     ...pruneLines(runId),

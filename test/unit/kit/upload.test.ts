@@ -1,0 +1,39 @@
+// Upload inside the script: the here-documents, run in dash, leave byte-identical files.
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { assertRel, uploadLines, uploadTerminator } from "../../../reconciler/drivers/kit/upload.ts";
+import { dash, dashSyntax } from "./dash.ts";
+
+const NONCE = "0123456789abcdef0123";
+
+describe("upload", () => {
+  it("writes every file byte for byte, whatever it holds", () => {
+    const run = mkdtempSync(join(tmpdir(), "kit-upload-"));
+    const files = [
+      { rel: "lib.sh", content: "#!/bin/sh\necho '$(not run)' `nor this`\n" },
+      { rel: "candidate/0/bird.conf", content: `${uploadTerminator(NONCE)}\nEOF\n'\n` },
+      { rel: "candidate/1/empty", content: "" },
+      { rel: "candidate/2/wg-b.conf", content: "grüße ☃\r\nno newline at end" },
+      { rel: "candidate/3/long", content: "x".repeat(10_000) },
+    ];
+    const script = ["_bad=0", ...uploadLines(files, NONCE), 'echo "bad=$_bad"'].join("\n");
+    expect(dashSyntax(script)).toBe("ok");
+    const { stdout, status } = dash(script, { RUN: run });
+    expect({ stdout, status }).toEqual({ stdout: "bad=0\n", status: 0 });
+    for (const f of files) expect(readFileSync(join(run, f.rel), "utf8")).toBe(f.content);
+  });
+
+  it("no base64 line can end the document early: the terminator holds a '-'", () => {
+    expect(uploadTerminator(NONCE)).toMatch(/-/);
+    const body = uploadLines([{ rel: "a", content: "y".repeat(500) }], NONCE).slice(1, -1);
+    for (const line of body) expect(line).toMatch(/^[A-Za-z0-9+/=]{1,76}$/);
+  });
+
+  it("refuses paths that leave the run directory or need quoting tricks", () => {
+    for (const rel of ["../x", "a/../../x", "/etc/x", "a b", "$(id)", "a//b", ".hidden/x", ""])
+      expect(() => assertRel(rel)).toThrow(/not a relative path/);
+    expect(() => uploadLines([{ rel: "ok", content: "" }], "not-hex")).toThrow(/hex/);
+  });
+});
