@@ -1,4 +1,8 @@
 // Where the Debian driver keeps what it manages. One place, so render, read and apply agree.
+import type { DeviceLayout } from "../kit/layout.ts";
+
+/** Where the apply protocol keeps its lock, runs and notices (kit/layout.ts). */
+export const DEBIAN_LAYOUT: DeviceLayout = { stateDir: "/var/lib/reconciler" };
 
 export const BIRD_CONF = "/etc/bird/bird.conf";
 export const FRR_CONF = "/etc/frr/frr.conf";

@@ -7,6 +7,7 @@
 // - wg-quick files: PrivateKey/PresharedKey values, bird.conf: password strings, frr.conf and
 //   running-config: passwords and keys, are replaced by "(hidden)" with sed.
 import { shQuote } from "../../transport/quote.ts";
+import { noticeDir, runsDir } from "../kit/layout.ts";
 import { sectionFunctions } from "../kit/sections.ts";
 import {
   BIRD_CONF,
@@ -15,16 +16,15 @@ import {
   CMD_IP_ADDR,
   CMD_SYSCTL,
   CMD_WG_DUMP,
+  DEBIAN_LAYOUT,
   FRR_CONF,
   IFUPDOWN_CONF,
   SYSCTL_CONF,
   WIREGUARD_DIR,
 } from "./paths.ts";
 
-/** Where the apply step leaves notices (apply/layout.ts NOTICE_DIR; repeated to keep read free of apply). */
-export const NOTICE_DIR = "/var/lib/reconciler/notices";
-/** Where the apply step keeps its runs (apply/layout.ts RUNS_DIR). */
-export const RUNS_DIR = "/var/lib/reconciler/runs";
+const NOTICE_DIR = noticeDir(DEBIAN_LAYOUT);
+const RUNS_DIR = runsDir(DEBIAN_LAYOUT);
 
 export const WG_DUMP_FILTER = [
   'awk \'BEGIN { FS = OFS = "\\t" }',

@@ -14,29 +14,27 @@ import type { Candidate, LiveState } from "../../../model/live.ts";
 import type { PosixSession } from "../../../transport/session.ts";
 import type { ApplyContext, ApplyDriver, KeysCapability, Staged } from "../../apply-contract.ts";
 import type { HealthProbe, Observation } from "../../health.ts";
+import { breakLockScript, lockHolder, lockScript, unlockScript } from "../../kit/lock.ts";
 import { newNonce, splitSections } from "../../kit/sections.ts";
 import { UnwritableSecretError } from "../secrets.ts";
 import { type CandidatePlan, candidatePlan, MissingSecretError } from "./candidate.ts";
 import { healthScript, observeHealth } from "./health.ts";
-import { runDir } from "./layout.ts";
+import { DEBIAN_LAYOUT, runDir } from "./layout.ts";
 import {
   abandonScript,
   armScript,
-  breakLockScript,
   candidateRel,
   commitScript,
   confirmScript,
   convergeScript,
   ensureKeysScript,
   libScript,
-  lockScript,
   rearmScript,
   revertScript,
   rollbackScript,
   type StageUpload,
   stageScript,
   timerScript,
-  unlockScript,
 } from "./scripts.ts";
 
 const now = () => new Date().toISOString();
@@ -54,26 +52,6 @@ async function runScript(session: PosixSession, step: string, script: string, ti
     ...(timeoutMs !== undefined ? { timeoutMs, idleTimeoutMs: timeoutMs } : {}),
   });
   return { ...r, command: step, all: `${r.stdout}${r.stderr ? `\n${r.stderr}` : ""}` };
-}
-
-/** What the lock script says of the run holding a device's lock, and whether that run looks dead. */
-export function lockHolder(text: string, here: { host: string; alive: (pid: number) => boolean }) {
-  const field = (k: string) => new RegExp(`^${k}=(.*)$`, "m").exec(text)?.[1]?.trim() ?? "";
-  const run = field("run");
-  const holder = field("holder");
-  const state = field("state") || "unknown";
-  const age = Number(field("age"));
-  const m = /^(\S+) pid (\d+)$/.exec(holder);
-  // A run directory that is absent is normal between lock and stage: not a sign of death.
-  const deadProcess = m !== null && m[1] === here.host && !here.alive(Number(m[2]));
-  const stale = deadProcess
-    ? `its process (pid ${m?.[2]} on this host) is gone`
-    : state === "confirmed" || state === "reverted"
-      ? `its run already ended on the device (${state})`
-      : undefined;
-  const since = Number.isFinite(age) ? `, ${age} s ago` : "";
-  const describe = `run ${run || "?"} (${holder || "unknown holder"}, since ${field("time") || "?"}${since}; on the device: ${state})`;
-  return { run, state, stale, deadProcess, describe };
 }
 
 function pidAlive(pid: number): boolean {
@@ -128,7 +106,7 @@ export const debianApply: ApplyDriver = {
     const r = await runScript(
       session,
       "lock",
-      lockScript(ctx.runId, `${hostname()} pid ${process.pid}`, now()),
+      lockScript(DEBIAN_LAYOUT, ctx.runId, `${hostname()} pid ${process.pid}`, now()),
     );
     if (r.stdout.startsWith("@@locked")) return;
     if (r.stdout.startsWith("@@held")) {
@@ -143,11 +121,11 @@ export const debianApply: ApplyDriver = {
             `the device is locked by ${h.describe}, whose process is gone; reverting its unconfirmed change failed, so it was left to revert by itself`,
             details(ctx, "lock", back.all),
           );
-        await runScript(session, "lock", unlockScript(h.run));
+        await runScript(session, "lock", unlockScript(DEBIAN_LAYOUT, h.run));
         const again = await runScript(
           session,
           "lock",
-          lockScript(ctx.runId, `${hostname()} pid ${process.pid}`, now()),
+          lockScript(DEBIAN_LAYOUT, ctx.runId, `${hostname()} pid ${process.pid}`, now()),
         );
         if (again.stdout.startsWith("@@locked")) return;
         throw new LockHeldError(
@@ -166,12 +144,12 @@ export const debianApply: ApplyDriver = {
   },
 
   async unlock(session, ctx) {
-    const r = await runScript(session, "unlock", unlockScript(ctx.runId));
+    const r = await runScript(session, "unlock", unlockScript(DEBIAN_LAYOUT, ctx.runId));
     if (r.exitCode !== 0 || !/@@(unlocked|not-ours)/.test(r.stdout)) throw unexpected(ctx, "unlock", r);
   },
 
   async releaseLock(session, device, runId) {
-    const r = await session.sh(breakLockScript(runId), { allowFailure: true, name: "unlock" });
+    const r = await session.sh(breakLockScript(DEBIAN_LAYOUT, runId), { allowFailure: true, name: "unlock" });
     const d = { device: device.name, command: "unlock", output: r.stdout + r.stderr };
     if (r.stdout.includes("@@unlocked")) return "released";
     if (r.stdout.includes("@@not-locked")) return "not-locked";

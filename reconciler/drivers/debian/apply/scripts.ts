@@ -15,6 +15,7 @@
 //   then converge.sh; as the timer, also the notice;
 // - timer.sh: the detached revert timer.
 import { shQuote as q } from "../../../transport/quote.ts";
+import { releaseIfOursLines } from "../../kit/lock.ts";
 import { sectionFunctions } from "../../kit/sections.ts";
 import { type Upload, uploadLines } from "../../kit/upload.ts";
 import { ifname } from "../guard.ts";
@@ -29,7 +30,7 @@ import {
 } from "../paths.ts";
 import { wireguardSyncInput } from "../secrets.ts";
 import type { ManagedFile } from "./candidate.ts";
-import { assertRunId, LOCK_DIR, NOTICE_DIR, PATH_LINE, RUNS_DIR, runDir, STATE_DIR } from "./layout.ts";
+import { assertRunId, DEBIAN_LAYOUT, NOTICE_DIR, PATH_LINE, RUNS_DIR, runDir, STATE_DIR } from "./layout.ts";
 
 export const FRR_RELOAD = "/usr/lib/frr/frr-reload.py";
 
@@ -48,70 +49,6 @@ const prelude = (runId: string) => [
 
 // ---------------------------------------------------------------------------------------------
 // lock, unlock, keys
-
-export function lockScript(runId: string, holder: string, time: string): string {
-  const owner = `run=${assertRunId(runId)}\nholder=${holder.replace(/[^\x20-\x7e]/g, "?")}\ntime=${time}\n`;
-  return [
-    PATH_LINE,
-    "umask 077",
-    `mkdir -p ${q(STATE_DIR)} && chmod 700 ${q(STATE_DIR)} || exit 2`,
-    `if mkdir ${q(LOCK_DIR)} 2>/dev/null; then`,
-    `  printf '%s' ${q(owner)} > ${q(`${LOCK_DIR}/owner`)} && echo @@locked && exit 0`,
-    "  exit 2",
-    "fi",
-    `_r=$(sed -n 's/^run=//p' ${q(`${LOCK_DIR}/owner`)} 2>/dev/null)`,
-    `if [ "$_r" = ${q(runId)} ]; then echo @@locked; exit 0; fi`,
-    "echo @@held",
-    `cat ${q(`${LOCK_DIR}/owner`)} 2>/dev/null || echo '(no owner file yet)'`,
-    // What the holder's run is doing on this device, and how old the lock is: enough to tell a
-    // run in progress from one that died (see lockHolder in apply.ts).
-    ...runStateLines("$_r"),
-    `printf 'age=%s\n' $(( $(date +%s) - $(stat -c %Y ${q(LOCK_DIR)} 2>/dev/null || date +%s) ))`,
-    "",
-  ].join("\n");
-}
-
-/** Prints state=<what the run directory of run $1 says>: armed, reverting, confirmed, reverted, staged, absent. */
-function runStateLines(runVar: string): string[] {
-  return [
-    `_d=${q(RUNS_DIR)}/${runVar}`,
-    `case ${runVar} in "" | *[!A-Za-z0-9._-]*) _st=unknown ;; *)`,
-    `  if [ ! -d "$_d" ]; then _st=absent; elif [ -e "$_d/armed" ]; then _st=armed`,
-    `  elif [ -e "$_d/reverting" ]; then _st=reverting; elif [ -e "$_d/reverted" ]; then _st=reverted`,
-    `  elif [ -e "$_d/confirmed" ]; then _st=confirmed; else _st=staged; fi ;;`,
-    "esac",
-    `printf 'state=%s\n' "$_st"`,
-  ];
-}
-
-/**
- * `reconciler unlock DEVICE --run ID`: frees the lock of a run that died, only if that run holds
- * it and its revert timer is not pending (an armed run still restores the device by itself and
- * frees the lock then). The dead run's candidate (it may hold secrets) is removed too.
- */
-export function breakLockScript(runId: string): string {
-  const id = assertRunId(runId);
-  return [
-    PATH_LINE,
-    `_r=$(sed -n 's/^run=//p' ${q(`${LOCK_DIR}/owner`)} 2>/dev/null)`,
-    `[ -d ${q(LOCK_DIR)} ] || { echo @@not-locked; exit 0; }`,
-    `if [ "$_r" != ${q(id)} ]; then echo @@other; cat ${q(`${LOCK_DIR}/owner`)} 2>/dev/null; exit 3; fi`,
-    ...runStateLines("$_r"),
-    `case "$_st" in armed | reverting) echo @@armed; exit 4 ;; esac`,
-    `rm -rf "$_d/candidate" "$_d/snapshot" "$_d/check" && rm -rf ${q(LOCK_DIR)} && echo @@unlocked`,
-    "",
-  ].join("\n");
-}
-
-export function unlockScript(runId: string): string {
-  return [
-    PATH_LINE,
-    `if [ "$(sed -n 's/^run=//p' ${q(`${LOCK_DIR}/owner`)} 2>/dev/null)" = ${q(assertRunId(runId))} ]; then`,
-    `  rm -rf ${q(LOCK_DIR)} && echo @@unlocked`,
-    "else echo @@not-ours; fi",
-    "",
-  ].join("\n");
-}
 
 /** Generates missing private keys on the device and prints "<if>\t<public key>" lines only. */
 export function ensureKeysScript(interfaces: readonly string[]): string {
@@ -338,7 +275,7 @@ export function revertScript(runId: string, files: readonly ManagedFile[]): stri
     `  printf 'run %s was not confirmed within %s s: the device reverted by itself at %s%s\\n' ${q(runId)} "$2" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$_x" > ${q(`${notice}.tmp`)}`,
     `  mv -f ${q(`${notice}.tmp`)} ${q(notice)}`,
     // The run that held the lock is over (its reconciler is gone): free the device for the next.
-    `  if [ "$(sed -n 's/^run=//p' ${q(`${LOCK_DIR}/owner`)} 2>/dev/null)" = ${q(runId)} ]; then rm -rf ${q(LOCK_DIR)}; fi`,
+    ...releaseIfOursLines(DEBIAN_LAYOUT, runId).map((line) => `  ${line}`),
     'else cat "$RUN/converge.log"; fi',
     `[ "$ERRORS" -eq 0 ]`,
     "",

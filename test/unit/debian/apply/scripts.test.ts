@@ -4,7 +4,11 @@
 import { describe, expect, it } from "vitest";
 import { candidatePlan } from "../../../../reconciler/drivers/debian/apply/candidate.ts";
 import { healthScript } from "../../../../reconciler/drivers/debian/apply/health.ts";
-import { assertManagedPath, assertRunId } from "../../../../reconciler/drivers/debian/apply/layout.ts";
+import {
+  assertManagedPath,
+  assertRunId,
+  DEBIAN_LAYOUT,
+} from "../../../../reconciler/drivers/debian/apply/layout.ts";
 import {
   armScript,
   candidateRel,
@@ -13,13 +17,12 @@ import {
   convergeScript,
   ensureKeysScript,
   libScript,
-  lockScript,
   revertScript,
   rollbackScript,
   stageScript,
-  unlockScript,
 } from "../../../../reconciler/drivers/debian/apply/scripts.ts";
 import { renderDebian } from "../../../../reconciler/drivers/debian/render.ts";
+import { lockScript, unlockScript } from "../../../../reconciler/drivers/kit/lock.ts";
 import type { LiveState } from "../../../../reconciler/model/live.ts";
 import { birdEdge, device, frrEdge } from "../helpers.ts";
 
@@ -56,8 +59,8 @@ function allScripts(intent: ReturnType<typeof birdEdge>) {
     armScript("run-1", 60),
     confirmScript("run-1", "2026-01-01T00:00:00Z"),
     rollbackScript("run-1"),
-    lockScript("run-1", "host", "t"),
-    unlockScript("run-1"),
+    lockScript(DEBIAN_LAYOUT, "run-1", "host", "t"),
+    unlockScript(DEBIAN_LAYOUT, "run-1"),
     ensureKeysScript(["wg-b"]),
     healthScript(
       "run-1",
@@ -160,7 +163,7 @@ describe("hostile values", () => {
   });
 
   it("a hostile lock holder text is quoted", () => {
-    const s = lockScript("run-1", "evil'$(reboot)`id`\nhost", "t");
+    const s = lockScript(DEBIAN_LAYOUT, "run-1", "evil'$(reboot)`id`\nhost", "t");
     expect(s).toContain(`'run=run-1\nholder=evil'\\''$(reboot)\`id\`?host\ntime=t\n'`);
   });
 
