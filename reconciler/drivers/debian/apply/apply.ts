@@ -15,26 +15,22 @@ import type { PosixSession } from "../../../transport/session.ts";
 import type { ApplyContext, ApplyDriver, KeysCapability, Staged } from "../../apply-contract.ts";
 import type { HealthProbe, Observation } from "../../health.ts";
 import { breakLockScript, lockHolder, lockScript, unlockScript } from "../../kit/lock.ts";
+import { abandonScript } from "../../kit/rundir.ts";
 import { newNonce, splitSections } from "../../kit/sections.ts";
+import { armScript, confirmScript, rearmScript, rollbackScript, timerScript } from "../../kit/timer.ts";
 import { UnwritableSecretError } from "../secrets.ts";
 import { type CandidatePlan, candidatePlan, MissingSecretError } from "./candidate.ts";
 import { healthScript, observeHealth } from "./health.ts";
 import { DEBIAN_LAYOUT, runDir } from "./layout.ts";
 import {
-  abandonScript,
-  armScript,
   candidateRel,
   commitScript,
-  confirmScript,
   convergeScript,
   ensureKeysScript,
   libScript,
-  rearmScript,
   revertScript,
-  rollbackScript,
   type StageUpload,
   stageScript,
-  timerScript,
 } from "./scripts.ts";
 
 const now = () => new Date().toISOString();
@@ -115,7 +111,7 @@ export const debianApply: ApplyDriver = {
         // The run that holds the lock died after its commit (its process on this host is gone):
         // its change was never confirmed and the device would revert it by itself later. Take
         // the device over: revert that change now, free its lock, take ours.
-        const back = await runScript(session, "lock", rollbackScript(h.run), 180_000);
+        const back = await runScript(session, "lock", rollbackScript(DEBIAN_LAYOUT, h.run), 180_000);
         if (back.exitCode !== 0)
           throw new LockHeldError(
             `the device is locked by ${h.describe}, whose process is gone; reverting its unconfirmed change failed, so it was left to revert by itself`,
@@ -224,12 +220,12 @@ export const debianApply: ApplyDriver = {
   },
 
   async arm(session, ctx, staged, timeoutS) {
-    const r = await runScript(session, "arm", armScript(ctx.runId, Math.ceil(timeoutS)));
+    const r = await runScript(session, "arm", armScript(DEBIAN_LAYOUT, ctx.runId, Math.ceil(timeoutS)));
     if (r.exitCode !== 0 || !r.stdout.includes("@@armed")) throw unexpected(ctx, "arm", r);
   },
 
   async rearm(session, ctx, staged, timeoutS) {
-    const r = await runScript(session, "rearm", rearmScript(ctx.runId, Math.ceil(timeoutS)));
+    const r = await runScript(session, "rearm", rearmScript(DEBIAN_LAYOUT, ctx.runId, Math.ceil(timeoutS)));
     if (r.stdout.includes("@@not-armed"))
       throw new CommitFailedError(
         `too late: the device already reverted this run by itself (${r.stdout.replace("@@not-armed", "").trim()})`,
@@ -239,7 +235,7 @@ export const debianApply: ApplyDriver = {
   },
 
   async abandon(session, ctx) {
-    const r = await runScript(session, "abandon", abandonScript(ctx.runId));
+    const r = await runScript(session, "abandon", abandonScript(DEBIAN_LAYOUT, ctx.runId));
     if (r.exitCode !== 0 || !r.stdout.includes("@@abandoned")) throw unexpected(ctx, "abandon", r);
   },
 
@@ -261,7 +257,7 @@ export const debianApply: ApplyDriver = {
   },
 
   async confirm(session, ctx, staged) {
-    const r = await runScript(session, "confirm", confirmScript(ctx.runId, now()));
+    const r = await runScript(session, "confirm", confirmScript(DEBIAN_LAYOUT, ctx.runId, now()));
     if (r.stdout.includes("@@reverted"))
       throw new CommitFailedError(
         `too late to confirm: the device already reverted this run by itself (${r.stdout.replace("@@reverted", "").trim()})`,
@@ -271,7 +267,7 @@ export const debianApply: ApplyDriver = {
   },
 
   async rollback(session, ctx, staged) {
-    const r = await runScript(session, "rollback", rollbackScript(ctx.runId), 180_000);
+    const r = await runScript(session, "rollback", rollbackScript(DEBIAN_LAYOUT, ctx.runId), 180_000);
     if (r.exitCode !== 0)
       throw new CommitFailedError(
         `rollback: the snapshot was restored but the reload reported errors: ${redact(r.all.trim(), staged.secrets).slice(-3000)}`,

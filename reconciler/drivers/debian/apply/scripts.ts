@@ -1,23 +1,23 @@
-// Pure: the sh scripts of the apply protocol. Every value is quoted with shQuote (names and paths
-// are also checked against strict patterns first); file contents travel only inside the stage
-// script, as base64 here-documents (kit/upload.ts), which goes over stdin: never in argv.
+// Pure: what of the apply protocol's scripts is Debian's own; the kit (drivers/kit) writes the
+// rest (framing, lock, upload, snapshot and restore, the revert timer, the run directory). Every
+// value is quoted with shQuote (names and paths are also checked against strict patterns first);
+// file contents travel only inside the stage script, as base64 here-documents (kit/upload.ts),
+// which goes over stdin: never in argv.
 //
-// Device-side scripts written into the run directory at stage time:
-// - lib.sh: helpers (install_file, restore_file, parsers of wg-quick and ifupdown files, sync_addrs);
+// Debian supplies:
+// - lib.sh's helpers: parsers of wg-quick and ifupdown files, sync_addrs;
 // - converge.sh: makes the running state follow the managed files as they are in place: WireGuard
 //   (wg-quick up / wg syncconf + addresses + MTU / ip link del), the ifupdown interfaces (create
 //   bridges/dummies/VLANs, add and remove addresses, MTU, delete links the reconciler created and
 //   no longer wants), sysctl, `birdc configure`, `frr-reload.py --reload`; it runs every step even
 //   when one fails and exits non-zero when any did;
-// - commit.sh: candidate files into place (temp name in the same directory, then mv; unchanged
-//   files are not touched), then converge.sh;
-// - revert.sh: snapshot copies back into place (cp -p then mv; files that were absent removed),
-//   then converge.sh; as the timer, also the notice;
-// - timer.sh: the detached revert timer.
+// - the validators of stage (bird -p, vtysh --dryrun, wg-quick strip) and what it records before
+//   the commit (links, tunnels, sysctls, the interfaces and addresses this run manages);
+// - commit.sh's extras: the bird secrets directory before, the tunnels' counters after.
 import { shQuote as q } from "../../../transport/quote.ts";
-import { releaseIfOursLines } from "../../kit/lock.ts";
-import { sectionFunctions } from "../../kit/sections.ts";
-import { type Upload, uploadLines } from "../../kit/upload.ts";
+import { candidateRel, snapshotRel } from "../../kit/files.ts";
+import * as kit from "../../kit/run-scripts.ts";
+import type { Upload } from "../../kit/upload.ts";
 import { ifname } from "../guard.ts";
 import {
   BIRD_CONF,
@@ -30,22 +30,13 @@ import {
 } from "../paths.ts";
 import { wireguardSyncInput } from "../secrets.ts";
 import type { ManagedFile } from "./candidate.ts";
-import { assertRunId, DEBIAN_LAYOUT, NOTICE_DIR, PATH_LINE, RUNS_DIR, runDir, STATE_DIR } from "./layout.ts";
+import { DEBIAN_LAYOUT, PATH_LINE } from "./layout.ts";
+
+export { candidateRel, snapshotRel } from "../../kit/files.ts";
 
 export const FRR_RELOAD = "/usr/lib/frr/frr-reload.py";
 
 const base = (path: string) => path.slice(path.lastIndexOf("/") + 1);
-/** Where a file's candidate copy lives, relative to the run dir: its own name, so wg-quick accepts it. */
-export const candidateRel = (f: ManagedFile) => `candidate/${f.index}/${base(f.path)}`;
-export const snapshotRel = (f: ManagedFile) => `snapshot/${f.index}`;
-
-const prelude = (runId: string) => [
-  "set -f",
-  "umask 077",
-  PATH_LINE,
-  "LC_ALL=C; export LC_ALL",
-  `RUN=${q(runDir(runId))}`,
-];
 
 // ---------------------------------------------------------------------------------------------
 // lock, unlock, keys
@@ -74,30 +65,9 @@ export function ensureKeysScript(interfaces: readonly string[]): string {
 // device-side library
 
 export function libScript(runId: string): string {
-  return [
-    ...prelude(runId),
-    "ERRORS=0",
-    `fail() { printf 'converge: %s\\n' "$*" >&2; ERRORS=$((ERRORS + 1)); }`,
+  return kit.libScript(DEBIAN_LAYOUT, runId, [
     'has_link() { ip link show dev "$1" >/dev/null 2>&1; }',
     'in_file() { [ -f "$2" ] && grep -qxF -- "$1" "$2"; }',
-    "# ensure_dir DIR MODE OWNER: create a missing directory with that mode and owner",
-    `ensure_dir() { [ -d "$1" ] && return 0; mkdir -p "$1" && chmod "$2" "$1" && { chown "$3" "$1" 2>/dev/null || true; }; }`,
-    "# install_file SRC DST MODE OWNER: DST gets SRC's bytes (temp name in DST's dir, then mv); an",
-    "# existing DST keeps its mode and owner; an identical DST is not touched",
-    "install_file() {",
-    `  if [ -f "$2" ] && cmp -s "$1" "$2"; then return 0; fi`,
-    `  _t="$2.reconciler-tmp"`,
-    `  cp "$1" "$_t" || return 1`,
-    `  if [ -e "$2" ]; then chmod --reference="$2" "$_t" && chown --reference="$2" "$_t"`,
-    `  else chmod "$3" "$_t" && { chown "$4" "$_t" 2>/dev/null || true; }; fi || { rm -f "$_t"; return 1; }`,
-    `  mv -f "$_t" "$2"`,
-    "}",
-    "# restore_file SNAPSHOT DST: DST back to the snapshot copy (bytes, mode, owner, times) or removed",
-    "restore_file() {",
-    `  if [ -f "$1.absent" ]; then rm -f "$2"; return; fi`,
-    `  _t="$2.reconciler-tmp"`,
-    `  cp -p "$1" "$_t" && mv -f "$_t" "$2"`,
-    "}",
     "# wg_conf_value FILE KEY: the values of KEY in the [Interface] section, comma-split, one a line",
     "wg_conf_value() {",
     `  [ -f "$1" ] || return 0`,
@@ -128,8 +98,7 @@ export function libScript(runId: string): string {
     `    if [ "$_want" = no ] && printf '%s\\n' "$_cur" | grep -qxF -- "$_a"; then ip addr del "$_a" dev "$_if" || fail "ip addr del $_a dev $_if"; fi`,
     "  done",
     "}",
-    "",
-  ].join("\n");
+  ]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -231,76 +200,27 @@ export function convergeScript(runId: string, files: readonly ManagedFile[]): st
 }
 
 // ---------------------------------------------------------------------------------------------
-// commit, revert, timer
+// commit, revert
 
 export function commitScript(files: readonly ManagedFile[]): string {
-  const L = ['. "$(dirname "$0")/lib.sh"', `date +%s > "$RUN/committed-at"`];
-  if (files.some((f) => f.content !== null && f.path.startsWith(`${BIRD_SECRET_DIR}/`)))
-    L.push(`ensure_dir ${q(BIRD_SECRET_DIR)} 750 root:bird || fail ${q(`mkdir ${BIRD_SECRET_DIR}`)}`);
-  for (const f of files) {
-    if (f.content === null) L.push(`rm -f ${q(f.path)} || fail ${q(`rm ${f.path}`)}`);
-    else
-      L.push(
-        `ensure_dir ${q(f.path.slice(0, f.path.lastIndexOf("/")))} ${f.path.startsWith("/etc/wireguard/") ? "700" : "755"} root:root || fail ${q(`mkdir for ${f.path}`)}`,
-        `install_file "$RUN/${candidateRel(f)}" ${q(f.path)} ${q(f.mode)} ${q(f.owner)} || fail ${q(`could not write ${f.path}`)}`,
-      );
-  }
-  L.push(
-    `if [ "$ERRORS" -ne 0 ]; then echo "commit: $ERRORS file(s) could not be written" >&2; exit 3; fi`,
-    `sh "$RUN/converge.sh"; _rc=$?`,
+  const before = files.some((f) => f.content !== null && f.path.startsWith(`${BIRD_SECRET_DIR}/`))
+    ? [`ensure_dir ${q(BIRD_SECRET_DIR)} 750 root:bird || fail ${q(`mkdir ${BIRD_SECRET_DIR}`)}`]
+    : [];
+  const after = [
     // The tunnels' receive counters once the commit took effect: the health gate counts only
     // packets received after this as proof that a tunnel works (see health.ts).
     `wg show all transfer > "$RUN/transfer-at-commit" 2>/dev/null || : > "$RUN/transfer-at-commit"`,
-    `exit "$_rc"`,
-    "",
-  );
-  return L.join("\n");
+  ];
+  const commitFiles = files.map((f) => ({
+    ...f,
+    dirMode: f.path.startsWith("/etc/wireguard/") ? "700" : "755",
+  }));
+  return kit.commitScript(commitFiles, { before, after });
 }
 
 /** revert.sh MODE [TIMEOUT]: MODE timer (writes the notice) or now. */
 export function revertScript(runId: string, files: readonly ManagedFile[]): string {
-  const notice = `${NOTICE_DIR}/${assertRunId(runId)}`;
-  const L = ['. "$(dirname "$0")/lib.sh"'];
-  for (const f of files)
-    L.push(`restore_file "$RUN/${snapshotRel(f)}" ${q(f.path)} || fail ${q(`could not restore ${f.path}`)}`);
-  L.push(
-    `sh "$RUN/converge.sh" > "$RUN/converge.log" 2>&1 || ERRORS=$((ERRORS + 1))`,
-    `: > "$RUN/reverted"`,
-    // The candidate holds the new secrets; the snapshot copies are in place again.
-    `[ "$ERRORS" -ne 0 ] || rm -rf "$RUN/candidate" "$RUN/snapshot"`,
-    `rm -rf "$RUN/candidate"`,
-    `if [ "$1" = timer ]; then`,
-    `  mkdir -p ${q(NOTICE_DIR)}`,
-    `  _x=""; [ "$ERRORS" -eq 0 ] || _x=" (with errors: see $RUN/converge.log)"`,
-    `  printf 'run %s was not confirmed within %s s: the device reverted by itself at %s%s\\n' ${q(runId)} "$2" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$_x" > ${q(`${notice}.tmp`)}`,
-    `  mv -f ${q(`${notice}.tmp`)} ${q(notice)}`,
-    // The run that held the lock is over (its reconciler is gone): free the device for the next.
-    ...releaseIfOursLines(DEBIAN_LAYOUT, runId).map((line) => `  ${line}`),
-    'else cat "$RUN/converge.log"; fi',
-    `[ "$ERRORS" -eq 0 ]`,
-    "",
-  );
-  return L.join("\n");
-}
-
-export function timerScript(): string {
-  return [
-    "trap '' HUP",
-    'RUN=$(dirname "$0")',
-    'echo $$ > "$RUN/timer.pid"',
-    // The deadline (epoch seconds, device clock) is a file, so that rearm can move it: the
-    // confirm timeout counts from the wave's last commit, not from this device's arm. Arm and
-    // rearm write now + timeout + 1, so that whole-second clocks never fire early.
-    "while :; do",
-    `  _d=$(cat "$RUN/deadline" 2>/dev/null); case "$_d" in "" | *[!0-9]*) _d=0 ;; esac`,
-    `  [ "$(date +%s)" -ge "$_d" ] && break`,
-    "  sleep 1",
-    "done",
-    // Whoever renames "armed" first wins: the timer here, confirm or rollback there.
-    'mv "$RUN/armed" "$RUN/reverting" 2>/dev/null || exit 0',
-    'exec sh "$RUN/revert.sh" timer "$1"',
-    "",
-  ].join("\n");
+  return kit.revertScript(DEBIAN_LAYOUT, runId, files);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -308,58 +228,9 @@ export function timerScript(): string {
 
 export type StageUpload = Upload;
 
-/** Runs kept on a device for inspection (their records and logs; never candidates). */
-export const KEEP_RUNS = 20;
-
-/**
- * Other runs' leftovers, removed while this run holds the lock (so no other run is in progress,
- * except one whose revert timer is pending: those are left alone). Candidates and snapshot copies
- * of ended runs go at once (they may hold secrets); whole run directories beyond the newest
- * KEEP_RUNS go too.
- */
-function pruneLines(runId: string): string[] {
-  return [
-    `for _o in $(ls -1 ${q(RUNS_DIR)} 2>/dev/null); do`,
-    `  _od=${q(RUNS_DIR)}/"$_o"; [ "$_o" = ${q(assertRunId(runId))} ] && continue`,
-    `  [ -e "$_od/armed" ] || [ -e "$_od/reverting" ] && continue`,
-    `  rm -rf "$_od/candidate" "$_od/snapshot" "$_od/check"; find "$_od" -maxdepth 1 -name 'sync-*.conf' -delete`,
-    "done",
-    // Run ids sort by time: the oldest beyond KEEP_RUNS are removed whole (never a pending one).
-    `for _o in $(ls -1 ${q(RUNS_DIR)} 2>/dev/null | sort -r | tail -n +${KEEP_RUNS + 1}); do`,
-    `  _od=${q(RUNS_DIR)}/"$_o"; [ -e "$_od/armed" ] || [ -e "$_od/reverting" ] || rm -rf "$_od"`,
-    "done",
-  ];
-}
-
-/**
- * Receives the uploads, snapshots the live files on the device, validates the candidate with
- * bird -p, vtysh --dryrun and wg-quick strip, and records what exists before the commit. On a
- * rejection the run directory is removed again (it holds secrets) and nothing else changed.
- */
-export function stageScript(
-  runId: string,
-  files: readonly ManagedFile[],
-  uploads: readonly StageUpload[],
-  nonce: string,
-): string {
-  const R = runDir(runId);
-  const L = [
-    ...prelude(runId),
-    ...sectionFunctions(nonce),
-    `if [ -e "$RUN/armed" ] || [ -e "$RUN/committed-at" ]; then echo '@@already-committed'; exit 9; fi`,
-    `mkdir -p ${q(RUNS_DIR)} && chmod 700 ${q(STATE_DIR)} || exit 2`,
-    ...pruneLines(runId),
-    `rm -rf "$RUN" && mkdir -p "$RUN/snapshot" "$RUN/check/secrets" || exit 2`,
-  ];
-  L.push("_bad=0", ...uploadLines(uploads, nonce));
-  L.push(`[ "$_bad" = 0 ] || { echo '@@upload-failed'; rm -rf "$RUN"; exit 2; }`, '. "$RUN/lib.sh"');
-  // Snapshot on the device: the copies the revert restores byte for byte.
-  for (const f of files)
-    L.push(
-      `if [ -e ${q(f.path)} ]; then cp -p ${q(f.path)} "$RUN/${snapshotRel(f)}" || _bad=1; else : > "$RUN/${snapshotRel(f)}.absent"; fi`,
-    );
-  L.push(`[ "$_bad" = 0 ] || { echo '@@snapshot-failed'; rm -rf "$RUN"; exit 2; }`, "_rej=0");
-  // Validation against the candidate copies.
+/** bird -p, vtysh --dryrun and wg-quick strip against the candidate copies, one section each. */
+function validateLines(files: readonly ManagedFile[]): string[] {
+  const L: string[] = [];
   const bird = files.find((f) => f.path === BIRD_CONF && f.content !== null);
   if (bird) {
     L.push(
@@ -386,8 +257,12 @@ export function stageScript(
       `begin ${q(`check:wg:${n}`)}; printf '%s' "$_o"; end ${q(`check:wg:${n}`)} "$_rc"`,
     );
   }
-  L.push(`if [ "$_rej" != 0 ]; then rm -rf "$RUN"; echo '@@rejected'; exit 0; fi`, `rm -rf "$RUN/check"`);
-  // What exists before the commit, and what this run manages.
+  return L;
+}
+
+/** What exists before the commit, and what this run manages. */
+function recordLines(files: readonly ManagedFile[]): string[] {
+  const L: string[] = [];
   const ifup = files.find((f) => f.path === IFUPDOWN_CONF);
   L.push(
     `wg show interfaces 2>/dev/null | tr ' ' '\\n' | sed '/^$/d' > "$RUN/wg-before"`,
@@ -407,97 +282,29 @@ export function stageScript(
     if (f.content !== null)
       L.push(`  wg_conf_value "$RUN/${candidateRel(f)}" address | sed ${q(`s/^/${ifname(n)} /`)}`);
   }
-  L.push(`} | sort -u > "$RUN/managed-addrs"`, "echo '@@staged'", "");
-  void R;
-  return L.join("\n");
+  L.push(`} | sort -u > "$RUN/managed-addrs"`);
+  return L;
 }
 
-// ---------------------------------------------------------------------------------------------
-// arm, confirm, rollback
-
-export function armScript(runId: string, timeoutS: number): string {
-  if (!Number.isInteger(timeoutS) || timeoutS < 1 || timeoutS > 86_400)
-    throw new Error(`a revert timeout must be 1..86400 whole seconds, not ${timeoutS}`);
-  return [
-    ...prelude(runId),
-    `[ -f "$RUN/timer.sh" ] && [ -d "$RUN/snapshot" ] || { echo '@@not-staged'; exit 2; }`,
-    `rm -f "$RUN/timer.pid"; echo $(( $(date +%s) + ${timeoutS} + 1 )) > "$RUN/deadline" && : > "$RUN/armed" || { echo '@@no-timer'; exit 3; }`,
-    // Where systemd runs, the timer is a transient unit: logind may kill everything a closing SSH
-    // session started (KillUserProcesses=yes), but not a unit of the system manager. Elsewhere
-    // (the lab has no systemd) setsid gives it its own session, so neither the SSH channel's end
-    // nor a hangup reaches it. Either way every standard stream is redirected, so the channel can
-    // close at once, and the timer writes its pid, which confirm and rollback kill. KillMode=process:
-    // what the revert starts and leaves running (wireguard-go under wg-quick up) must outlive the
-    // unit, which by default takes its whole cgroup down when it ends.
-    `if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then`,
-    `  systemd-run --quiet --collect --unit=${q(`reconciler-revert-${assertRunId(runId)}`)} -p KillMode=process -p StandardOutput=${q(`file:${runDir(runId)}/timer.log`)} -p StandardError=inherit sh "$RUN/timer.sh" ${timeoutS} < /dev/null > /dev/null 2>&1 || { echo '@@no-timer'; exit 3; }`,
-    "else",
-    `  setsid sh "$RUN/timer.sh" ${timeoutS} < /dev/null > "$RUN/timer.log" 2>&1 &`,
-    "fi",
-    `_i=0; while [ ! -s "$RUN/timer.pid" ] && [ "$_i" -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done`,
-    `[ -s "$RUN/timer.pid" ] || { echo '@@no-timer'; exit 3; }`,
-    `printf '@@armed %s\\n' "$(cat "$RUN/timer.pid")"`,
-    "",
-  ].join("\n");
-}
-
-const killTimer = [
-  `if [ -s "$RUN/timer.pid" ]; then _p=$(cat "$RUN/timer.pid")`,
-  `  case "$_p" in *[!0-9]* | "") ;; *) kill -s TERM -- "-$_p" 2>/dev/null || kill -s TERM "$_p" 2>/dev/null ;; esac`,
-  "fi",
-];
-
-/** Moves the revert deadline to timeoutS from now; refused when the timer already fired. */
-export function rearmScript(runId: string, timeoutS: number): string {
-  if (!Number.isInteger(timeoutS) || timeoutS < 1 || timeoutS > 86_400)
-    throw new Error(`a revert timeout must be 1..86400 whole seconds, not ${timeoutS}`);
-  return [
-    ...prelude(runId),
-    `[ -e "$RUN/armed" ] || { echo '@@not-armed'; cat ${q(`${NOTICE_DIR}/${runId}`)} 2>/dev/null; exit 4; }`,
-    `echo $(( $(date +%s) + ${timeoutS} + 1 )) > "$RUN/deadline.tmp" && mv -f "$RUN/deadline.tmp" "$RUN/deadline" || exit 3`,
-    "echo '@@rearmed'",
-    "",
-  ].join("\n");
-}
-
-/** The staged candidate will not be committed: its run directory goes (it may hold secrets). */
-export function abandonScript(runId: string): string {
-  return [
-    ...prelude(runId),
-    `if [ -e "$RUN/armed" ] || [ -e "$RUN/committed-at" ]; then echo '@@committed'; exit 4; fi`,
-    `rm -rf "$RUN" && echo '@@abandoned'`,
-    "",
-  ].join("\n");
-}
-
-export function confirmScript(runId: string, time: string): string {
-  return [
-    ...prelude(runId),
-    `[ -d "$RUN" ] || { echo '@@no-run'; exit 2; }`,
-    `if ! mv "$RUN/armed" "$RUN/confirmed" 2>/dev/null; then`,
-    `  if [ -e "$RUN/reverting" ] || [ -e "$RUN/reverted" ]; then echo '@@reverted'; cat ${q(`${NOTICE_DIR}/${runId}`)} 2>/dev/null; exit 4; fi`,
-    "fi",
-    ...killTimer,
-    `rm -rf "$RUN/snapshot" "$RUN/candidate"`,
-    // Decision: notices stay until an apply is confirmed on the device; this confirm clears them.
-    // (The prelude's set -f disables globbing, so no `rm DIR/*` here.)
-    `[ ! -d ${q(NOTICE_DIR)} ] || find ${q(NOTICE_DIR)} -mindepth 1 -maxdepth 1 -type f -delete`,
-    `printf 'run=%s\\nconfirmed=%s\\n' ${q(runId)} ${q(time)} > "$RUN/record"`,
-    "echo '@@confirmed'",
-    "",
-  ].join("\n");
-}
-
-export function rollbackScript(runId: string): string {
-  return [
-    ...prelude(runId),
-    `[ -e "$RUN/reverted" ] && { echo '@@already-reverted'; exit 0; }`,
-    `[ -d "$RUN/snapshot" ] || { echo '@@no-snapshot'; exit 2; }`,
-    `mv "$RUN/armed" "$RUN/reverting" 2>/dev/null`,
-    ...killTimer,
-    `sh "$RUN/revert.sh" now; _rc=$?`,
-    `echo "@@rolled-back $_rc"`,
-    `exit "$_rc"`,
-    "",
-  ].join("\n");
+/**
+ * Receives the uploads, snapshots the live files on the device, validates the candidate with
+ * bird -p, vtysh --dryrun and wg-quick strip, and records what exists before the commit. On a
+ * rejection the run directory is removed again (it holds secrets) and nothing else changed.
+ */
+export function stageScript(
+  runId: string,
+  files: readonly ManagedFile[],
+  uploads: readonly StageUpload[],
+  nonce: string,
+): string {
+  return kit.stageScript({
+    layout: DEBIAN_LAYOUT,
+    runId,
+    nonce,
+    uploads,
+    files,
+    checkDirs: ["check/secrets"],
+    validate: validateLines(files),
+    record: recordLines(files),
+  });
 }

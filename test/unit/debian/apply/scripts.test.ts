@@ -10,19 +10,17 @@ import {
   DEBIAN_LAYOUT,
 } from "../../../../reconciler/drivers/debian/apply/layout.ts";
 import {
-  armScript,
   candidateRel,
   commitScript,
-  confirmScript,
   convergeScript,
   ensureKeysScript,
   libScript,
   revertScript,
-  rollbackScript,
   stageScript,
 } from "../../../../reconciler/drivers/debian/apply/scripts.ts";
 import { renderDebian } from "../../../../reconciler/drivers/debian/render.ts";
 import { lockScript, unlockScript } from "../../../../reconciler/drivers/kit/lock.ts";
+import { armScript, confirmScript, rollbackScript } from "../../../../reconciler/drivers/kit/timer.ts";
 import type { LiveState } from "../../../../reconciler/model/live.ts";
 import { birdEdge, device, frrEdge } from "../helpers.ts";
 
@@ -56,9 +54,9 @@ function allScripts(intent: ReturnType<typeof birdEdge>) {
     convergeScript("run-1", plan.files),
     commitScript(plan.files),
     revertScript("run-1", plan.files),
-    armScript("run-1", 60),
-    confirmScript("run-1", "2026-01-01T00:00:00Z"),
-    rollbackScript("run-1"),
+    armScript(DEBIAN_LAYOUT, "run-1", 60),
+    confirmScript(DEBIAN_LAYOUT, "run-1", "2026-01-01T00:00:00Z"),
+    rollbackScript(DEBIAN_LAYOUT, "run-1"),
     lockScript(DEBIAN_LAYOUT, "run-1", "host", "t"),
     unlockScript(DEBIAN_LAYOUT, "run-1"),
     ensureKeysScript(["wg-b"]),
@@ -159,7 +157,7 @@ describe("hostile values", () => {
     expect(() => ensureKeysScript(["$(id)"])).toThrow();
     for (const p of ["/etc/x y", "/etc/$(id)", "relative", "/etc/../root/x", "/etc/a'b"])
       expect(() => assertManagedPath(p)).toThrow();
-    expect(() => armScript("run-1", 1.5)).toThrow();
+    expect(() => armScript(DEBIAN_LAYOUT, "run-1", 1.5)).toThrow();
   });
 
   it("a hostile lock holder text is quoted", () => {
@@ -168,7 +166,7 @@ describe("hostile values", () => {
   });
 
   it("arms the revert timer as a systemd unit where systemd runs, and with setsid elsewhere", () => {
-    const s = armScript("run-1", 60);
+    const s = armScript(DEBIAN_LAYOUT, "run-1", 60);
     expect(s).toContain("if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then");
     expect(s).toMatch(
       /systemd-run --quiet --collect --unit=reconciler-revert-run-1 -p KillMode=process .* sh "\$RUN\/timer\.sh" 60 /,
