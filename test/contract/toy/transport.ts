@@ -1,7 +1,12 @@
 // Sessions to toy devices: line-oriented (a CLI, not a POSIX shell), each command one round trip.
 // Closing the transport cuts every session, as a lost SSH connection would.
 import { CommandError, ConnectionError } from "../../../reconciler/model/errors.ts";
-import type { CommandResult, DeviceSession, Transport } from "../../../reconciler/transport/session.ts";
+import type {
+  CliSession,
+  CommandResult,
+  DeviceSession,
+  Transport,
+} from "../../../reconciler/transport/session.ts";
 import { DeviceRefusal, type ToyDevice } from "./simulator.ts";
 
 export function toyTransport(devices: Record<string, ToyDevice>): Transport {
@@ -24,14 +29,7 @@ export function toyTransport(devices: Record<string, ToyDevice>): Transport {
     const notPosix = async (): Promise<never> => {
       throw new CommandError("a toy device has no POSIX shell", { device: name }, null);
     };
-    return {
-      device: name,
-      run: notPosix,
-      script: notPosix,
-      readFiles: notPosix,
-      runLine: line,
-      line,
-    } as unknown as DeviceSession;
+    return { device: name, run: notPosix, sh: notPosix, line };
   };
   return {
     session: async (name) => session(name),
@@ -43,13 +41,7 @@ export function toyTransport(devices: Record<string, ToyDevice>): Transport {
   };
 }
 
-/** Sends one CLI line over whichever name the session gives its line method. */
-export async function sendLine(session: DeviceSession, commandLine: string): Promise<CommandResult> {
-  const s = session as unknown as {
-    line?: (l: string) => Promise<CommandResult>;
-    runLine?: (l: string) => Promise<CommandResult>;
-  };
-  const send = s.line ?? s.runLine;
-  if (!send) throw new Error("the session has no line-oriented CLI");
-  return send.call(session, commandLine);
+/** Sends one CLI line (the toy's driver needs only the line-oriented half of a session). */
+export function sendLine(session: CliSession, commandLine: string): Promise<CommandResult> {
+  return session.line(commandLine);
 }
