@@ -14,8 +14,9 @@
 // its outcome says when.
 import type { ApplyContext, ApplyDriver, Staged } from "../drivers/apply-contract.ts";
 import type { HealthProbe, HealthReport } from "../drivers/health.ts";
-import { ConnectionError, DeviceError, type ErrorSummary, summarizeError } from "../model/errors.ts";
+import { ConnectionError, DeviceError, summarizeError } from "../model/errors.ts";
 import type { Candidate, LiveState } from "../model/live.ts";
+import type { DeviceOutcome, Result } from "../model/outcome.ts";
 import type { ResolvedDevice } from "../model/repo.ts";
 import type { DeviceIntent } from "../schema/device.ts";
 import type { JournalEntry, StateStore } from "../state/store.ts";
@@ -59,26 +60,7 @@ export interface ApplyOptions {
   now?: () => number;
 }
 
-/**
- * confirmed: the new configuration, healthy. rolled-back: byte-identical to before, restored by us.
- * not-applied: never committed (the wave stopped earlier), untouched. reverting: committed and
- * out of reach: the device restores its snapshot by itself at `revertsAt`. failed: the device
- * failed before anything was committed. rollback-failed: the restore reported errors.
- */
-export type Result = "confirmed" | "rolled-back" | "not-applied" | "reverting" | "failed" | "rollback-failed";
-
-export interface DeviceOutcome {
-  device: string;
-  result: Result;
-  /** Where it stopped, for a failure: connect, lock, keys, stage, arm, commit, health, rollback; "wave" when another device failed. */
-  failedStep?: string;
-  error?: ErrorSummary;
-  health?: HealthReport;
-  /** For "reverting": when the device restores its snapshot by itself (ISO time, from our clock). */
-  revertsAt?: string;
-  /** Problems that did not change the result (an unlock or a journal write that failed). */
-  warnings?: string[];
-}
+export type { DeviceOutcome, Result } from "../model/outcome.ts";
 
 interface InFlight {
   target: ApplyTarget;

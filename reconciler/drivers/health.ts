@@ -51,14 +51,4 @@ export type Observation =
   /** A part of the collection failed: every probe of that kind says so instead of "absent". */
   | { kind: "unreadable"; about: HealthProbe["kind"]; what: string; why: string };
 
-export interface HealthCheck {
-  name: string;
-  ok: boolean;
-  expected: string;
-  seen: string;
-}
-
-export interface HealthReport {
-  ok: boolean;
-  checks: HealthCheck[];
-}
+export type { HealthCheck, HealthReport } from "../model/outcome.ts";

@@ -2,7 +2,7 @@
 // health gates expected and saw. Device text is escaped, and its output prefixed on every line
 // (terminal-safe.ts), so that a device cannot print a line of ours such as "confirmed".
 import pc from "picocolors";
-import type { DeviceOutcome } from "../apply/executor.ts";
+import type { DeviceOutcome } from "../model/outcome.ts";
 import { deviceLines, safeLine, safeMessage } from "./terminal-safe.ts";
 
 export function formatOutcome(o: DeviceOutcome, color = false): string {
