@@ -112,6 +112,16 @@ export function describeDriverContract(h: ContractHarness): void {
     }
   };
 
+  /** Lock, stage the suite's "changed" state, arm (where the platform needs it) and commit. */
+  const commitChanged = async (s: DeviceSession, c: ApplyContext, timeoutS: number) => {
+    const live = await h.driver.read(s, h.device());
+    await h.apply.lock(s, c);
+    const staged = await h.apply.stage(s, c, h.driver.candidate(h.desired.changed, h.device(), live), live);
+    await h.apply.arm?.(s, c, staged, timeoutS);
+    await h.apply.commit(s, c, staged, timeoutS);
+    return staged;
+  };
+
   describe(`driver contract: ${h.name}`, () => {
     it(
       "a freshly applied device plans no changes; applying again changes nothing",
@@ -240,16 +250,7 @@ export function describeDriverContract(h: ContractHarness): void {
         const c = ctx(h.desired.changed);
         const s = await t.session(h.device().name);
         try {
-          const live = await h.driver.read(s, h.device());
-          await h.apply.lock(s, c);
-          const staged = await h.apply.stage(
-            s,
-            c,
-            h.driver.candidate(h.desired.changed, h.device(), live),
-            live,
-          );
-          await h.apply.arm?.(s, c, staged, 120);
-          await h.apply.commit(s, c, staged, 120);
+          const staged = await commitChanged(s, c, 120);
           expect(await h.exportConfig()).not.toBe(before);
           await h.apply.rollback(s, c, staged);
           await h.apply.unlock(s, c);
@@ -268,16 +269,7 @@ export function describeDriverContract(h: ContractHarness): void {
         const t = h.transport();
         const c = ctx(h.desired.changed);
         const s = await t.session(h.device().name);
-        const live = await h.driver.read(s, h.device());
-        await h.apply.lock(s, c);
-        const staged = await h.apply.stage(
-          s,
-          c,
-          h.driver.candidate(h.desired.changed, h.device(), live),
-          live,
-        );
-        await h.apply.arm?.(s, c, staged, h.revertAfterS);
-        await h.apply.commit(s, c, staged, h.revertAfterS);
+        await commitChanged(s, c, h.revertAfterS);
         expect(await h.exportConfig()).not.toBe(before);
         await t.closeAll(); // the reconciler is gone
         let restored = false;

@@ -20,31 +20,13 @@ export function runCli(args: string[], opts: { cwd?: string; env?: Record<string
 }
 
 /** As runCli, without blocking this process's event loop (needed when the test itself serves traffic). */
-export function runCliAsync(
+export async function runCliAsync(
   args: string[],
   opts: { cwd?: string; env?: Record<string, string> } = {},
 ): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, "bin", "reconciler.js"), ...args], {
-      cwd: opts.cwd ?? ROOT,
-      env: { ...process.env, NO_COLOR: "1", ...opts.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
+  // A pattern that never matches: the CLI runs to its end.
+  const { code, stdout, stderr } = await runCliKilledAt(args, /(?!)/, opts);
+  return { code, stdout, stderr };
 }
 
 /**
