@@ -103,7 +103,9 @@ function checkSavedPlan(saved: Plan, current: Plan): string[] {
       continue;
     }
     if (c.candidateFingerprint !== s.candidateFingerprint)
-      problems.push(`${s.device}: the desired state changed since the plan (its candidate is not the planned one)`);
+      problems.push(
+        `${s.device}: the desired state changed since the plan (its candidate is not the planned one)`,
+      );
   }
   return problems;
 }

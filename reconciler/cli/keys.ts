@@ -38,7 +38,8 @@ export async function keysCommand(
   if (!selected) return EXIT.error;
   const { repo } = selected;
   const devices = selected.devices.filter(
-    (d) => (repo.expanded[d.name]?.wireguard ?? []).length > 0 && deps.applyDrivers[d.platform]?.capabilities.keys,
+    (d) =>
+      (repo.expanded[d.name]?.wireguard ?? []).length > 0 && deps.applyDrivers[d.platform]?.capabilities.keys,
   );
   const path = join(resolve(opts.repo ?? process.cwd()), PATHS.publicKeys);
   let text: string;

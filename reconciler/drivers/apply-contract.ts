@@ -36,7 +36,11 @@ export interface Staged {
 /** WireGuard private keys generated on the device (they never leave it). */
 export interface KeysCapability {
   /** Makes sure every named interface has a private key on the device; returns the public keys. */
-  ensureKeys(session: DeviceSession, ctx: ApplyContext, interfaces: readonly string[]): Promise<Record<string, string>>;
+  ensureKeys(
+    session: DeviceSession,
+    ctx: ApplyContext,
+    interfaces: readonly string[],
+  ): Promise<Record<string, string>>;
 }
 
 export interface ApplyCapabilities {
@@ -61,9 +65,18 @@ export interface ApplyDriver {
    * `reconciler unlock DEVICE --run ID`: frees the lock of a run that died, only if that run
    * holds it and no revert of it is pending. LockHeldError (nothing changed) otherwise.
    */
-  releaseLock(session: DeviceSession, device: ResolvedDevice, runId: string): Promise<"released" | "not-locked">;
+  releaseLock(
+    session: DeviceSession,
+    device: ResolvedDevice,
+    runId: string,
+  ): Promise<"released" | "not-locked">;
   /** Uploads the candidate and validates it on the device (see capabilities.onDeviceValidation). */
-  stage(session: DeviceSession, ctx: ApplyContext, candidate: Candidate, snapshot: LiveState): Promise<Staged>;
+  stage(
+    session: DeviceSession,
+    ctx: ApplyContext,
+    candidate: Candidate,
+    snapshot: LiveState,
+  ): Promise<Staged>;
   /**
    * Arms a revert timer on the device: a detached process that, unless confirm() runs within
    * timeoutS, restores the snapshot and reloads, by itself, even if the reconciler is gone.

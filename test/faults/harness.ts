@@ -13,10 +13,10 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { healthProbes } from "../../reconciler/apply/expectations.ts";
-import type { HealthProbe } from "../../reconciler/drivers/health.ts";
 import { type ApplyDeps, applyCommand } from "../../reconciler/cli/apply.ts";
 import type { ApplyDriver } from "../../reconciler/drivers/apply-contract.ts";
 import { DESCRIPTORS } from "../../reconciler/drivers/descriptors.ts";
+import type { HealthProbe } from "../../reconciler/drivers/health.ts";
 import { APPLY_DRIVERS, DRIVERS } from "../../reconciler/drivers/index.ts";
 import { loadRepo } from "../../reconciler/load/load.ts";
 import { WorkingTreeReader } from "../../reconciler/load/reader.ts";
@@ -256,7 +256,10 @@ export function hookDriver(
   inner: ApplyDriver,
   hooks: Partial<{
     [K in keyof ApplyDriver]: {
-      before?: (device: string, ...args: Parameters<NonNullable<ApplyDriver[K]> & ((...a: never[]) => unknown)>) => Promise<void>;
+      before?: (
+        device: string,
+        ...args: Parameters<NonNullable<ApplyDriver[K]> & ((...a: never[]) => unknown)>
+      ) => Promise<void>;
       after?: (device: string) => Promise<void>;
       /** Runs beside the real step (started together): to cut the connection while the step runs. */
       during?: (device: string, runId: string) => Promise<void>;
