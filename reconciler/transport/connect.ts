@@ -1,6 +1,7 @@
 // Opening one ssh2 connection to a device: the host key is checked against the pins during key
 // exchange (before any credential is sent), and every failure becomes a typed error naming the
 // device and host:port. Also the key scan of `reconciler trust`, which never authenticates.
+import type { Duplex } from "node:stream";
 import ssh2, { type Client, type ServerHostKeyAlgorithm } from "ssh2";
 import { AuthError, ConnectionError, DeviceError, HostKeyError, redact } from "../model/errors.ts";
 import type { ResolvedDevice } from "../model/repo.ts";
@@ -21,6 +22,11 @@ export interface ConnectionOptions {
   keepaliveCountMax: number;
   /** ssh2's debug output, for troubleshooting (never contains credentials). */
   debug?: (line: string) => void;
+  /**
+   * A stream already carrying bytes to the device (a channel forwarded by the jump host the
+   * inventory's `via` names): the SSH handshake runs over it instead of a TCP connection of ours.
+   */
+  sock?: Duplex;
 }
 
 export const where = (d: Pick<ResolvedDevice, "host" | "port">) =>
@@ -115,6 +121,7 @@ export function openConnection(
           return false;
         },
         authHandler: auth.methods,
+        ...(opts.sock ? { sock: opts.sock } : {}),
         ...(opts.debug ? { debug: opts.debug } : {}),
       });
     } catch (err) {

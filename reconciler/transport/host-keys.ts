@@ -4,7 +4,10 @@
 // A presented key is the SSH wire-format public key blob (RFC 4253 §6.6: string key type, then
 // the type's fields), which is exactly what the third field of a known_hosts line base64-encodes.
 import { createHash } from "node:crypto";
-import { type KnownHost, knownHostPattern } from "../load/checks/known-hosts.ts";
+import type { KnownHost } from "./known-hosts-file.ts";
+
+/** The pattern OpenSSH writes for a host and port. */
+export const knownHostPattern = (host: string, port: number) => (port === 22 ? host : `[${host}]:${port}`);
 
 export interface PinnedKey {
   keyType: string;
@@ -70,7 +73,7 @@ const ALGORITHMS_OF: Record<string, string[]> = {
   "ssh-rsa": ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"],
 };
 
-/** The key types inventory/known_hosts accepts (as load/checks/known-hosts.ts). */
+/** The key types inventory/known_hosts accepts. */
 export const PINNABLE_KEY_TYPES: ReadonlySet<string> = new Set(Object.keys(ALGORITHMS_OF));
 
 /** ssh2 1.17's default host-key algorithm order. */

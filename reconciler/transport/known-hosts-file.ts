@@ -1,6 +1,65 @@
-// Editing inventory/known_hosts for `reconciler trust`: pin one key for one host pattern, keeping
-// comments, other hosts' lines and their order, so that the git diff shows exactly the change.
+// The text of inventory/known_hosts: reading it (OpenSSH's format, hashed names excluded: a
+// reviewer must be able to read which host a key belongs to), and editing it for `reconciler
+// trust` (pin one key for one host pattern, keeping comments, other hosts' lines and their order,
+// so that the git diff shows exactly the change). Pure text in, values out: no I/O, so that load/
+// reads the file with this same parser the transport pins keys with.
+import type { Diagnostic } from "../model/diagnostic.ts";
 import { PINNABLE_KEY_TYPES } from "./host-keys.ts";
+
+/** In the order the diagnostic lists them (OpenSSH's man page order). */
+const KEY_TYPES = [
+  "ssh-ed25519",
+  "ssh-rsa",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+];
+
+export interface KnownHost {
+  /** host, or [host]:port when the port is not 22 */
+  patterns: string[];
+  keyType: string;
+  key: string;
+  line: number;
+}
+
+/** The pinned keys of known_hosts text; a line that cannot be read is a diagnostic and pins nothing. */
+export function parseKnownHosts(
+  file: string,
+  text: string,
+): { entries: KnownHost[]; diagnostics: Diagnostic[] } {
+  const entries: KnownHost[] = [];
+  const diagnostics: Diagnostic[] = [];
+  text.split("\n").forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) return;
+    const fields = line.split(/\s+/);
+    const [hosts = "", keyType = "", key = ""] = fields;
+    const problem = hosts.startsWith("|")
+      ? "a hashed host name, which a reviewer cannot read"
+      : hosts.startsWith("@")
+        ? `a ${hosts} marker, which the reconciler does not honour`
+        : !PINNABLE_KEY_TYPES.has(keyType)
+          ? `key type ${JSON.stringify(keyType)}`
+          : !/^[A-Za-z0-9+/]+={0,2}$/.test(key) || Buffer.from(key, "base64").length < 32
+            ? "a key that is not base64"
+            : undefined;
+    if (problem) {
+      diagnostics.push({
+        severity: "error",
+        file,
+        line: i + 1,
+        column: 1,
+        path: "",
+        message: `unreadable known_hosts line: ${problem}`,
+        expected: `"<host or [host]:port> <${KEY_TYPES.join("|")}> <base64 key>"`,
+      });
+      return;
+    }
+    entries.push({ patterns: hosts.split(","), keyType, key, line: i + 1 });
+  });
+  return { entries, diagnostics };
+}
 
 export interface PinResult {
   text: string;

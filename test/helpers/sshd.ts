@@ -113,6 +113,8 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
       "KbdInteractiveAuthentication no",
       "LogLevel VERBOSE",
       "MaxSessions 10",
+      // Devices reached through this one (`via`) are direct-tcpip channels it opens.
+      "AllowTcpForwarding yes",
       "MaxStartups 50",
       "PrintMotd no",
       "AcceptEnv none",

@@ -5,7 +5,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseKnownHosts } from "../../../reconciler/load/checks/known-hosts.ts";
 import {
   fingerprint,
   hostKeyAlgorithms,
@@ -13,6 +12,7 @@ import {
   pinnedKeysFor,
   verifyHostKey,
 } from "../../../reconciler/transport/host-keys.ts";
+import { parseKnownHosts } from "../../../reconciler/transport/known-hosts-file.ts";
 import { generateKey } from "../../helpers/sshd.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "rcl-hostkeys-"));

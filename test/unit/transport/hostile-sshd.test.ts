@@ -2,8 +2,8 @@
 // end fails with OutputTooLargeError in bounded time, and the connection stays usable for the
 // next command.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseKnownHosts } from "../../../reconciler/load/checks/known-hosts.ts";
 import { OutputTooLargeError } from "../../../reconciler/model/errors.ts";
+import { parseKnownHosts } from "../../../reconciler/transport/known-hosts-file.ts";
 import { SshTransport } from "../../../reconciler/transport/ssh.ts";
 import { startSshd, type TestSshd } from "../../helpers/sshd.ts";
 

@@ -1,8 +1,7 @@
 // Editing inventory/known_hosts for `reconciler trust`: one line per pinned key, comments and
 // other hosts untouched, the new line where the old one was.
 import { describe, expect, it } from "vitest";
-import { parseKnownHosts } from "../../../reconciler/load/checks/known-hosts.ts";
-import { pinHostKey } from "../../../reconciler/transport/known-hosts-file.ts";
+import { parseKnownHosts, pinHostKey } from "../../../reconciler/transport/known-hosts-file.ts";
 
 const K1 = Buffer.alloc(51, 1).toString("base64");
 const K2 = Buffer.alloc(51, 2).toString("base64");

@@ -10,7 +10,6 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type KnownHost, parseKnownHosts } from "../../../reconciler/load/checks/known-hosts.ts";
 import {
   AuthError,
   CommandError,
@@ -19,6 +18,7 @@ import {
   HostKeyError,
 } from "../../../reconciler/model/errors.ts";
 import type { ResolvedDevice } from "../../../reconciler/model/repo.ts";
+import { type KnownHost, parseKnownHosts } from "../../../reconciler/transport/known-hosts-file.ts";
 import {
   openSshTransport,
   SshTransport,
