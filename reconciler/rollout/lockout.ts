@@ -1,0 +1,262 @@
+// Lockout analysis: refuse, before anything is touched, a plan that would cut the path the
+// reconciler uses to reach a device. Pure: the desired state, the plan and the rollout's waves in,
+// the findings out; the engine refuses the rollout when there is one, unless the operator passes
+// --allow-lockout.
+//
+// A device is reached over hops: reconciler → the first device of its `via` chain → … → the
+// device, each hop an SSH connection (or a channel forwarded by the previous device) to the next
+// device's inventory host and port. A hop is cut by:
+//   1. its target losing the address the inventory names (removed, renumbered, its interface or
+//      tunnel deleted, or the VLAN it lives on changed);
+//   2. its jump losing what carries the traffic to that address: the connected prefix, the
+//      static route (deleted, blackholed, or its next hop no longer connected), or the tunnel or
+//      transfer net it shares with the target (known by its address or its peer's key). A path
+//      that had a connected prefix or static route and keeps only the tunnel is cut too: it would
+//      hang on the routing daemons, which are not modelled;
+//   3. a firewall rule on its target that drops TCP to the SSH port from the hop's source (the
+//      reconciler's `sources` for the first hop, the jump's own address on the carrying
+//      interface for later ones).
+// Not modelled, because the desired state alone cannot say: routes learned from OSPF or BGP (a
+// host the jump reaches only through the routing daemon has no known carrier and is not judged;
+// likewise the return route from a device to the reconciler), an inventory host given as a name
+// (no resolution here), the platform's default firewall policy and rules bound to an interface
+// (treated as possibly matching: never a finding on their own), outbound filtering on a jump, and
+// WireGuard peer keys, endpoints or allowed IPs of the tunnel that carries a hop.
+//
+// When the order makes the path survive: a cut on a device in the path to another one is
+// harmless to that other one when it is applied in an earlier wave (farthest first: it is done,
+// and its health gates passed, before the cut happens). A device's own cut is never saved by order:
+// its health gates run over a new connection to the same host right after its commit. Renumbering
+// a management address takes two runs: add the new address (the old one stays, the inventory
+// still names it); then point the inventory at the new one and remove the old. Devices the
+// rollout does not apply (in no wave) are not reported: nothing in the rollout waits on them.
+import {
+  formatAddress,
+  formatPrefix,
+  type IpAddress,
+  type IpPrefix,
+  parseAddress,
+  parsePrefix,
+} from "../model/ip.ts";
+import type { Change, Plan } from "../model/plan.ts";
+import type { DesiredRepo, ResolvedDevice } from "../model/repo.ts";
+import { describeContainer, describePeers, describeRoute, describeRule } from "./lockout/describe.ts";
+import { droppingRule } from "./lockout/firewall.ts";
+import { allAddresses, type Carriers, carriers, holders, type NextDevice } from "./lockout/reach.ts";
+import { type DeviceSides, deviceSides } from "./lockout/state.ts";
+
+export interface LockoutFinding {
+  /** The device the reconciler would lose. */
+  device: string;
+  /** The path to it, e.g. "reconciler → core-1 → tower-1 (198.51.100.150:22)". */
+  path: string;
+  /** The change that cuts it, as "path: before → after". */
+  change: string;
+  /** What happens and what to do about it. */
+  message: string;
+}
+
+export interface LockoutInput {
+  repo: DesiredRepo;
+  plan: Plan;
+  /** The rollout's order: earlier waves are applied first. */
+  waves: string[][];
+  /**
+   * The reconciler's own source addresses or prefixes, as the devices see them. The inventory has
+   * no field for them yet: the engine passes them (from its configuration or a flag). Without
+   * them, a firewall rule counts against the reconciler only when it drops every source.
+   */
+  sources?: string[];
+}
+
+const OVERRIDE = "or pass --allow-lockout";
+
+const STRENGTH: Record<Carriers["how"], number> = { connected: 3, static: 2, adjacent: 1, unknown: 0 };
+
+/** One cut of a hop, found on the device whose plan makes it. */
+interface Cut {
+  on: string;
+  change: string;
+  what: string;
+  /** What to do when the cut is on the device itself, where no order helps. */
+  ownAdvice: string;
+}
+
+const endpoint = (d: ResolvedDevice) =>
+  d.host.includes(":") ? `[${d.host}]:${d.port}` : `${d.host}:${d.port}`;
+
+const isHost = (p: IpPrefix) => p.length === (p.family === 4 ? 32 : 128);
+const formatSource = (p: IpPrefix) =>
+  isHost(p) ? formatAddress({ family: p.family, value: p.address }) : formatPrefix(p);
+
+function toSource(text: string): IpPrefix | undefined {
+  const address = parseAddress(text);
+  if (address)
+    return { family: address.family, address: address.value, length: address.family === 4 ? 32 : 128 };
+  return parsePrefix(text);
+}
+
+export function lockoutFindings(input: LockoutInput): LockoutFinding[] {
+  const { repo, plan } = input;
+  const wave = new Map<string, number>();
+  input.waves.forEach((names, i) => {
+    for (const n of names) wave.set(n, i);
+  });
+  const changes = new Map<string, Change[]>(plan.devices.map((d) => [d.device, d.changes]));
+  const sidesCache = new Map<string, DeviceSides>();
+  const sides = (name: string): DeviceSides => {
+    let s = sidesCache.get(name);
+    if (!s) {
+      s = deviceSides(repo.expanded[name], changes.get(name) ?? []);
+      sidesCache.set(name, s);
+    }
+    return s;
+  };
+  const sources = input.sources?.length ? input.sources.map(toSource) : [undefined];
+
+  /** The via chain ending at a device, first hop first; a loop (refused by the loader) stops it. */
+  const chainOf = (name: string): ResolvedDevice[] => {
+    const chain: ResolvedDevice[] = [];
+    for (let d = repo.devices[name]; d && !chain.includes(d); d = d.via ? repo.devices[d.via] : undefined)
+      chain.unshift(d);
+    return chain;
+  };
+
+  /** Cuts of the hop from `from` (undefined: the reconciler itself) to `to`. */
+  const cutsOfHop = (from: ResolvedDevice | undefined, to: ResolvedDevice): Cut[] => {
+    const out: Cut[] = [];
+    const host = parseAddress(to.host);
+    const target = sides(to.name);
+    const next: NextDevice = {
+      addresses: [...allAddresses(target.before), ...allAddresses(target.after)],
+      keys: Object.values(repo.publicKeys[to.name] ?? {}),
+    };
+    if (host) out.push(...ownAddressCuts(to, host, target, changes.get(to.name) ?? []));
+    const jumpSources = from && host ? jumpAddresses(sides(from.name), host, next) : [];
+    out.push(...firewallCuts(repo, to, host, from ? jumpSources : sources, changes.get(to.name) ?? []));
+    if (from && host) out.push(...jumpCuts(from, to, host, sides(from.name), next));
+    return out;
+  };
+
+  const findings: LockoutFinding[] = [];
+  const seen = new Set<string>();
+  for (const name of input.waves.flat()) {
+    const chain = chainOf(name);
+    const device = chain[chain.length - 1];
+    if (!device || device.name !== name) continue;
+    const mine = wave.get(name) ?? 0;
+    const path = `reconciler → ${chain.map((d) => d.name).join(" → ")} (${endpoint(device)})`;
+    chain.forEach((to, i) => {
+      for (const cut of cutsOfHop(chain[i - 1], to)) {
+        const theirs = wave.get(cut.on);
+        if (cut.on !== name && (theirs === undefined || theirs > mine)) continue;
+        const key = `${name}\u0000${cut.change}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const message =
+          cut.on === name
+            ? `${cut.what}: ${cut.ownAdvice}, ${OVERRIDE}`
+            : `${cut.what}, in wave ${(theirs ?? 0) + 1}, while ${name} is applied in wave ${mine + 1}: ` +
+              `apply ${name} first (farthest first), keep the old path until the new one is live, ${OVERRIDE}`;
+        findings.push({ device: name, path, change: cut.change, message });
+      }
+    });
+  }
+  return findings;
+}
+
+function ownAddressCuts(to: ResolvedDevice, host: IpAddress, target: DeviceSides, changes: Change[]): Cut[] {
+  const before = holders(target.before, host);
+  const after = holders(target.after, host);
+  const advice =
+    "keep the old address until the new one is live (add the new address, point the inventory at it, remove the old one in a later run)";
+  if (before.length > 0 && after.length === 0) {
+    return before.flatMap((c) => {
+      const change = describeContainer(target, c);
+      return change
+        ? [
+            {
+              on: to.name,
+              change,
+              what: `${to.name} loses its management address ${to.host}`,
+              ownAdvice: advice,
+            },
+          ]
+        : [];
+    });
+  }
+  // The address stays, but the VLAN it lives on moves: the path through the old one goes.
+  return changes
+    .filter((ch) => after.some((c) => ch.path === `${c}.vlan` || ch.path.startsWith(`${c}.vlan.`)))
+    .map((ch) => ({
+      on: to.name,
+      change: `${ch.path}: ${JSON.stringify(ch.before ?? null)} → ${JSON.stringify(ch.after ?? null)}`,
+      what: `the VLAN of ${to.name}'s management address ${to.host} changes`,
+      ownAdvice: "move the management address in its own run, with the inventory following it",
+    }));
+}
+
+/** The jump's own addresses on what carries the hop: the source the target sees. */
+function jumpAddresses(jump: DeviceSides, host: IpAddress, next: NextDevice): (IpPrefix | undefined)[] {
+  const via = carriers(jump.before, host, next).containers;
+  const found = via
+    .flatMap((c) => jump.before.addresses.get(c) ?? [])
+    .map((a) => toSource(a.split("/")[0] ?? ""));
+  const known = found.filter((p): p is IpPrefix => p !== undefined);
+  return known.length > 0 ? known : [undefined];
+}
+
+function firewallCuts(
+  repo: DesiredRepo,
+  to: ResolvedDevice,
+  host: IpAddress | undefined,
+  sources: (IpPrefix | undefined)[],
+  changes: Change[],
+): Cut[] {
+  // Only a plan that changes the firewall can start dropping the reconciler: it reached the
+  // device through the rules the device has now.
+  if (!changes.some((c) => c.path === "firewall" || c.path.startsWith("firewall."))) return [];
+  const firewall = repo.expanded[to.name]?.firewall;
+  for (const source of sources) {
+    const rule = droppingRule(firewall, { source, destination: host, port: to.port });
+    if (!rule) continue;
+    const from = source ? formatSource(source) : "every source";
+    return [
+      {
+        on: to.name,
+        change: describeRule(rule),
+        what: `${to.name}'s firewall drops SSH (tcp/${to.port}) from ${from}`,
+        ownAdvice: `pass the reconciler's address to tcp/${to.port} before that rule`,
+      },
+    ];
+  }
+  return [];
+}
+
+function jumpCuts(
+  from: ResolvedDevice,
+  to: ResolvedDevice,
+  host: IpAddress,
+  jump: DeviceSides,
+  next: NextDevice,
+): Cut[] {
+  const before = carriers(jump.before, host, next);
+  const after = carriers(jump.after, host, next);
+  // A path that loses its connected prefix or static route and is left with only the tunnel to
+  // the next device now hangs on the routing daemons, which are not modelled: that is a cut.
+  const kept = after.containers.length > 0 && STRENGTH[after.how] >= STRENGTH[before.how];
+  if (before.containers.length === 0 || kept) return [];
+  const described = [
+    ...(before.route ? [describeRoute(jump, before.route)] : []),
+    ...before.containers.map((c) => describeContainer(jump, c) ?? describePeers(jump, c, next.keys)),
+  ].filter((t): t is string => t !== undefined);
+  if (described.length === 0) return [];
+  return [
+    {
+      on: from.name,
+      change: described.join("; "),
+      what: `${from.name} cuts its path to ${to.name} (${to.host})`,
+      ownAdvice: "keep the old path until the new one is live",
+    },
+  ];
+}
