@@ -15,6 +15,7 @@ import { resolveInventory } from "./checks/inventory.ts";
 import { checkKnownHosts } from "./checks/known-hosts.ts";
 import { checkLinkOwned } from "./checks/link-owned.ts";
 import { checkLinks } from "./checks/links.ts";
+import { checkRollout } from "./checks/rollout.ts";
 import { scanForPrivateKeys } from "./checks/secrets.ts";
 import { memoized, type RepoReader } from "./reader.ts";
 import { guarded } from "./refusals.ts";
@@ -145,6 +146,7 @@ export async function loadRepo(source: RepoReader, { descriptors }: LoadOptions)
     const resolved = resolveInventory(inventory.data, inventory.source);
     devices = resolved.devices;
     diagnostics.push(...resolved.diagnostics);
+    diagnostics.push(...checkRollout(inventory.data.rollout, devices, inventory.source));
     for (const name of Object.keys(inventory.data.devices)) {
       if (!devicesSrc[name]) {
         diagnostics.push(
@@ -223,7 +225,14 @@ export async function loadRepo(source: RepoReader, { descriptors }: LoadOptions)
   const sorted = sortDiagnostics(diagnostics);
   if (hasErrors(sorted)) return { diagnostics: sorted };
   return {
-    repo: { origin: reader.origin, devices, links: linkList, publicKeys, expanded },
+    repo: {
+      origin: reader.origin,
+      devices,
+      links: linkList,
+      publicKeys,
+      expanded,
+      ...(inventory.data.rollout ? { rollout: inventory.data.rollout } : {}),
+    },
     diagnostics: sorted,
   };
 }

@@ -1,7 +1,7 @@
 // The desired state of the whole network as loaded from git: the inventory with every default
 // resolved, the shared links, and each device's desired state with those links expanded into it.
 import type { DeviceIntent } from "../schema/device.ts";
-import type { Platform } from "../schema/inventory.ts";
+import type { Platform, RolloutSection } from "../schema/inventory.ts";
 import type { Link } from "../schema/links.ts";
 
 export interface Credentials {
@@ -34,4 +34,6 @@ export interface DesiredRepo {
   publicKeys: Record<string, Record<string, string>>;
   /** Per-device desired state with shared intent (links) expanded into it. */
   expanded: Record<string, DeviceIntent>;
+  /** The inventory's rollout order (canaries, batch, failures tolerated, soak), as written. */
+  rollout?: RolloutSection;
 }

@@ -68,8 +68,46 @@ export const Group = Obj(
   "a group: connection defaults, labels and variables its devices inherit",
 );
 
+/** How `apply` orders a rollout (rollout/waves.ts); command-line flags override each field. */
+export const Rollout = Obj(
+  {
+    canary: Type.Optional(
+      List(
+        Type.String({
+          description: "a device name glob such as tower-* or a label selector such as site=pop-1",
+          pattern: "^([a-z0-9*?-]+|[a-z][a-z0-9_-]*=[A-Za-z0-9_.*?-]+)$",
+          maxLength: 128,
+          minLength: 1,
+        }),
+        256,
+      ),
+    ),
+    batch: Type.Optional(
+      Type.Union(
+        [
+          Type.Integer({ minimum: 1, maximum: 100000 }),
+          Type.String({ pattern: "^([1-9][0-9]?|100)%$", maxLength: 4 }),
+        ],
+        { description: "at most this many devices per wave: a count, or a percentage such as 25%" },
+      ),
+    ),
+    max_fail_percentage: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 100,
+        description: "the share of a wave's devices that may fail without halting the rollout, 0..100",
+      }),
+    ),
+    soak: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 86400, description: "seconds to wait between waves, 0..86400" }),
+    ),
+  },
+  "the rollout order: canaries first, then waves of batch devices",
+);
+
 export const Inventory = Obj(
   {
+    rollout: Type.Optional(Rollout),
     defaults: Type.Optional(Obj(ConnectionFields, "connection defaults for every device")),
     groups: Type.Optional(Dict(Identifier, Group)),
     devices: Dict(DeviceName, Device),
@@ -81,6 +119,7 @@ export type Platform = Static<typeof Platform>;
 export type InventoryDevice = Static<typeof Device>;
 export type InventoryFile = Static<typeof Inventory>;
 export type CredentialsSpec = Static<typeof Credentials>;
+export type RolloutSection = Static<typeof Rollout>;
 
 /** inventory/wireguard-keys.yaml: the public key of each WireGuard interface, as reported by the device. */
 export const WireguardKeys = Obj(
