@@ -3,11 +3,14 @@
 // directory to share it). The lock file is written whole under a temporary name and then linked
 // into place, which fails if it exists: taking it is atomic, and a reader never sees it half
 // written. It names its holder (run id, host, pid, time, command); a second run is refused with
-// that. A holder on this host whose process is gone is stale: it is reported, never taken over
-// (the dead run's devices may still be reverting), and `reconciler unlock --repo-lock --run ID`
-// frees it.
+// that. A holder on this host whose process is gone is stale: the next run takes the lock over and
+// says so (`tookOver`). That is safe because the lock only keeps two live runs apart: what a dead
+// run left on a device (a pending revert, a staged candidate) is guarded by that device's own
+// lock, which refuses the next run until the revert is done or `reconciler unlock DEVICE --run ID`
+// frees it. A holder on another host cannot be checked from here: if that run is gone (a CI
+// runner that died), `reconciler unlock --repo-lock --run ID` frees it.
 import { randomBytes } from "node:crypto";
-import { link, mkdir, open, readFile, rm } from "node:fs/promises";
+import { link, mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 
@@ -23,22 +26,17 @@ export interface RunLockHolder {
 export const RUN_LOCK_FILE = "run.lock";
 
 export class RunLockHeldError extends Error {
-  constructor(
-    readonly holder: RunLockHolder | undefined,
-    readonly stale: boolean,
-  ) {
-    super(describeHolder(holder, stale));
+  constructor(readonly holder: RunLockHolder | undefined) {
+    super(
+      holder
+        ? `another run holds the repository's run lock: ${describeHolder(holder)}. If that run is gone, free it with \`reconciler unlock --repo-lock --run ${holder.runId}\``
+        : "another run holds the repository's run lock, and its lock file cannot be read: if no run is going on, remove it by hand",
+    );
   }
 }
 
-function describeHolder(h: RunLockHolder | undefined, stale: boolean): string {
-  if (!h)
-    return "another run holds the repository's run lock, and its lock file cannot be read: if no run is going on, remove it by hand";
-  const who = `run ${h.runId} (${h.command}, pid ${h.pid} on ${h.host}, since ${h.time})`;
-  return stale
-    ? `the repository's run lock is held by ${who}, which looks stale: its process (pid ${h.pid} on this host) is gone. Free it with \`reconciler unlock --repo-lock --run ${h.runId}\``
-    : `another run holds the repository's run lock: ${who}`;
-}
+export const describeHolder = (h: RunLockHolder) =>
+  `run ${h.runId} (${h.command}, pid ${h.pid} on ${h.host}, since ${h.time})`;
 
 function alive(pid: number): boolean {
   try {
@@ -70,6 +68,8 @@ export async function readRunLock(dir: string): Promise<RunLockHolder | undefine
 
 export interface RunLock {
   holder: RunLockHolder;
+  /** The stale lock this run took over: its process on this host was gone. */
+  tookOver?: RunLockHolder;
   /** Frees the lock if it is still this run's; safe to call twice. */
   release(): Promise<void>;
 }
@@ -92,30 +92,62 @@ export async function acquireRunLock(dir: string, run: { runId: string; command:
   } finally {
     await fh.close();
   }
+  let tookOver: RunLockHolder | undefined;
   try {
-    await link(tmp, path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    let other: RunLockHolder | undefined;
-    try {
-      other = await readRunLock(dir);
-    } catch {
-      other = undefined;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await link(tmp, path);
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      }
+      let other: RunLockHolder | undefined;
+      let unreadable = false;
+      try {
+        other = await readRunLock(dir);
+      } catch {
+        unreadable = true;
+      }
+      // Released between our link and our read: try again.
+      if (!other && !unreadable && attempt < 3) continue;
+      if (!other || tookOver || !isStale(other)) throw new RunLockHeldError(other);
+      tookOver = await takeOver(dir, other);
     }
-    // Freed between our attempt and our read: the caller may simply try again.
-    throw new RunLockHeldError(other, other ? isStale(other) : false);
   } finally {
     await rm(tmp, { force: true });
   }
   let released = false;
   return {
     holder,
+    ...(tookOver ? { tookOver } : {}),
     release: async () => {
       if (released) return;
       released = true;
       await releaseRunLock(dir, holder.runId);
     },
   };
+}
+
+/**
+ * Moves the stale lock aside under a name of our own, so that of two runs taking it over at once
+ * only one gets it; if what was moved is not the stale lock any more (another run took it over
+ * first), it is put back.
+ */
+async function takeOver(dir: string, stale: RunLockHolder): Promise<RunLockHolder> {
+  const path = join(dir, RUN_LOCK_FILE);
+  const aside = join(dir, `.${RUN_LOCK_FILE}.${randomBytes(6).toString("hex")}.stale`);
+  try {
+    await rename(path, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return stale;
+    throw err;
+  }
+  const moved = await readFile(aside, "utf8").catch(() => "");
+  const same =
+    moved.includes(`"runId":${JSON.stringify(stale.runId)}`) && moved.includes(`"pid":${stale.pid}`);
+  if (!same) await link(aside, path).catch(() => undefined);
+  await rm(aside, { force: true });
+  return stale;
 }
 
 /** Frees the lock when `runId` holds it: "released", "not-locked", or the holder that is not that run. */

@@ -1,7 +1,7 @@
-// The repository-wide run lock: a second run refuses naming the holder; a holder whose process is
-// gone is reported stale and freed only by its run id; released in every ending.
+// The repository-wide run lock: a second run refuses naming the holder; a holder whose process on
+// this host is gone is taken over; only a run's own id frees it; released in every ending.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -52,12 +52,11 @@ describe("the run lock", () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it("reports a holder whose process on this host is gone as stale, with the command that frees it", async () => {
+  it("takes over a lock whose process on this host is gone, and says whose it was", async () => {
     const dir = stateDir();
     const pid = deadPid();
-    await acquireRunLock(dir, { runId: "run-dead", command: "apply" });
     writeFileSync(
-      join(dir, "run.lock"),
+      join(dir, "..", "dead.lock"),
       JSON.stringify({
         runId: "run-dead",
         host: hostname(),
@@ -66,19 +65,25 @@ describe("the run lock", () => {
         command: "apply",
       }),
     );
-    const err = await acquireRunLock(dir, { runId: "run-2", command: "apply" }).catch((e) => e);
-    expect(err).toBeInstanceOf(RunLockHeldError);
-    expect(err.stale).toBe(true);
-    expect(err.message).toMatch(
-      `looks stale: its process (pid ${pid} on this host) is gone. Free it with \`reconciler unlock --repo-lock --run run-dead\``,
-    );
-    // Only that run's id frees it.
-    expect(await releaseRunLock(dir, "run-2")).toEqual(expect.objectContaining({ runId: "run-dead" }));
-    expect(await releaseRunLock(dir, "run-dead")).toBe("released");
-    expect(await releaseRunLock(dir, "run-dead")).toBe("not-locked");
+    await acquireRunLock(dir, { runId: "run-0", command: "apply" }).then((l) => l.release());
+    writeFileSync(join(dir, "run.lock"), readFileSync(join(dir, "..", "dead.lock")));
+    const lock = await acquireRunLock(dir, { runId: "run-2", command: "apply" });
+    expect(lock.tookOver).toEqual(expect.objectContaining({ runId: "run-dead", pid }));
+    expect((await readRunLock(dir))?.runId).toBe("run-2");
+    await lock.release();
+    expect(readdirSync(dir)).toEqual([]);
   });
 
-  it("does not call a holder on another host stale", async () => {
+  it("frees a lock only for its own run id", async () => {
+    const dir = stateDir();
+    await acquireRunLock(dir, { runId: "run-1", command: "apply" });
+    expect(await releaseRunLock(dir, "run-2")).toEqual(expect.objectContaining({ runId: "run-1" }));
+    expect((await readRunLock(dir))?.runId).toBe("run-1");
+    expect(await releaseRunLock(dir, "run-1")).toBe("released");
+    expect(await releaseRunLock(dir, "run-1")).toBe("not-locked");
+  });
+
+  it("never takes over a holder on another host: it names it and how to free it", async () => {
     const dir = stateDir();
     await acquireRunLock(dir, { runId: "run-x", command: "apply" });
     writeFileSync(
@@ -86,8 +91,11 @@ describe("the run lock", () => {
       JSON.stringify({ runId: "run-x", host: "ci-runner-7", pid: deadPid(), time: "t", command: "apply" }),
     );
     const err = await acquireRunLock(dir, { runId: "run-2", command: "apply" }).catch((e) => e);
-    expect(err.stale).toBe(false);
-    expect(err.message).toMatch(/on ci-runner-7/);
+    expect(err).toBeInstanceOf(RunLockHeldError);
+    expect(err.message).toMatch(
+      /run run-x \(apply, pid \d+ on ci-runner-7, since t\)\. If that run is gone, free it with `reconciler unlock --repo-lock --run run-x`/,
+    );
+    expect((await readRunLock(dir))?.runId).toBe("run-x");
   });
 
   it("is released when the run throws, and not released by a run that does not hold it", async () => {
