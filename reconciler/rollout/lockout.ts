@@ -202,7 +202,9 @@ function jumpAddresses(jump: DeviceSides, host: IpAddress, next: NextDevice): (I
   const found = via
     .flatMap((c) => jump.before.addresses.get(c) ?? [])
     .map((a) => toSource(a.split("/")[0] ?? ""));
-  const known = found.filter((p): p is IpPrefix => p !== undefined);
+  // The connection leaves from an address of the host's family: a link-local IPv6 address on an
+  // unnumbered tunnel says nothing about an IPv4 connection.
+  const known = found.filter((p): p is IpPrefix => p !== undefined && p.family === host.family);
   return known.length > 0 ? known : [undefined];
 }
 
