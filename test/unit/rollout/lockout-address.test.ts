@@ -127,4 +127,21 @@ describe("lockoutFindings: the management address", () => {
     });
     expect(findings.map((f) => f.change)).toEqual(["interfaces[mgmt0].vlan.id: 10 → 20"]);
   });
+
+  it("refuses renumbering an IPv6 management address, written with brackets in the path", () => {
+    const live = renumbered(["192.0.2.1/24", "2001:db8::1/64"]);
+    const desired = renumbered(["192.0.2.1/24", "2001:db8::2/64"]);
+    const repo = repoOf(desired, { "core-1": { host: "2001:db8:0::1" } });
+    expect(
+      lockoutFindings({ repo, plan: planOf(desired, live), waves: [["core-1"]] }).map((f) => [
+        f.path,
+        f.change,
+      ]),
+    ).toEqual([
+      [
+        "reconciler → core-1 ([2001:db8:0::1]:22)",
+        "interfaces[mgmt0].addresses: 2001:db8::1/64 → 2001:db8::2/64",
+      ],
+    ]);
+  });
 });

@@ -94,6 +94,11 @@ describe("lockoutFindings: firewall rules on the path", () => {
   it("does not refuse on a guess: an unknown alias or a rule bound to an interface", () => {
     expect(findings(withRules("core-1", [ssh({ source: "elsewhere" })]))).toEqual([]);
     expect(findings(withRules("core-1", [ssh({ interface: "mgmt0" })]))).toEqual([]);
+    // A pass that may let the reconciler through, before a block of everyone: given the benefit.
+    const maybePass = ssh({ description: "ops", action: "pass", interface: "mgmt0" });
+    expect(findings(withRules("core-1", [maybePass, ssh()]))).toEqual([]);
+    const opsPass = ssh({ description: "ops", action: "pass", source: "192.0.2.0/24" });
+    expect(findings(withRules("core-1", [opsPass, ssh()]), null)).toEqual([]);
   });
 
   it("judges a device behind a jump by the jump's address, and its SSH port from the inventory", () => {

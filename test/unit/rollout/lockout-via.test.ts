@@ -1,6 +1,7 @@
 // Lockout analysis: a jump cutting the tunnel or route the devices behind it are reached over.
 import { describe, expect, it } from "vitest";
 import { lockoutFindings } from "../../../reconciler/rollout/lockout.ts";
+import { testDevice } from "../../helpers/device.ts";
 import {
   coreState,
   KEY_TOWER,
@@ -114,6 +115,27 @@ describe("lockoutFindings: the via chain", () => {
       "core-1": { ...coreState(), static_routes: [{ prefix: "198.51.100.128/25", via: "203.0.113.5" }] },
     };
     expect(run(desired, [["core-1"], ["tower-1"]], live)).toEqual([]);
+  });
+
+  it("carries a cut down the chain: every device behind the jump applied with or after it", () => {
+    const desired = withoutTunnel();
+    desired["tower-1"]?.interfaces?.push({
+      name: "eth1",
+      kind: "ethernet",
+      addresses: ["198.51.100.161/28"],
+    });
+    const live = liveStates();
+    live["tower-1"]?.interfaces?.push({ name: "eth1", kind: "ethernet", addresses: ["198.51.100.161/28"] });
+    const repo = repoOf(desired);
+    repo.devices["cpe-1"] = testDevice("cpe-1", { host: "198.51.100.170", via: "tower-1" });
+    const plan = planOf(desired, live);
+    const at = (waves: string[][]) => lockoutFindings({ repo, plan, waves }).map((f) => [f.device, f.path]);
+    expect(at([["core-1"], ["tower-1", "cpe-1"]])).toEqual([
+      ["tower-1", TOWER_PATH],
+      ["cpe-1", "reconciler → core-1 → tower-1 → cpe-1 (198.51.100.170:22)"],
+    ]);
+    expect(at([["cpe-1"], ["core-1"], ["tower-1"]])).toEqual([["tower-1", TOWER_PATH]]);
+    expect(at([["cpe-1"], ["tower-1"], ["core-1"]])).toEqual([]);
   });
 
   it("knows an unnumbered tunnel by its peer's key: removing it is refused, farthest first accepted", () => {
