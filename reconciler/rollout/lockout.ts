@@ -228,7 +228,7 @@ function firewallCuts(
         on: to.name,
         change: describeRule(rule),
         what: `${to.name}'s firewall drops SSH (tcp/${to.port}) from ${from}`,
-        ownAdvice: `pass the reconciler's address to tcp/${to.port} before that rule`,
+        ownAdvice: `let ${source ? formatSource(source) : "the reconciler's address"} reach tcp/${to.port} before that rule`,
       },
     ];
   }
@@ -249,7 +249,8 @@ function jumpCuts(
   const kept = after.containers.length > 0 && STRENGTH[after.how] >= STRENGTH[before.how];
   if (before.containers.length === 0 || kept) return [];
   const described = [
-    ...(before.route ? [describeRoute(jump, before.route)] : []),
+    // The route the path followed, and the one it would follow now (a new blackhole, say).
+    ...[...new Set([before.route, after.route])].map((r) => (r ? describeRoute(jump, r) : undefined)),
     ...before.containers.map((c) => describeContainer(jump, c) ?? describePeers(jump, c, next.keys)),
   ].filter((t): t is string => t !== undefined);
   if (described.length === 0) return [];

@@ -26,17 +26,17 @@ export function describePeers(
   return lost.length === 0 ? undefined : lost.map((k) => `${container}.peers[${k}]: (deleted)`).join("; ");
 }
 
-const routeText = (r: StaticRoute | undefined) =>
+const routeText = (r: StaticRoute | undefined, absent: string) =>
   !r
-    ? "(removed)"
+    ? absent
     : r.blackhole
       ? "blackhole"
       : [r.via && `via ${r.via}`, r.interface && `dev ${r.interface}`].filter(Boolean).join(" ");
 
 /** What happens to one static route, or undefined when it is the same on both sides. */
 export function describeRoute(sides: DeviceSides, prefix: string): string | undefined {
-  const before = routeText(sides.before.routes.get(prefix));
-  const after = routeText(sides.after.routes.get(prefix));
+  const before = routeText(sides.before.routes.get(prefix), "(none)");
+  const after = routeText(sides.after.routes.get(prefix), "(removed)");
   return before === after ? undefined : `static_routes[${prefix}]: ${before} → ${after}`;
 }
 

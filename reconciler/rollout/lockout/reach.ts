@@ -1,9 +1,10 @@
 // How one device reaches the next hop of a management path, read from one side of its state:
 // the interfaces or tunnels the traffic to an address leaves through. Only what the desired state
-// says is used: connected prefixes, then static routes, then the transfer net shared with the
-// next device (a transfer net, or a WireGuard tunnel whose peer is one of its keys). A route learned from OSPF or BGP is not known here (it depends on other routers'
-// state), so a host reached only that way, over neither a transfer net nor a tunnel to the next
-// device, has no carriers and its hop is not judged.
+// says is used: connected prefixes, then static routes, then what it shares with the next device
+// (a transfer net, or a WireGuard tunnel whose peer is one of the next device's keys). A route
+// learned from OSPF or BGP is not known here (it depends on other routers' state), so a host
+// reached only that way, over neither a transfer net nor a tunnel to the next device, has no
+// carriers and its hop is not judged.
 import {
   addressOf,
   type IpAddress,
@@ -14,7 +15,7 @@ import {
 } from "../../model/ip.ts";
 import type { Container, PathState } from "./state.ts";
 
-export const sameAddress = (a: IpAddress, b: IpAddress) => a.family === b.family && a.value === b.value;
+const sameAddress = (a: IpAddress, b: IpAddress) => a.family === b.family && a.value === b.value;
 
 /** The containers holding exactly this address (whatever the prefix length written with it). */
 export function holders(state: PathState, host: IpAddress): Container[] {

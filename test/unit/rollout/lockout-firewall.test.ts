@@ -42,7 +42,7 @@ describe("lockoutFindings: firewall rules on the path", () => {
         path: "reconciler → core-1 (192.0.2.1:22)",
         change: 'firewall.rules: "no ssh" (block tcp from 192.0.2.0/24 to any port 22)',
         message:
-          "core-1's firewall drops SSH (tcp/22) from 192.0.2.200: pass the reconciler's address to tcp/22 before that rule, " +
+          "core-1's firewall drops SSH (tcp/22) from 192.0.2.200: let 192.0.2.200 reach tcp/22 before that rule, " +
           "or pass --allow-lockout",
       },
     ]);
@@ -87,7 +87,7 @@ describe("lockoutFindings: firewall rules on the path", () => {
   it("without the reconciler's sources, refuses only a rule that drops every source", () => {
     expect(findings(withRules("core-1", [ssh({ source: "192.0.2.0/24" })]), null)).toEqual([]);
     expect(findings(withRules("core-1", [ssh()]), null).map((f) => f.message)).toEqual([
-      "core-1's firewall drops SSH (tcp/22) from every source: pass the reconciler's address to tcp/22 before that rule, or pass --allow-lockout",
+      "core-1's firewall drops SSH (tcp/22) from every source: let the reconciler's address reach tcp/22 before that rule, or pass --allow-lockout",
     ]);
   });
 
@@ -107,7 +107,7 @@ describe("lockoutFindings: firewall rules on the path", () => {
       [
         "tower-1",
         "reconciler → core-1 → tower-1 (198.51.100.150:22)",
-        "tower-1's firewall drops SSH (tcp/22) from 203.0.113.4: pass the reconciler's address to tcp/22 before that rule, or pass --allow-lockout",
+        "tower-1's firewall drops SSH (tcp/22) from 203.0.113.4: let 203.0.113.4 reach tcp/22 before that rule, or pass --allow-lockout",
       ],
     ]);
     // The reconciler's own address is not what tower-1 sees.

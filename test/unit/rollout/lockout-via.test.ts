@@ -105,6 +105,16 @@ describe("lockoutFindings: the via chain", () => {
     expect(run(desired, [["tower-1"], ["core-1"]], live)).toEqual([]);
   });
 
+  it("refuses a new blackhole route that swallows the far host", () => {
+    const desired: States = {
+      ...liveStates(),
+      "core-1": { ...coreState(), static_routes: [{ prefix: "198.51.100.128/25", blackhole: true }] },
+    };
+    expect(run(desired, [["core-1"], ["tower-1"]]).map((f) => f.change)).toEqual([
+      "static_routes[198.51.100.128/25]: (none) → blackhole",
+    ]);
+  });
+
   it("accepts replacing the static route to the far host by another one", () => {
     const live: States = {
       ...liveStates(),
