@@ -1,24 +1,27 @@
-// `reconciler apply [plan.json]`: plans (or checks a saved plan still holds), asks, then applies
-// the devices with changes as one wave under commit-confirmed. Exit 0 when every change was
-// confirmed (or there was nothing to do); 1 when a device was rolled back, failed or unreadable.
+// `reconciler apply [plan.json]`: plans (or checks a saved plan still holds), asks, then hands the
+// devices with changes to the rollout engine (rollout/engine.ts: waves, canaries, halting), under
+// the repository's run lock. This file only parses flags, asks and prints. Exit 0 when every
+// change was confirmed (or there was nothing to do); 1 when a device was rolled back, failed,
+// unreadable or not reached, or the run was refused; 130 when interrupted.
 import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { type ApplyTarget, applyWave, type DeviceOutcome } from "../apply/executor.ts";
-import { healthProbes } from "../apply/expectations.ts";
 import type { ApplyDriver } from "../drivers/apply-contract.ts";
-import type { LiveState } from "../model/live.ts";
 import type { Plan } from "../model/plan.ts";
 import { plan } from "../plan/planner.ts";
 import { formatOutcome } from "../report/apply-text.ts";
 import { formatPlan } from "../report/plan-text.ts";
 import { createProgress } from "../report/progress.ts";
 import { safeLine, safeMessage } from "../report/terminal-safe.ts";
+import { type RolloutResult, runRollout } from "../rollout/engine.ts";
+import { PolicyError, rolloutPolicy } from "../rollout/policy.ts";
+import { applyTargets, defaultHealthSoak } from "../rollout/targets.ts";
+import { OrderError } from "../rollout/waves.ts";
 import { newRunId, StateStore } from "../state/store.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { loadSelected, type RepoOptions } from "./open-repo.ts";
 import type { PlanDeps } from "./plan.ts";
 import { readFleet } from "./read-fleet.ts";
+import { stateDir, underRunLock } from "./run-lock.ts";
 
 export interface ApplyCommandOptions extends RepoOptions {
   limit?: string;
@@ -28,18 +31,13 @@ export interface ApplyCommandOptions extends RepoOptions {
   healthTimeout?: string;
   soak?: string;
   parallel?: string;
-}
-
-/** The longest OSPF dead interval among the changed devices: how long a broken adjacency can look alive. */
-function defaultSoak(targets: readonly ApplyTarget[]): number {
-  let soak = 0;
-  for (const t of targets) {
-    for (const inst of t.intent.ospf?.instances ?? []) {
-      for (const area of inst.areas)
-        for (const i of area.interfaces ?? []) if (!i.passive) soak = Math.max(soak, i.dead ?? 0);
-    }
-  }
-  return soak;
+  /** Override the inventory's rollout section. */
+  canary?: string;
+  batch?: string;
+  maxFailPercentage?: string;
+  waveSoak?: string;
+  /** Apply even when the lockout analysis finds a change that cuts the path to a device. */
+  allowLockout?: boolean;
 }
 
 export interface ApplyDeps extends PlanDeps {
@@ -128,126 +126,184 @@ export async function applyCommand(
   const parallel = Number(opts.parallel ?? "16");
   if (!/^[0-9]{1,4}$/.test(opts.parallel ?? "16") || parallel < 1)
     throw new CliError("--parallel must be a whole number of devices, at least 1", EXIT.usage);
+  const flags = {
+    ...(opts.canary !== undefined ? { canary: opts.canary } : {}),
+    ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
+    ...(opts.maxFailPercentage !== undefined ? { maxFailPercentage: opts.maxFailPercentage } : {}),
+    ...(opts.waveSoak !== undefined ? { waveSoak: opts.waveSoak } : {}),
+  };
+  const policyOf = (section: Parameters<typeof rolloutPolicy>[0]) => {
+    try {
+      return rolloutPolicy(section, flags);
+    } catch (err) {
+      if (err instanceof PolicyError) throw new CliError(err.message, EXIT.usage);
+      throw err;
+    }
+  };
+  policyOf(undefined); // the flags alone, checked before anything is read
   const saved = planFile ? await readSavedPlan(planFile) : undefined;
   const selected = await loadSelected(opts, out, color);
   if (!selected) return EXIT.error;
   const { repo } = selected;
-  let devices = selected.devices;
-  if (saved) {
-    const inPlan = new Set(saved.devices.filter((d) => d.status === "changes").map((d) => d.device));
-    devices = devices.filter((d) => inPlan.has(d.name));
-  }
-  const transport = deps.openTransport(repo, selected.knownHosts);
-  try {
-    const inputs = await readFleet(repo, devices, transport, deps.drivers, createProgress());
-    const current = plan(inputs, { origin: selected.origin, drivers: deps.drivers });
+  const policy = policyOf(repo.rollout);
+  const err = deps.err ?? process.stderr;
+  const runId = newRunId();
+  const store = new StateStore(stateDir(opts.repo));
+  // One run that changes devices at a time: taken before any device is read.
+  return await underRunLock(store.dir, { runId, command: "apply" }, err, () => applyLocked(selected, policy));
+
+  async function applyLocked(
+    selected: NonNullable<Awaited<ReturnType<typeof loadSelected>>>,
+    policy: ReturnType<typeof rolloutPolicy>,
+  ): Promise<number> {
+    const { repo } = selected;
+    let devices = selected.devices;
     if (saved) {
-      const problems = checkSavedPlan(saved, current);
-      if (problems.length > 0) {
-        out.write(
-          `refusing the saved plan ${planFile}: nothing was changed\n${problems.map((p) => `  ${p}`).join("\n")}\nRun reconciler plan again.\n`,
-        );
-        return EXIT.error;
-      }
+      const inPlan = new Set(saved.devices.filter((d) => d.status === "changes").map((d) => d.device));
+      devices = devices.filter((d) => inPlan.has(d.name));
     }
-    if (!opts.json) out.write(formatPlan(current, { color }));
-    const todo = current.devices.filter((d) => d.status === "changes");
-    const unreadable = current.devices.filter((d) => d.status === "error");
-    if (todo.length === 0) {
-      if (opts.json) out.write(`${JSON.stringify({ plan: current, outcomes: [] }, null, 2)}\n`);
-      else out.write("Nothing to apply.\n");
-      return unreadable.length > 0 ? EXIT.error : EXIT.ok;
-    }
-    if (!opts.yes) {
-      if (!deps.interactive)
-        throw new CliError("refusing to apply without --yes when not on a terminal", EXIT.usage);
-      const total = todo.reduce((n, d) => n + d.changes.length, 0);
-      if (!(await deps.ask(`Apply ${total} changes to ${todo.map((d) => d.device).join(", ")}?`))) {
-        out.write("Nothing applied.\n");
-        return EXIT.ok;
-      }
-    }
-    const runId = newRunId();
-    const store = new StateStore(
-      process.env.RECONCILER_STATE_DIR ?? join(resolve(opts.repo ?? process.cwd()), ".state"),
-    );
-    const targets: ApplyTarget[] = todo.map((d) => {
-      const input = inputs.find((i) => i.device.name === d.device);
-      const driver = deps.drivers[d.platform];
-      if (!input || "error" in input.live || !driver)
-        throw new Error(`internal: ${d.device} has changes but no live state`);
-      return {
-        device: input.device,
-        intent: input.desired,
-        candidate: driver.candidate(input.desired, input.device, input.live as LiveState),
-        live: input.live as LiveState,
-        probes: healthProbes(repo, d.device),
-        publicKeys: repo.publicKeys[d.device] ?? {},
-      };
-    });
-    const missing = targets.filter((t) => !deps.applyDrivers[t.device.platform]);
-    if (missing.length > 0)
-      throw new CliError(
-        `no apply support yet for ${missing.map((t) => `${t.device.name} (${t.device.platform})`).join(", ")}`,
-      );
-    const soakS = opts.soak !== undefined ? seconds(opts.soak, 0, "--soak") : defaultSoak(targets);
-    if (soakS + healthTimeoutS + 30 > confirmTimeoutS) {
-      throw new CliError(
-        `--confirm-timeout ${confirmTimeoutS} s is too short for --health-timeout ${healthTimeoutS} s plus a soak of ${soakS} s and 30 s to confirm`,
-        EXIT.usage,
-      );
-    }
-    const err = deps.err ?? process.stderr;
-    err.write(
-      `run ${runId}: applying ${targets.length} device(s) as one wave; each reverts by itself unless confirmed within ${confirmTimeoutS} s of the last commit\n`,
-    );
-    // SIGINT/SIGTERM: stop at the next safe point and roll back what was committed (a commit in
-    // flight finishes first). A second signal leaves at once: committed devices then revert by
-    // themselves when their timers run out.
-    const abort = new AbortController();
-    const signals = deps.signals ?? process;
-    let interrupts = 0;
-    const onSignal = (name: string) => {
-      interrupts++;
-      if (interrupts === 1) {
-        err.write(
-          `${name}: stopping; devices already committed are rolled back (${name} again to leave now: they then revert by themselves within ${confirmTimeoutS} s)\n`,
-        );
-        abort.abort();
-      } else process.exit(EXIT.interrupted);
-    };
-    const onInt = () => onSignal("SIGINT");
-    const onTerm = () => onSignal("SIGTERM");
-    signals.on("SIGINT", onInt);
-    signals.on("SIGTERM", onTerm);
-    let outcomes: DeviceOutcome[];
+    const transport = deps.openTransport(repo, selected.knownHosts);
     try {
-      outcomes = await applyWave(targets, {
-        runId,
-        transport,
-        drivers: deps.applyDrivers,
-        store,
-        env: deps.env,
-        confirmTimeoutS,
-        healthTimeoutS,
-        soakS,
-        parallel,
-        signal: abort.signal,
-        onStep: (device, step, ok, detail) =>
+      const inputs = await readFleet(repo, devices, transport, deps.drivers, createProgress());
+      const current = plan(inputs, { origin: selected.origin, drivers: deps.drivers });
+      if (saved) {
+        const problems = checkSavedPlan(saved, current);
+        if (problems.length > 0) {
+          out.write(
+            `refusing the saved plan ${planFile}: nothing was changed\n${problems.map((p) => `  ${p}`).join("\n")}\nRun reconciler plan again.\n`,
+          );
+          return EXIT.error;
+        }
+      }
+      if (!opts.json) out.write(formatPlan(current, { color }));
+      const todo = current.devices.filter((d) => d.status === "changes");
+      const unreadable = current.devices.filter((d) => d.status === "error");
+      if (todo.length === 0) {
+        if (opts.json) out.write(`${JSON.stringify({ plan: current, outcomes: [] }, null, 2)}\n`);
+        else out.write("Nothing to apply.\n");
+        return unreadable.length > 0 ? EXIT.error : EXIT.ok;
+      }
+      if (!opts.yes) {
+        if (!deps.interactive)
+          throw new CliError("refusing to apply without --yes when not on a terminal", EXIT.usage);
+        const total = todo.reduce((n, d) => n + d.changes.length, 0);
+        if (!(await deps.ask(`Apply ${total} changes to ${todo.map((d) => d.device).join(", ")}?`))) {
+          out.write("Nothing applied.\n");
+          return EXIT.ok;
+        }
+      }
+      const targets = applyTargets(repo, current, inputs, deps.drivers);
+      const missing = targets.filter((t) => !deps.applyDrivers[t.device.platform]);
+      if (missing.length > 0)
+        throw new CliError(
+          `no apply support yet for ${missing.map((t) => `${t.device.name} (${t.device.platform})`).join(", ")}`,
+        );
+      const soakS = opts.soak !== undefined ? seconds(opts.soak, 0, "--soak") : defaultHealthSoak(targets);
+      if (soakS + healthTimeoutS + 30 > confirmTimeoutS) {
+        throw new CliError(
+          `--confirm-timeout ${confirmTimeoutS} s is too short for --health-timeout ${healthTimeoutS} s plus a soak of ${soakS} s and 30 s to confirm`,
+          EXIT.usage,
+        );
+      }
+      // SIGINT/SIGTERM: stop at the next safe point and roll back what was committed (a commit in
+      // flight finishes first); later waves are not started. A second signal leaves at once:
+      // committed devices then revert by themselves when their timers run out.
+      const abort = new AbortController();
+      const signals = deps.signals ?? process;
+      let interrupts = 0;
+      const onSignal = (name: string) => {
+        interrupts++;
+        if (interrupts === 1) {
           err.write(
-            `  ${safeLine(device)}: ${step} ${ok ? "ok" : `FAILED${detail ? `: ${safeMessage(detail, "    | ")}` : ""}`}\n`,
-          ),
-      });
+            `${name}: stopping; devices already committed are rolled back (${name} again to leave now: they then revert by themselves within ${confirmTimeoutS} s)\n`,
+          );
+          abort.abort();
+        } else process.exit(EXIT.interrupted);
+      };
+      const onInt = () => onSignal("SIGINT");
+      const onTerm = () => onSignal("SIGTERM");
+      signals.on("SIGINT", onInt);
+      signals.on("SIGTERM", onTerm);
+      let result: RolloutResult;
+      try {
+        result = await runRollout(
+          { repo, plan: current, targets },
+          {
+            policy,
+            ...(opts.allowLockout ? { allowLockout: true } : {}),
+            runId,
+            transport,
+            drivers: deps.applyDrivers,
+            store,
+            env: deps.env,
+            confirmTimeoutS,
+            healthTimeoutS,
+            soakS,
+            parallel,
+            signal: abort.signal,
+            onWave: (index, wave, of) => {
+              if (index === 0)
+                err.write(
+                  `run ${runId}: applying ${targets.length} device(s) ${of === 1 ? "as one wave" : `in ${of} waves`}; each reverts by itself unless confirmed within ${confirmTimeoutS} s of the last commit${of === 1 ? "" : " of its wave"}\n`,
+                );
+              if (of > 1)
+                err.write(
+                  `wave ${index + 1}/${of}${wave.canary ? " (canary)" : ""}: ${wave.devices.map(safeLine).join(", ")}\n`,
+                );
+            },
+            onSoak: (s) => err.write(`soaking ${s} s before the next wave\n`),
+            onStep: (device, step, ok, detail) =>
+              err.write(
+                `  ${safeLine(device)}: ${step} ${ok ? "ok" : `FAILED${detail ? `: ${safeMessage(detail, "    | ")}` : ""}`}\n`,
+              ),
+          },
+        );
+      } catch (e) {
+        if (e instanceof OrderError) {
+          out.write(`refusing to apply: ${safeMessage(e.message, "  ")}\nNothing was changed.\n`);
+          return EXIT.error;
+        }
+        throw e;
+      } finally {
+        signals.off("SIGINT", onInt);
+        signals.off("SIGTERM", onTerm);
+      }
+      printResult(result, current);
+      if (abort.signal.aborted) return EXIT.interrupted;
+      const allConfirmed = result.outcomes.every((o) => o.result === "confirmed");
+      return allConfirmed && !result.refused && result.notReached.length === 0 && unreadable.length === 0
+        ? EXIT.ok
+        : EXIT.error;
     } finally {
-      signals.off("SIGINT", onInt);
-      signals.off("SIGTERM", onTerm);
+      await transport.closeAll();
     }
-    if (opts.json) out.write(`${JSON.stringify({ runId, plan: current, outcomes }, null, 2)}\n`);
-    else out.write(`${outcomes.map((o) => formatOutcome(o, color)).join("\n")}\n`);
-    const allConfirmed = outcomes.every((o) => o.result === "confirmed");
-    if (abort.signal.aborted) return EXIT.interrupted;
-    return allConfirmed && unreadable.length === 0 ? EXIT.ok : EXIT.error;
-  } finally {
-    await transport.closeAll();
+  }
+
+  function printResult(r: RolloutResult, current: Plan): void {
+    if (opts.json) {
+      const { waves, outcomes, notReached, halted, refused } = r;
+      out.write(
+        `${JSON.stringify({ runId, plan: current, waves, outcomes, notReached, ...(halted ? { halted } : {}), ...(refused ? { refused } : {}) }, null, 2)}\n`,
+      );
+      return;
+    }
+    if (r.refused) {
+      out.write(
+        `refusing to apply: the plan would cut the path to a device; nothing was changed\n${r.refused.map((f) => `  ${safeLine(f.device)}: ${safeLine(f.change)} (path ${safeLine(f.path)}): ${safeMessage(f.message, "    ")}`).join("\n")}\n`,
+      );
+      return;
+    }
+    if (r.outcomes.length > 0) out.write(`${r.outcomes.map((o) => formatOutcome(o, color)).join("\n")}\n`);
+    if (r.halted) {
+      const why =
+        r.halted.reason === "interrupted"
+          ? "the run was interrupted"
+          : `wave ${r.halted.wave + 1} failed (${r.halted.failed.map(safeLine).join(", ")})`;
+      out.write(
+        r.notReached.length > 0
+          ? `halted: ${why}; not reached, left untouched: ${r.notReached.map(safeLine).join(", ")}\n`
+          : `halted: ${why}\n`,
+      );
+    }
   }
 }

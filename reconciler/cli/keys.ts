@@ -16,6 +16,7 @@ import { EXIT } from "./exit-codes.ts";
 import { loadSelected } from "./open-repo.ts";
 import type { PlanDeps } from "./plan.ts";
 import { DEFAULT_CONCURRENCY } from "./read-fleet.ts";
+import { stateDir, underRunLock } from "./run-lock.ts";
 
 export interface KeysOptions {
   repo?: string;
@@ -36,7 +37,7 @@ export async function keysCommand(
 ): Promise<number> {
   const selected = await loadSelected(opts, out, color);
   if (!selected) return EXIT.error;
-  const { repo } = selected;
+  const { repo, knownHosts } = selected;
   const devices = selected.devices.filter(
     (d) =>
       (repo.expanded[d.name]?.wireguard ?? []).length > 0 && deps.applyDrivers[d.platform]?.capabilities.keys,
@@ -49,32 +50,37 @@ export async function keysCommand(
     text = `${HEADER}keys: {}\n`;
   }
   const doc = parseDocument(text);
-  const transport = deps.openTransport(repo, selected.knownHosts);
   let failed = 0;
   let changed = 0;
   // Devices are asked in parallel (bounded); their answers are reported in inventory order.
   const runId = newRunId();
-  let answers: ({ keys: Record<string, string> } | { error: string })[];
-  try {
-    answers = await mapLimit(devices, DEFAULT_CONCURRENCY, async (device) => {
-      const keys = deps.applyDrivers[device.platform]?.capabilities.keys as KeysCapability;
-      const intent = repo.expanded[device.name] ?? {};
-      try {
-        const session = await transport.session(device.name);
-        const ctx = { runId, device, intent, env: deps.env };
-        return {
-          keys: await keys.ensureKeys(
-            session,
-            ctx,
-            (intent.wireguard ?? []).map((w) => w.name),
-          ),
-        };
-      } catch (err) {
-        return { error: summarizeError(err).message };
-      }
-    });
-  } finally {
-    await transport.closeAll();
+  // Generating keys changes devices: one such run at a time, as for apply.
+  const answers = await underRunLock(stateDir(opts.repo), { runId, command: "keys" }, process.stderr, () =>
+    askDevices(),
+  );
+  async function askDevices(): Promise<({ keys: Record<string, string> } | { error: string })[]> {
+    const transport = deps.openTransport(repo, knownHosts);
+    try {
+      return await mapLimit(devices, DEFAULT_CONCURRENCY, async (device) => {
+        const keys = deps.applyDrivers[device.platform]?.capabilities.keys as KeysCapability;
+        const intent = repo.expanded[device.name] ?? {};
+        try {
+          const session = await transport.session(device.name);
+          const ctx = { runId, device, intent, env: deps.env };
+          return {
+            keys: await keys.ensureKeys(
+              session,
+              ctx,
+              (intent.wireguard ?? []).map((w) => w.name),
+            ),
+          };
+        } catch (err) {
+          return { error: summarizeError(err).message };
+        }
+      });
+    } finally {
+      await transport.closeAll();
+    }
   }
   devices.forEach((device, i) => {
     const answer = answers[i];

@@ -12,6 +12,7 @@ import { planCommand } from "./plan.ts";
 import { showCommand } from "./show.ts";
 import { trustCommand } from "./trust.ts";
 import { unlockCommand } from "./unlock.ts";
+import { unlockRunCommand } from "./unlock-run.ts";
 import { validateCommand } from "./validate.ts";
 
 const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
@@ -75,6 +76,20 @@ function program(setExit: (code: number) => void): Command {
       "seconds to wait before checking the gates again (default: the longest OSPF dead interval)",
     )
     .option("--parallel <n>", "work on at most this many devices at once", "16")
+    .option(
+      "--canary <pattern>",
+      "apply these first, in waves of their own (names or labels, comma-separated; overrides rollout.canary; '' for none)",
+    )
+    .option("--batch <n|N%>", "at most this many devices per wave (overrides rollout.batch)")
+    .option(
+      "--max-fail-percentage <p>",
+      "the share of a wave's devices that may fail without halting (default 0; overrides rollout.max_fail_percentage)",
+    )
+    .option("--wave-soak <s>", "seconds to wait between waves (overrides rollout.soak)")
+    .option(
+      "--allow-lockout",
+      "apply even when a change would cut the path the reconciler uses to reach a device",
+    )
     .action(async (planFile: string | undefined, opts) =>
       setExit(
         await applyCommand(
@@ -120,11 +135,20 @@ function program(setExit: (code: number) => void): Command {
     .action(async (device: string, opts) => setExit(await trustCommand(device, opts, process.stdout, color)));
   cmd
     .command("unlock")
-    .description("free the lock a dead run left on a device (never while its revert is pending)")
-    .argument("<device>", "the locked device")
+    .description(
+      "free the lock a dead run left on a device (never while its revert is pending), or with --repo-lock the repository's run lock",
+    )
+    .argument("[device]", "the locked device")
     .requiredOption("--run <id>", "the run that holds the lock, as the lock error names it")
+    .option("--repo-lock", "free the repository's run lock instead of a device's")
     .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
-    .action(async (device: string, opts) =>
+    .action(async (device: string | undefined, opts) => {
+      if (opts.repoLock) {
+        if (device)
+          throw new CliError("--repo-lock frees the repository's run lock: name no device", EXIT.usage);
+        return setExit(await unlockRunCommand(opts, process.stdout));
+      }
+      if (!device) throw new CliError("name the locked device, or pass --repo-lock", EXIT.usage);
       setExit(
         await unlockCommand(
           device,
@@ -133,8 +157,8 @@ function program(setExit: (code: number) => void): Command {
           process.stdout,
           color,
         ),
-      ),
-    );
+      );
+    });
   return cmd;
 }
 

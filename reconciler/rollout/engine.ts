@@ -3,7 +3,8 @@
 // (waves.ts) and runs each wave through the executor (apply/executor.ts), which commits or rolls
 // back a wave whole. A wave fails when more than `maxFailPercentage` of its devices failed by
 // themselves; a failed or interrupted wave halts the rollout and the later waves are never
-// touched. Callers hold the repository's run lock (state/run-lock.ts) around it.
+// touched. Before any wave, the lockout analysis (lockout.ts) refuses an order that would cut the
+// path to a device. Callers hold the repository's run lock (state/run-lock.ts) around it.
 //
 // Because the executor rolls a wave back whole, a failure the policy tolerates still undid the
 // wave's other devices: those (and only those the failure did not touch, minus the failed devices'
@@ -13,6 +14,7 @@ import { type ApplyOptions, type ApplyTarget, applyWave } from "../apply/executo
 import type { DeviceOutcome } from "../model/outcome.ts";
 import type { Plan } from "../model/plan.ts";
 import type { DesiredRepo } from "../model/repo.ts";
+import { type LockoutFinding, lockoutFindings } from "./lockout.ts";
 import { type Batch, orderWaves, type Wave } from "./waves.ts";
 
 export interface RolloutPolicy {
@@ -33,19 +35,18 @@ export interface RolloutInput {
   targets: readonly ApplyTarget[];
 }
 
-/** What the lockout analysis (rollout/lockout.ts) reports: a change that cuts the path to a device. */
-export interface LockoutFinding {
-  device: string;
-  path: string;
-  change: string;
-  message: string;
-}
+export type { LockoutFinding };
 export type LockoutCheck = (input: { repo: DesiredRepo; plan: Plan; waves: string[][] }) => LockoutFinding[];
 
 export interface RolloutOptions extends ApplyOptions {
   policy: RolloutPolicy;
-  /** Refuses the rollout, before anything is touched, when it reports a finding. */
+  /**
+   * Refuses the rollout, before anything is touched, when it reports a finding: a change that
+   * would cut the path to a device (default: rollout/lockout.ts).
+   */
   lockout?: LockoutCheck;
+  /** The operator's override: no lockout analysis. */
+  allowLockout?: boolean;
   /** Waits between waves; ends early on abort. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   onWave?: (index: number, wave: Wave, of: number) => void;
@@ -93,7 +94,8 @@ export async function runRollout(input: RolloutInput, opts: RolloutOptions): Pro
     ...(opts.policy.batch !== undefined ? { batch: opts.policy.batch } : {}),
   });
   const all = waves.flatMap((w) => w.devices);
-  const findings = opts.lockout?.({ repo, plan, waves: waves.map((w) => w.devices) }) ?? [];
+  const lockout = opts.allowLockout ? undefined : (opts.lockout ?? lockoutFindings);
+  const findings = lockout?.({ repo, plan, waves: waves.map((w) => w.devices) }) ?? [];
   if (findings.length > 0) return { waves, outcomes: [], notReached: all, refused: findings };
 
   const maxFail = opts.policy.maxFailPercentage ?? 0;

@@ -1,6 +1,6 @@
 // `reconciler apply` refusals that happen before any device is contacted.
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.ts";
@@ -61,5 +61,69 @@ describe("reconciler apply refuses before touching anything", () => {
     const r = runCli(["apply", "--repo", dir, "--yes", "--limit", "nothing-*"]);
     expect(r.code).toBe(64);
     expect(r.stderr).toMatch(/matches no device/);
+  });
+
+  it("rollout flags that are not a count, a percentage or seconds", () => {
+    const cases: [string[], RegExp][] = [
+      [["--batch", "0"], /--batch must be a number of devices \(at least 1\) or a percentage such as 25%/],
+      [["--batch", "150%"], /--batch must be a number of devices/],
+      [["--max-fail-percentage", "101"], /--max-fail-percentage must be a whole number from 0 to 100/],
+      [["--wave-soak", "1m"], /--wave-soak must be a whole number of seconds/],
+      [["--canary", "site=pop 1"], /--canary: "site=pop 1" is neither a name glob/],
+    ];
+    for (const [flags, message] of cases) {
+      const r = runCli(["apply", "--repo", dir, "--yes", ...flags]);
+      expect(r.code, flags.join(" ")).toBe(64);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});
+
+describe("the repository's run lock", () => {
+  const lockFile = () => join(dir, ".state", "run.lock");
+  const hold = (holder: object) => {
+    mkdirSync(join(dir, ".state"), { recursive: true });
+    writeFileSync(lockFile(), JSON.stringify(holder));
+  };
+
+  it("refuses apply and keys while another run holds it, naming the holder, and leaves its lock alone", () => {
+    // This test's own process: alive on this host.
+    hold({
+      runId: "run-busy",
+      host: hostname(),
+      pid: process.pid,
+      time: "2026-11-29T12:00:00Z",
+      command: "apply",
+    });
+    try {
+      for (const command of ["apply", "keys"]) {
+        const r = runCli([command, "--repo", dir, ...(command === "apply" ? ["--yes"] : [])]);
+        expect(r.code, command).toBe(1);
+        expect(r.stderr).toMatch(
+          new RegExp(
+            `refusing to ${command}: another run holds the repository's run lock: run run-busy \\(apply, pid ${process.pid} on ${hostname()}, since 2026-11-29T12:00:00Z\\)`,
+          ),
+        );
+        expect(existsSync(lockFile())).toBe(true);
+      }
+      // unlock --repo-lock refuses a holder that still runs here.
+      const still = runCli(["unlock", "--repo-lock", "--run", "run-busy", "--repo", dir]);
+      expect(still.code).toBe(1);
+      expect(still.stdout).toMatch(/refusing: run run-busy .* is still running/);
+    } finally {
+      rmSync(lockFile(), { force: true });
+    }
+  });
+
+  it("unlock --repo-lock frees a run lock held on another machine, by its run id only", () => {
+    hold({ runId: "run-ci", host: "ci-runner-7", pid: 4242, time: "2026-11-29T12:00:00Z", command: "apply" });
+    const wrong = runCli(["unlock", "--repo-lock", "--run", "run-other", "--repo", dir]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toMatch(/held by run run-ci .*, not by run run-other/);
+    const r = runCli(["unlock", "--repo-lock", "--run", "run-ci", "--repo", dir]);
+    expect(r.stdout).toMatch(/the repository's run lock of run run-ci is released/);
+    expect(r.code).toBe(0);
+    expect(existsSync(lockFile())).toBe(false);
+    expect(runCli(["unlock", "--repo-lock", "router-a", "--run", "run-ci", "--repo", dir]).code).toBe(64);
   });
 });
