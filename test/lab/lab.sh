@@ -9,6 +9,8 @@
 #   lab.sh status               print the state of each router (exit 0 = all up)
 #   lab.sh link-down A B        set both ends of the underlay link A<->B down
 #   lab.sh link-up A B          ... and up again
+#   lab.sh hidden-up NAME VIA   add router NAME to the running lab, reached only
+#                               through router VIA (see hidden_up)
 #
 # Topology format (JSON):
 #   {
@@ -580,6 +582,52 @@ lab_status() {
 # ---------------------------------------------------------------- links
 
 # link_set A B up|down: both ends of every underlay link between A and B.
+# ---------------------------------------------------------------- hidden router
+
+# hidden_up NAME VIA: adds router NAME (namespace rcl-NAME, its own sshd, bird2
+# and FRR, started as the others are) whose only link is a veth to the running
+# router VIA: NAME is 198.51.100.242/29 on "eth-up", VIA 198.51.100.241/29 on
+# "eth-NAME". NAME has no management interface and no other route: its sshd,
+# on 198.51.100.242:22, is reached only through VIA (an out-of-band box behind
+# a router). It is not in routers.json (a router on the management bridge is
+# what lab.ts lists); `lab.sh down` removes it with the rest (rcl-* namespaces,
+# the pids recorded under routers/). Prints its known_hosts line.
+HIDDEN_ADDR="198.51.100.242"
+HIDDEN_VIA_ADDR="198.51.100.241"
+HIDDEN_PREFIX=29
+hidden_up() {
+  local name="$1" via="$2" i
+  valid_name "$name" || die "invalid router name '$name'"
+  valid_ifname "eth-$name" || die "router name '$name' too long for an interface name"
+  [[ -f "$STATE/routers.json" ]] || die "lab is not running"
+  [[ -f "$STATE/routers/$via/init.pid" ]] || die "no router '$via' in the lab"
+  [[ ! -e "$STATE/routers/$name" ]] || die "router '$name' already exists"
+  MGMT[$name]="$HIDDEN_ADDR"
+  SSH_PORT[$name]=22
+  ip netns add "$NS_PREFIX$name"
+  ip -n "$NS_PREFIX$name" link set lo up
+  ip link add eth-up netns "$NS_PREFIX$name" type veth peer name "eth-$name" netns "$NS_PREFIX$via"
+  ip -n "$NS_PREFIX$name" addr add "$HIDDEN_ADDR/$HIDDEN_PREFIX" dev eth-up
+  ip -n "$NS_PREFIX$via" addr add "$HIDDEN_VIA_ADDR/$HIDDEN_PREFIX" dev "eth-$name"
+  ip -n "$NS_PREFIX$name" link set eth-up up
+  ip -n "$NS_PREFIX$via" link set "eth-$name" up
+  prepare_router_dir "$name" "$HIDDEN_ADDR"
+  start_init "$name"
+  wait_for_file "$STATE/routers/$name/init.pid" 10 "$name init"
+  start_daemons "$name"
+  record_pids "$name"
+  # Ready when VIA reaches its sshd (the host cannot: that is the point).
+  for i in $(seq 100); do
+    # shellcheck disable=SC2016 # $1 is expanded by the inner bash
+    if rexec "$via" timeout 1 bash -c 'exec 3<>"/dev/tcp/$1/22"' _ "$HIDDEN_ADDR" 2>/dev/null; then
+      echo "$HIDDEN_ADDR $(cut -d' ' -f1,2 "$STATE/routers/$name/ssh/ssh_host_ed25519_key.pub")"
+      return 0
+    fi
+    sleep 0.1
+  done
+  die "$name: sshd not reachable from $via after 10 s (logs in $STATE/routers/$name/log)"
+}
+
 link_set() {
   local a="$1" b="$2" state="$3" n=0 ra ia rb ib
   if ! valid_name "$a" || ! valid_name "$b"; then die "invalid router name"; fi
@@ -622,8 +670,15 @@ main() {
     lock
     link_set "$1" "$2" "${cmd#link-}"
     ;;
+  hidden-up)
+    [[ $# -eq 2 ]] || die "usage: lab.sh hidden-up NAME VIA"
+    require_root
+    require_tools
+    lock
+    hidden_up "$1" "$2"
+    ;;
   *)
-    die "usage: lab.sh up [TOPOLOGY.json] | down | status | link-down A B | link-up A B"
+    die "usage: lab.sh up [TOPOLOGY.json] | down | status | link-down A B | link-up A B | hidden-up NAME VIA"
     ;;
   esac
 }

@@ -137,6 +137,15 @@ export async function labDown(): Promise<void> {
   await labSh(["down"], 60_000);
 }
 
+/**
+ * Adds router `name` to the running lab, reached only through router `via` (lab.sh hidden-up:
+ * 198.51.100.242 on a veth to `via`, no other link or route). Returns its known_hosts line.
+ */
+export async function labHiddenUp(name: string, via: string): Promise<string> {
+  const res = await labSh(["hidden-up", name, via], 60_000);
+  return res.stdout.trim();
+}
+
 /** Read routers.json of the running lab; throws when the lab is not up. */
 export function readLab(): Lab {
   const path = join(labDir(), "routers.json");
