@@ -142,4 +142,20 @@ describe("a router reachable only through another", () => {
       /^hidden-1: connecting to hidden-1 through router-a: router-a: HOST KEY CHANGED for router-a /,
     );
   });
+
+  it("is applied through router-a (health over a fresh connection through it), then has nothing to do", () => {
+    const before = loginsFromVia();
+    const r = runCli(["apply", "--repo", repo.dir, "--limit", HIDDEN, "--yes"], { env: repo.env });
+    expect(r.stdout, r.stderr).toMatch(/hidden-1: confirmed/);
+    expect(r.code).toBe(0);
+    // At least the run's own connection and the health gates' fresh one, both through router-a.
+    expect(loginsFromVia()).toBeGreaterThanOrEqual(before + 2);
+    const addrs = execFileSync("ip", ["-n", `rcl-${HIDDEN}`, "-j", "addr", "show", "dev", "lo"], {
+      encoding: "utf8",
+    });
+    expect(addrs).toContain('"local":"192.0.2.250"');
+    const again = plan(HIDDEN);
+    expect(again.plan.devices.find((x) => x.device === HIDDEN)?.status).toBe("unchanged");
+    expect(again.code).toBe(0);
+  });
 });
