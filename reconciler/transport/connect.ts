@@ -175,6 +175,8 @@ export function scanHostKey(
   device: ResolvedDevice,
   prefer: readonly PinnedKey[] = [],
   debug?: (line: string) => void,
+  /** A stream already carrying bytes to the device (ConnectionOptions.sock). */
+  sock?: Duplex,
 ): Promise<ScannedKey> {
   return new Promise((resolve, reject) => {
     const client = new ssh2.Client();
@@ -224,6 +226,7 @@ export function scanHostKey(
         return true;
       },
       authHandler: [],
+      ...(sock ? { sock } : {}),
       ...(debug ? { debug } : {}),
     });
   });

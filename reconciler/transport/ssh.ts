@@ -19,9 +19,9 @@ import type { Duplex } from "node:stream";
 import type { Client } from "ssh2";
 import { AuthError, ConnectionError, type DeviceError, HostKeyError } from "../model/errors.ts";
 import type { ResolvedDevice } from "../model/repo.ts";
-import { openConnection, where } from "./connect.ts";
+import { openConnection, type ScannedKey, scanHostKey, where } from "./connect.ts";
 import { authFor, type Env } from "./credentials.ts";
-import { pinnedKeysFor } from "./host-keys.ts";
+import { type PinnedKey, pinnedKeysFor } from "./host-keys.ts";
 import { type KnownHost, parseKnownHosts } from "./known-hosts-file.ts";
 import type { Transport } from "./session.ts";
 import { bare, DEFAULT_COMMAND_TIMEOUT_MS, type ExecChannel, type Link, SshSession } from "./ssh-session.ts";
@@ -143,6 +143,34 @@ export class SshTransport implements Transport {
       hops.push(cur);
     }
     return hops;
+  }
+
+  /**
+   * The host key `name` presents (for `reconciler trust`), without authenticating to it. A device
+   * behind a jump is scanned over a channel of the jump's own pinned, authenticated connection:
+   * an unpinned jump is refused, so a key is never learnt through a hop nobody reviewed.
+   */
+  async scanHostKey(name: string, prefer: readonly PinnedKey[] = []): Promise<ScannedKey> {
+    const device = this.devices[name];
+    if (!device) throw new Error(`unknown device ${JSON.stringify(name)}: not in the inventory`);
+    const debug = this.opts.debug;
+    const debugLine = debug ? (line: string) => debug(name, line) : undefined;
+    const jumpName = this.chain(name)[0];
+    if (jumpName === undefined) return scanHostKey(device, prefer, debugLine);
+    const hop = (err: unknown) => {
+      throw throughError(device, jumpName, err);
+    };
+    const jump = await this.session(jumpName).catch(hop);
+    const jumpLink = this.links.get(jump);
+    if (!jumpLink) throw new Error(`no connection behind the session of ${jumpName}`);
+    const channel = await jumpLink
+      .forward(device.host, device.port, device.connectTimeoutS * 1000)
+      .catch(hop);
+    try {
+      return await scanHostKey(device, prefer, debugLine, channel).catch(hop);
+    } finally {
+      channel.destroy();
+    }
   }
 
   private open(name: string): Promise<SshSession> {

@@ -285,3 +285,23 @@ describe("the jump connection's life", () => {
     expect(counts()).toEqual(before);
   });
 });
+
+describe("scanning a host key through a jump (reconciler trust)", () => {
+  it("learns the target's key over the pinned jump, without logging in to the target", async () => {
+    const before = counts();
+    const t = transport(inventory(), pinsOf(jump.knownHostsLine));
+    const scanned = await t.scanHostKey("t1");
+    expect(scanned).toMatchObject({ keyType: target.hostKey.keyType, key: target.hostKey.key });
+    expect(target.connections()).toBe(before.target + 1);
+    expect(target.logins()).toBe(before.targetLogins);
+    await t.closeAll();
+  });
+
+  it("refuses to scan through a jump whose key is not pinned, naming the jump", async () => {
+    const before = counts();
+    const t = transport(inventory(), pinsOf(target.knownHostsLine));
+    const err = await failure(t.scanHostKey("t1"), HostKeyError);
+    expect(err.message).toMatch(/^t1: connecting to t1 through j1: j1: no pinned host key for j1 \(/);
+    expect(target.connections()).toBe(before.target);
+  });
+});
