@@ -11,9 +11,10 @@ import { hasErrors } from "../model/diagnostic.ts";
 import { DeviceError } from "../model/errors.ts";
 import { formatDiagnostic } from "../report/diagnostics.ts";
 import { safeLine, safeMessage } from "../report/terminal-safe.ts";
-import { scanHostKey, where } from "../transport/connect.ts";
+import { type ScannedKey, where } from "../transport/connect.ts";
 import { fingerprintOfBase64, pinnedKeysFor } from "../transport/host-keys.ts";
 import { pinHostKey } from "../transport/known-hosts-file.ts";
+import { openSshTransport } from "../transport/ssh.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { loadFromOptions } from "./open-repo.ts";
 
@@ -38,13 +39,18 @@ export async function trustCommand(
 
   const text = (await new WorkingTreeReader(root).read(PATHS.knownHosts)) ?? "";
   const pins = pinnedKeysFor(parseKnownHosts(PATHS.knownHosts, text).entries, device.host, device.port);
-  let scanned: Awaited<ReturnType<typeof scanHostKey>>;
+  let scanned: ScannedKey;
+  // Through the transport, so that a device behind a jump host (`via`) is scanned over the
+  // jump's pinned connection.
+  const transport = openSshTransport(result.repo.devices, text);
   try {
-    scanned = await scanHostKey(device, pins);
+    scanned = await transport.scanHostKey(deviceName, pins);
   } catch (err) {
     // The message may quote what the device sent (its banner, its key type).
     if (err instanceof DeviceError) throw new CliError(safeMessage(err.message, "    | "), EXIT.error);
     throw err;
+  } finally {
+    await transport.closeAll();
   }
   // The key type is the device's own word: escaped.
   out.write(
