@@ -16,9 +16,11 @@ import type { DesiredRepo } from "../../reconciler/model/repo.ts";
 import type { DeviceIntent } from "../../reconciler/schema/device.ts";
 import { openSshTransport, type SshTransport } from "../../reconciler/transport/ssh.ts";
 import { armOf, keysOf, stagedOf } from "../helpers/apply-driver.ts";
+import { poll as pollEvery } from "../helpers/poll.ts";
 import { type LabRouter, nsExec, nsExecOk, pidAlive } from "./lab.ts";
 import { type LabRepo, makeLabRepo, removeLabRepo, useLab } from "./lab-fixture.ts";
 
+const poll = <T>(what: string, ms: number, f: () => Promise<T | undefined>) => pollEvery(what, ms, f, 1000);
 const lab = useLab();
 let repo: LabRepo;
 let desired: DesiredRepo;
@@ -78,23 +80,8 @@ async function apply(name: string, runId: string, timeoutS: number, intent?: Dev
   const rendered = debianDriver.candidate(ctx.intent, ctx.device, live);
   const staged = await debianApply.stage(s, ctx, rendered, live);
   await armOf(debianApply)(s, ctx, staged, timeoutS);
-  await debianApply.commit(s, ctx, staged, 300);
+  await debianApply.commit(s, ctx, staged, timeoutS);
   return { ctx, staged };
-}
-
-async function poll<T>(what: string, timeoutMs: number, f: () => Promise<T | undefined>): Promise<T> {
-  const start = Date.now();
-  let last: unknown;
-  while (Date.now() - start < timeoutMs) {
-    try {
-      const v = await f();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error(`${what}: not within ${timeoutMs} ms ${last ? String(last) : ""}`);
 }
 
 beforeAll(async () => {

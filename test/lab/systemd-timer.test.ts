@@ -11,6 +11,7 @@ import { debianApply, debianDriver } from "../../reconciler/drivers/debian/drive
 import type { DeviceIntent } from "../../reconciler/schema/device.ts";
 import type { SshTransport } from "../../reconciler/transport/ssh.ts";
 import { armOf, stagedOf } from "../helpers/apply-driver.ts";
+import { poll as pollEvery } from "../helpers/poll.ts";
 import {
   DEVICE_NAME,
   type SystemdRouter,
@@ -18,6 +19,8 @@ import {
   systemdRouterDown,
   systemdRouterUp,
 } from "./systemd/systemd-router.ts";
+
+const poll = <T>(what: string, ms: number, f: () => Promise<T | undefined>) => pollEvery(what, ms, f, 300);
 
 const TIMEOUT_S = 8;
 const RUNS = "/var/lib/reconciler/runs";
@@ -106,21 +109,6 @@ async function unitProps(runId: string): Promise<Record<string, string>> {
       .split("\n")
       .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
   );
-}
-
-async function poll<T>(what: string, timeoutMs: number, f: () => Promise<T | undefined>): Promise<T> {
-  const start = Date.now();
-  let last: unknown;
-  while (Date.now() - start < timeoutMs) {
-    try {
-      const v = await f();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${String(last)})` : ""}`);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
