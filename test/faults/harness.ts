@@ -6,6 +6,7 @@
 // health gates pass) or "byte-identical" (files and running state as before), checks that the
 // journal says the same, and records the fault, its end state and the time to recover as one JSON
 // line of the results file that `npm run faults` prints as a table.
+
 import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -22,6 +23,7 @@ import { loadRepo } from "../../reconciler/load/load.ts";
 import { WorkingTreeReader } from "../../reconciler/load/reader.ts";
 import type { Plan } from "../../reconciler/model/plan.ts";
 import type { DesiredRepo } from "../../reconciler/model/repo.ts";
+import type { JournalEntry } from "../../reconciler/state/store.ts";
 import type { Transport } from "../../reconciler/transport/session.ts";
 import { openSshTransport } from "../../reconciler/transport/ssh.ts";
 import { ROOT } from "../helpers/example-repo.ts";
@@ -614,14 +616,7 @@ export async function resetRouters(): Promise<void> {
 
 // ---------------------------------------------------------------- the journal
 
-export interface JournalLine {
-  time: string;
-  runId: string;
-  device: string;
-  step: string;
-  ok: boolean;
-  detail?: string;
-}
+export type JournalLine = JournalEntry;
 
 /** Size of the journal now: what a fault's runs write comes after it. */
 export function journalSize(stateDir: string): number {
