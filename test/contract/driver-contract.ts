@@ -142,7 +142,7 @@ export function describeDriverContract(h: ContractHarness): void {
             commands: [],
           });
           const before = await h.exportConfig();
-          expect((await applyIntent(h.desired.base))?.result).toBeDefined();
+          expect((await applyIntent(h.desired.base))?.result).toBe("confirmed");
           expect(await h.exportConfig()).toBe(before);
         } finally {
           await t.closeAll();
