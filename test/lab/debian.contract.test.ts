@@ -3,7 +3,7 @@
 // driver. A WireGuard interface git does not know holds a private key the read must never return.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { debianApply, debianDriver } from "../../reconciler/drivers/debian/driver.ts";
 import { DESCRIPTORS } from "../../reconciler/drivers/descriptors.ts";
 import { loadRepo } from "../../reconciler/load/load.ts";
@@ -26,25 +26,34 @@ const router = () => {
   return r;
 };
 
+let setupError: unknown;
 beforeAll(async () => {
-  repo = makeLabRepo(lab());
-  const loaded = await loadRepo(new WorkingTreeReader(repo.dir), { descriptors: DESCRIPTORS });
-  if (!loaded.repo) throw new Error("the lab repository does not load");
-  desired = loaded.repo;
-  // Private state for the apply protocol, as on a real router (the lab shares these with the host).
-  await nsExecOk(router(), [
-    "sh",
-    "-c",
-    "for d in /var/lib/reconciler /etc/network/interfaces.d /etc/sysctl.d; do mkdir -p $d && mount -t tmpfs -o mode=0755 tmpfs $d; done; chmod 700 /var/lib/reconciler",
-  ]);
-  // A tunnel someone else set up: its private key is on the router and must never be read back.
-  privateKey = (await nsExecOk(router(), ["wg", "genkey"])).trim();
-  await nsExecOk(router(), [
-    "sh",
-    "-c",
-    `wireguard-go wg-other && printf '%s\\n' '${privateKey}' > /run/wg-other.key && wg set wg-other private-key /run/wg-other.key listen-port 51999`,
-  ]);
+  try {
+    repo = makeLabRepo(lab());
+    const loaded = await loadRepo(new WorkingTreeReader(repo.dir), { descriptors: DESCRIPTORS });
+    if (!loaded.repo) throw new Error("the lab repository does not load");
+    desired = loaded.repo;
+    // Private state for the apply protocol, as on a real router (the lab shares these with the host).
+    await nsExecOk(router(), [
+      "sh",
+      "-c",
+      "for d in /var/lib/reconciler /etc/network/interfaces.d /etc/sysctl.d; do mkdir -p $d && mount -t tmpfs -o mode=0755 tmpfs $d; done; chmod 700 /var/lib/reconciler",
+    ]);
+    // A tunnel someone else set up: its private key is on the router and must never be read back.
+    privateKey = (await nsExecOk(router(), ["wg", "genkey"])).trim();
+    await nsExecOk(router(), [
+      "sh",
+      "-c",
+      `wireguard-go wg-other && printf '%s\\n' '${privateKey}' > /run/wg-other.key && wg set wg-other private-key /run/wg-other.key listen-port 51999`,
+    ]);
+  } catch (e) {
+    setupError = e;
+  }
 }, 120_000);
+// vitest reports the tests after a failed beforeAll as skipped: make each of them fail instead.
+beforeEach(() => {
+  if (setupError) throw setupError;
+});
 afterAll(() => removeLabRepo(repo));
 
 const base: DeviceIntent = {

@@ -5,7 +5,7 @@
 // setsid branch. The router's logind kills every process of an SSH session when it ends
 // (KillUserProcesses=yes), which is why the unit exists: the tests show a setsid process of the
 // arming session killed while the unit lives on and reverts the device by itself.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ApplyContext } from "../../reconciler/drivers/apply-contract.ts";
 import { debianApply, debianDriver } from "../../reconciler/drivers/debian/driver.ts";
 import type { DeviceIntent } from "../../reconciler/schema/device.ts";
@@ -113,15 +113,24 @@ async function unitProps(runId: string): Promise<Record<string, string>> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+let upError: unknown;
 beforeAll(async () => {
-  // Once per machine (cached); a no-op when the cached root filesystem is current.
-  await systemdRouterBuild();
-  // Removes what an earlier run left (namespace, container, mounts), then boots; throws if it cannot.
-  router = await systemdRouterUp();
-  const running = await router.sh("systemctl is-system-running --wait");
-  if (!/^(running|degraded)/.test(running.stdout))
-    throw new Error(`systemd in ${DEVICE_NAME} is ${running.stdout.trim()}; console:\n${router.console()}`);
+  try {
+    // Once per machine (cached); a no-op when the cached root filesystem is current.
+    await systemdRouterBuild();
+    // Removes what an earlier run left (namespace, container, mounts), then boots; throws if it cannot.
+    router = await systemdRouterUp();
+    const running = await router.sh("systemctl is-system-running --wait");
+    if (!/^(running|degraded)/.test(running.stdout))
+      throw new Error(`systemd in ${DEVICE_NAME} is ${running.stdout.trim()}; console:\n${router.console()}`);
+  } catch (e) {
+    upError = e;
+  }
 }, 900_000);
+// vitest reports the tests after a failed beforeAll as skipped: make each of them fail instead.
+beforeEach(() => {
+  if (upError) throw upError;
+});
 
 afterAll(async () => {
   await systemdRouterDown(router);
