@@ -12,7 +12,7 @@
 // unlocked in every ending, and an abort (SIGINT) is honoured at every phase boundary without
 // leaving a commit half-done. A device that cannot be reached after its commit reverts by itself;
 // its outcome says when.
-import type { ApplyContext, ApplyDriver, Staged } from "../drivers/apply-contract.ts";
+import type { ApplyContext, ApplyDriver, RestorePoint, Staged } from "../drivers/apply-contract.ts";
 import type { HealthProbe, HealthReport } from "../drivers/health.ts";
 import { ConnectionError, DeviceError, summarizeError } from "../model/errors.ts";
 import type { Candidate, LiveState } from "../model/live.ts";
@@ -33,6 +33,11 @@ export interface ApplyTarget {
   probes: HealthProbe[];
   /** WireGuard public keys git holds for this device: a device key that differs stops the apply. */
   publicKeys: Record<string, string>;
+  /**
+   * An emergency rollback: stage this configuration the device kept (driver.stageRestore) instead
+   * of the candidate; no keys are generated. Everything after stage is the same protocol.
+   */
+  restore?: RestorePoint;
 }
 
 export interface ApplyOptions {
@@ -185,6 +190,7 @@ export async function applyWave(
       if (
         keys &&
         wg.length > 0 &&
+        !f.target.restore &&
         !(await step(f, "keys", async () => checkKeys(f, await keys.ensureKeys(s, f.ctx, wg))))
       )
         return;
@@ -197,7 +203,11 @@ export async function applyWave(
       )
         return;
       await step(f, "stage", async () => {
-        f.staged = await f.driver.stage(s, f.ctx, f.target.candidate, f.target.live);
+        const point = f.target.restore;
+        if (!point) f.staged = await f.driver.stage(s, f.ctx, f.target.candidate, f.target.live);
+        else if (!f.driver.stageRestore)
+          throw new Error("the driver cannot restore a configuration the device kept");
+        else f.staged = await f.driver.stageRestore(s, f.ctx, point, f.target.live);
       });
     });
     if (failed() || aborted()) return await stopBeforeCommit("stage");

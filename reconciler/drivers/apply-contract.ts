@@ -43,6 +43,19 @@ export interface KeysCapability {
   ): Promise<Record<string, string>>;
 }
 
+/**
+ * A configuration the device kept of its own: the managed files as they were before a confirmed
+ * run (that run's snapshot, on the device). Restoring it undoes the run, needing only SSH.
+ */
+export interface RestorePoint {
+  /** The confirmed run this point undoes. */
+  runId: string;
+  /** When that run was confirmed (as the device recorded it). */
+  confirmedAt?: string;
+  /** Every file the run managed: its copy in the run's snapshot, or absent (the run created it). */
+  files: { path: string; snapshotIndex?: number; absent?: boolean }[];
+}
+
 export interface ApplyCapabilities {
   /**
    * The platform reverts an unconfirmed commit by itself (its own commit-confirm): the executor
@@ -104,4 +117,20 @@ export interface ApplyDriver {
   confirm(session: DeviceSession, ctx: ApplyContext, staged: Staged): Promise<void>;
   /** Restores the snapshot now (files byte-identical, running state following them) and disarms. */
   rollback(session: DeviceSession, ctx: ApplyContext, staged: Staged): Promise<void>;
+  /**
+   * Emergency rollback: the configurations the device kept from before its confirmed runs, newest
+   * first (runs already undone are not listed). Absent where the platform keeps none.
+   */
+  restorePoints?(session: DeviceSession, ctx: ApplyContext): Promise<RestorePoint[]>;
+  /**
+   * Stages, as this run's candidate, the configuration of a restore point, copied on the device
+   * (secrets never travel); commit, health, confirm and rollback then run as for any candidate,
+   * and confirm marks the point's run undone.
+   */
+  stageRestore?(
+    session: DeviceSession,
+    ctx: ApplyContext,
+    point: RestorePoint,
+    snapshot: LiveState,
+  ): Promise<Staged>;
 }

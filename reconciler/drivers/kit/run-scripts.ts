@@ -9,6 +9,7 @@ import { shQuote as q } from "../../transport/quote.ts";
 import { candidateRel, fileFunctions, type RunFile, restoreLines, snapshotLines } from "./files.ts";
 import { assertRunId, type DeviceLayout, noticeDir, prelude } from "./layout.ts";
 import { releaseIfOursLines } from "./lock.ts";
+import { manifestLines } from "./restore.ts";
 import { openRunLines } from "./rundir.ts";
 import { sectionFunctions } from "./sections.ts";
 import { type Upload, uploadLines } from "./upload.ts";
@@ -30,6 +31,8 @@ export interface StageSpec {
   nonce: string;
   /** lib.sh, converge.sh, commit.sh, revert.sh, timer.sh and the candidates. */
   uploads: readonly Upload[];
+  /** Lines that put candidates in place on the device itself (a restore: restore.ts copyLines); _bad=1 on failure. */
+  copies?: readonly string[];
   files: readonly RunFile[];
   /** Directories (relative to the run dir) the validators use; removed after validation. */
   checkDirs: readonly string[];
@@ -54,8 +57,10 @@ export function stageScript(s: StageSpec): string {
     ...openRunLines(s.layout, s.runId, s.checkDirs),
     "_bad=0",
     ...uploadLines(s.uploads, s.nonce),
+    ...(s.copies ?? []),
     `[ "$_bad" = 0 ] || { echo '@@upload-failed'; rm -rf "$RUN"; exit 2; }`,
     '. "$RUN/lib.sh"',
+    ...manifestLines(s.files),
     ...snapshotLines(s.files),
     `[ "$_bad" = 0 ] || { echo '@@snapshot-failed'; rm -rf "$RUN"; exit 2; }`,
     "_rej=0",

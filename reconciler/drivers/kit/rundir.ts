@@ -1,6 +1,8 @@
 // The run directory's life: opened at stage (refused when this run already committed), other
 // runs' leftovers pruned while the lock is held, and removed whenever a candidate will never be
-// committed. Candidates and snapshot copies may hold secrets: every ending removes them. Pure.
+// committed. Candidates and snapshot copies may hold secrets: every ending removes them, except
+// the snapshot of a confirmed run, kept root-only as the device's own restore point (restore.ts)
+// until the run is pruned. Pure.
 import { shQuote as q } from "../../transport/quote.ts";
 import { assertRunId, type DeviceLayout, prelude, runsDir } from "./layout.ts";
 import { assertRel } from "./upload.ts";
@@ -10,9 +12,9 @@ export const KEEP_RUNS = 20;
 
 /**
  * Other runs' leftovers, removed while this run holds the lock (so no other run is in progress,
- * except one whose revert timer is pending: those are left alone). Candidates and snapshot copies
- * of ended runs go at once (they may hold secrets); whole run directories beyond the newest
- * KEEP_RUNS go too.
+ * except one whose revert timer is pending: those are left alone). Candidates and the snapshot
+ * copies of runs that were not confirmed go at once (they may hold secrets); whole run directories
+ * beyond the newest KEEP_RUNS go too.
  */
 export function pruneLines(l: DeviceLayout, runId: string): string[] {
   const runs = q(runsDir(l));
@@ -20,7 +22,9 @@ export function pruneLines(l: DeviceLayout, runId: string): string[] {
     `for _o in $(ls -1 ${runs} 2>/dev/null); do`,
     `  _od=${runs}/"$_o"; [ "$_o" = ${q(assertRunId(runId))} ] && continue`,
     `  [ -e "$_od/armed" ] || [ -e "$_od/reverting" ] && continue`,
-    `  rm -rf "$_od/candidate" "$_od/snapshot" "$_od/check"; find "$_od" -maxdepth 1 -name 'sync-*.conf' -delete`,
+    `  rm -rf "$_od/candidate" "$_od/check"; find "$_od" -maxdepth 1 -name 'sync-*.conf' -delete`,
+    // A confirmed run's snapshot is a restore point (restore.ts); any other run's goes.
+    `  [ -e "$_od/confirmed" ] || rm -rf "$_od/snapshot"`,
     "done",
     // Run ids sort by time: the oldest beyond KEEP_RUNS are removed whole (never a pending one).
     `for _o in $(ls -1 ${runs} 2>/dev/null | sort -r | tail -n +${KEEP_RUNS + 1}); do`,

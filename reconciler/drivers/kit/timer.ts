@@ -4,6 +4,7 @@
 // "reverting": mv is atomic, so exactly one of them wins, and the losers see who did. Pure.
 import { shQuote as q } from "../../transport/quote.ts";
 import { assertRunId, type DeviceLayout, noticeDir, prelude, runDir } from "./layout.ts";
+import { markUndoneLines } from "./restore.ts";
 
 function assertTimeout(timeoutS: number): number {
   if (!Number.isInteger(timeoutS) || timeoutS < 1 || timeoutS > 86_400)
@@ -85,7 +86,10 @@ export function confirmScript(l: DeviceLayout, runId: string, time: string): str
     `  if [ -e "$RUN/reverting" ] || [ -e "$RUN/reverted" ]; then echo '@@reverted'; cat ${q(`${notices}/${runId}`)} 2>/dev/null; exit 4; fi`,
     "fi",
     ...killTimer,
-    `rm -rf "$RUN/snapshot" "$RUN/candidate"`,
+    // The candidate goes (it is live now); the snapshot stays: it is the configuration confirmed
+    // before this run, which an emergency rollback restores from the device itself (restore.ts).
+    `rm -rf "$RUN/candidate"`,
+    ...markUndoneLines(l),
     // Decision: notices stay until an apply is confirmed on the device; this confirm clears them.
     // (The prelude's set -f disables globbing, so no `rm DIR/*` here.)
     `[ ! -d ${q(notices)} ] || find ${q(notices)} -mindepth 1 -maxdepth 1 -type f -delete`,

@@ -213,6 +213,8 @@ describe("the kit's run scripts", () => {
     expect(readFileSync(join(run(d, "r1"), "record"), "utf8")).toBe(
       "run=r1\nconfirmed=2026-01-01T00:00:00Z\n",
     );
-    expect(existsSync(join(run(d, "r1"), "snapshot"))).toBe(false);
+    // The snapshot stays: the device's own restore point (kit/restore.ts).
+    expect(readFileSync(join(run(d, "r1"), "snapshot", "0"), "utf8")).toBe("old bytes\n");
+    expect(existsSync(join(run(d, "r1"), "candidate"))).toBe(false);
   });
 });

@@ -6,16 +6,32 @@
 import { randomBytes } from "node:crypto";
 import { CandidateRejectedError, CommandError } from "../../../model/errors.ts";
 import type { Candidate, LiveState } from "../../../model/live.ts";
-import type { ApplyDriver, KeysCapability, Staged } from "../../apply-contract.ts";
+import type { DeviceSession } from "../../../transport/session.ts";
+import type {
+  ApplyContext,
+  ApplyDriver,
+  KeysCapability,
+  RestorePoint,
+  Staged,
+} from "../../apply-contract.ts";
 import type { HealthProbe, Observation } from "../../health.ts";
+import { copyLines, parseRestorePoints, restoreFiles, restorePointsScript } from "../../kit/restore.ts";
 import { newNonce, splitSections } from "../../kit/sections.ts";
 import { details, runStep, unexpected } from "../../kit/step.ts";
 import { runStage, sharedSteps } from "../../kit/steps.ts";
 import { timerScript } from "../../kit/timer.ts";
 import { UnwritableSecretError } from "../secrets.ts";
-import { type CandidatePlan, candidatePlan, MissingSecretError } from "./candidate.ts";
+import {
+  type CandidatePlan,
+  candidatePlan,
+  defaultsFor,
+  isManagedPath,
+  isSecretPath,
+  type ManagedFile,
+  MissingSecretError,
+} from "./candidate.ts";
 import { healthScript, observeHealth } from "./health.ts";
-import { DEBIAN_LAYOUT, runDir } from "./layout.ts";
+import { assertManagedPath, DEBIAN_LAYOUT, runDir } from "./layout.ts";
 import {
   candidateRel,
   commitScript,
@@ -57,6 +73,25 @@ const describeCheck = (check: string) =>
       ? "vtysh --dryrun (/etc/frr/frr.conf)"
       : `wg-quick strip (${check.replace(/^wg:/, "")})`;
 
+/** Stage: uploads (and, for a restore, copies on the device), snapshot, the validators. */
+async function stageFiles(
+  session: DeviceSession,
+  ctx: ApplyContext,
+  files: readonly ManagedFile[],
+  uploads: readonly StageUpload[],
+  secrets: readonly string[],
+  copies?: readonly string[],
+): Promise<Staged> {
+  const nonce = newNonce();
+  await runStage(session, ctx, {
+    script: stageScript(ctx.runId, files, uploads, nonce, copies),
+    nonce,
+    secrets,
+    describe: describeCheck,
+  });
+  return { runId: ctx.runId, where: `${runDir(ctx.runId)}/candidate`, secrets };
+}
+
 export const debianApply: ApplyDriver = {
   capabilities: {
     // No daemon here reverts by itself: arm starts a revert timer on the device.
@@ -93,14 +128,55 @@ export const debianApply: ApplyDriver = {
     ];
     for (const f of plan.files)
       if (f.content !== null) uploads.push({ rel: candidateRel(f), content: f.content });
-    const nonce = newNonce();
-    await runStage(session, ctx, {
-      script: stageScript(ctx.runId, plan.files, uploads, nonce),
-      nonce,
-      secrets: plan.secretValues,
-      describe: describeCheck,
-    });
-    return { runId: ctx.runId, where: `${runDir(ctx.runId)}/candidate`, secrets: plan.secretValues };
+    return await stageFiles(session, ctx, plan.files, uploads, plan.secretValues);
+  },
+
+  async restorePoints(session, ctx): Promise<RestorePoint[]> {
+    const r = await runStep(session, "restore points", restorePointsScript(DEBIAN_LAYOUT));
+    if (r.exitCode !== 0) throw unexpected(ctx, "restore points", r);
+    try {
+      return parseRestorePoints(r.stdout, (p) => isManagedPath(p) || isSecretPath(p));
+    } catch (e) {
+      throw new CommandError((e as Error).message, details(ctx, "restore points", r.all), r.exitCode);
+    }
+  },
+
+  async stageRestore(session, ctx, point): Promise<Staged> {
+    // The point's files, copied on the device from the old run's snapshot: nothing uploaded but
+    // this run's scripts, so no secret travels and none is needed from the environment.
+    const restored = restoreFiles(point);
+    const files: ManagedFile[] = restored.map((f) => ({
+      index: f.index,
+      path: assertManagedPath(f.path),
+      content: f.content,
+      shown: null,
+      secret: isSecretPath(f.path),
+      ...defaultsFor(f.path),
+    }));
+    for (const f of files)
+      if (!isManagedPath(f.path) && !f.secret)
+        throw new CandidateRejectedError(
+          `restore point ${point.runId} names a path the driver does not manage: ${f.path}`,
+          {
+            device: ctx.device.name,
+            command: "stage",
+          },
+        );
+    const uploads: StageUpload[] = [
+      { rel: "lib.sh", content: libScript(ctx.runId) },
+      { rel: "converge.sh", content: convergeScript(ctx.runId, files) },
+      { rel: "commit.sh", content: commitScript(files) },
+      { rel: "revert.sh", content: revertScript(ctx.runId, files) },
+      { rel: "timer.sh", content: timerScript() },
+    ];
+    return await stageFiles(
+      session,
+      ctx,
+      files,
+      uploads,
+      [],
+      copyLines(DEBIAN_LAYOUT, point.runId, restored),
+    );
   },
 
   async health(session, ctx, probes: readonly HealthProbe[]): Promise<Observation[]> {

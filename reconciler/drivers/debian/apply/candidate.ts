@@ -16,7 +16,13 @@ import {
   wireguardConfName,
 } from "../paths.ts";
 import { renderFrrConf } from "../render-frr.ts";
-import { birdSecretFiles, declaredSecrets, frrSecretPlaceholder, wireguardPskPath } from "../secrets.ts";
+import {
+  birdSecretFiles,
+  declaredSecrets,
+  frrSecretPlaceholder,
+  parseWireguardPskPath,
+  wireguardPskPath,
+} from "../secrets.ts";
 import { assertManagedPath } from "./layout.ts";
 
 export class MissingSecretError extends Error {
@@ -49,7 +55,8 @@ export interface CandidatePlan {
 /** The per-run mark of a secret in frr.conf: `@<token>:NAME@`, the token 24 random hex digits. */
 const tokenMark = (token: string) => (env: string) => `@${token}:${env}@`;
 
-function defaultsFor(path: string): { mode: string; owner: string } {
+/** Mode and owner of a file the commit creates (an existing file keeps its own). */
+export function defaultsFor(path: string): { mode: string; owner: string } {
   if (wireguardConfName(path)) return { mode: "600", owner: "root:root" };
   if (path === BIRD_CONF) return { mode: "640", owner: "root:bird" };
   if (path.startsWith("/etc/bird/secrets/")) return { mode: "640", owner: "root:bird" };
@@ -57,6 +64,10 @@ function defaultsFor(path: string): { mode: string; owner: string } {
   if (path === FRR_CONF) return { mode: "640", owner: "frr:frr" };
   return { mode: "644", owner: "root:root" };
 }
+
+/** A file holding a secret written from the environment (bird's includes, WireGuard PSKs). */
+export const isSecretPath = (path: string) =>
+  /^\/etc\/bird\/secrets\/[A-Za-z0-9_.=+-]+$/.test(path) || parseWireguardPskPath(path) !== undefined;
 
 /** The paths this driver may write or remove: the ones paths.ts names. */
 export function isManagedPath(path: string): boolean {

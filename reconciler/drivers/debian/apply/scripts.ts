@@ -296,12 +296,15 @@ export function stageScript(
   files: readonly ManagedFile[],
   uploads: readonly StageUpload[],
   nonce: string,
+  /** A restore run: the lines that copy its candidates from the old run's snapshot (kit/restore.ts). */
+  copies?: readonly string[],
 ): string {
   return kit.stageScript({
     layout: DEBIAN_LAYOUT,
     runId,
     nonce,
     uploads,
+    ...(copies ? { copies } : {}),
     files,
     checkDirs: ["check/secrets"],
     validate: validateLines(files),
