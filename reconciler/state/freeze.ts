@@ -78,7 +78,10 @@ export async function unfreeze(storeDir: string): Promise<boolean> {
 }
 
 /** Why an apply of `revision` must be refused, or undefined when it may go ahead. */
-export async function freezeRefusal(storeDir: string, revision: string | undefined): Promise<string | undefined> {
+export async function freezeRefusal(
+  storeDir: string,
+  revision: string | undefined,
+): Promise<string | undefined> {
   let state: FreezeState;
   try {
     state = await readFreeze(storeDir);
