@@ -8,19 +8,17 @@ import { createInterface } from "node:readline/promises";
 import type { ApplyDriver } from "../drivers/apply-contract.ts";
 import type { Plan } from "../model/plan.ts";
 import { plan } from "../plan/planner.ts";
-import { formatOutcome } from "../report/apply-text.ts";
 import { formatPlan } from "../report/plan-text.ts";
 import { createProgress } from "../report/progress.ts";
-import { safeLine, safeMessage } from "../report/terminal-safe.ts";
-import { type RolloutResult, runRollout } from "../rollout/engine.ts";
 import { PolicyError, rolloutPolicy } from "../rollout/policy.ts";
 import { applyTargets, defaultHealthSoak } from "../rollout/targets.ts";
-import { OrderError } from "../rollout/waves.ts";
+import { freezeRefusal } from "../state/freeze.ts";
 import { newRunId, StateStore } from "../state/store.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { loadSelected, type RepoOptions } from "./open-repo.ts";
 import type { PlanDeps } from "./plan.ts";
 import { readFleet } from "./read-fleet.ts";
+import { runRolloutForCli } from "./rollout-run.ts";
 import { stateDir, underRunLock } from "./run-lock.ts";
 
 export interface ApplyCommandOptions extends RepoOptions {
@@ -38,6 +36,8 @@ export interface ApplyCommandOptions extends RepoOptions {
   waveSoak?: string;
   /** Apply even when the lockout analysis finds a change that cuts the path to a device. */
   allowLockout?: boolean;
+  /** Apply even while the fleet is frozen, or a revision that was rolled back. */
+  ignoreFreeze?: boolean;
 }
 
 export interface ApplyDeps extends PlanDeps {
@@ -150,7 +150,14 @@ export async function applyCommand(
   const runId = newRunId();
   const store = new StateStore(stateDir(opts.repo));
   // One run that changes devices at a time: taken before any device is read.
-  return await underRunLock(store.dir, { runId, command: "apply" }, err, () => applyLocked(selected, policy));
+  return await underRunLock(store.dir, { runId, command: "apply" }, err, async () => {
+    // Checked under the lock: a rollback setting the freeze holds the same lock.
+    const frozen = await freezeRefusal(store.dir, selected.commit);
+    if (frozen && !opts.ignoreFreeze)
+      throw new CliError(`refusing to apply: ${frozen} (or pass --ignore-freeze); no device was contacted`);
+    if (frozen) err.write(`run ${runId}: applying despite the freeze (--ignore-freeze): ${frozen}\n`);
+    return await applyLocked(selected, policy);
+  });
 
   async function applyLocked(
     selected: NonNullable<Awaited<ReturnType<typeof loadSelected>>>,
@@ -205,105 +212,28 @@ export async function applyCommand(
           EXIT.usage,
         );
       }
-      // SIGINT/SIGTERM: stop at the next safe point and roll back what was committed (a commit in
-      // flight finishes first); later waves are not started. A second signal leaves at once:
-      // committed devices then revert by themselves when their timers run out.
-      const abort = new AbortController();
-      const signals = deps.signals ?? process;
-      let interrupts = 0;
-      const onSignal = (name: string) => {
-        interrupts++;
-        if (interrupts === 1) {
-          err.write(
-            `${name}: stopping; devices already committed are rolled back (${name} again to leave now: they then revert by themselves within ${confirmTimeoutS} s)\n`,
-          );
-          abort.abort();
-        } else process.exit(EXIT.interrupted);
-      };
-      const onInt = () => onSignal("SIGINT");
-      const onTerm = () => onSignal("SIGTERM");
-      signals.on("SIGINT", onInt);
-      signals.on("SIGTERM", onTerm);
-      let result: RolloutResult;
-      try {
-        result = await runRollout(
-          { repo, plan: current, targets },
-          {
-            policy,
-            ...(opts.allowLockout ? { allowLockout: true } : {}),
-            runId,
-            transport,
-            drivers: deps.applyDrivers,
-            store,
-            env: deps.env,
-            confirmTimeoutS,
-            healthTimeoutS,
-            soakS,
-            parallel,
-            signal: abort.signal,
-            onWave: (index, wave, of) => {
-              if (index === 0)
-                err.write(
-                  `run ${runId}: applying ${targets.length} device(s) ${of === 1 ? "as one wave" : `in ${of} waves`}; each reverts by itself unless confirmed within ${confirmTimeoutS} s of the last commit${of === 1 ? "" : " of its wave"}\n`,
-                );
-              if (of > 1)
-                err.write(
-                  `wave ${index + 1}/${of}${wave.canary ? " (canary)" : ""}: ${wave.devices.map(safeLine).join(", ")}\n`,
-                );
-            },
-            onSoak: (s) => err.write(`soaking ${s} s before the next wave\n`),
-            onStep: (device, step, ok, detail) =>
-              err.write(
-                `  ${safeLine(device)}: ${step} ${ok ? "ok" : `FAILED${detail ? `: ${safeMessage(detail, "    | ")}` : ""}`}\n`,
-              ),
-          },
-        );
-      } catch (e) {
-        if (e instanceof OrderError) {
-          out.write(`refusing to apply: ${safeMessage(e.message, "  ")}\nNothing was changed.\n`);
-          return EXIT.error;
-        }
-        throw e;
-      } finally {
-        signals.off("SIGINT", onInt);
-        signals.off("SIGTERM", onTerm);
-      }
-      printResult(result, current);
-      if (abort.signal.aborted) return EXIT.interrupted;
-      const allConfirmed = result.outcomes.every((o) => o.result === "confirmed");
-      return allConfirmed && !result.refused && result.notReached.length === 0 && unreadable.length === 0
-        ? EXIT.ok
-        : EXIT.error;
+      const { code } = await runRolloutForCli({
+        input: { repo, plan: current, targets },
+        policy,
+        ...(opts.allowLockout ? { allowLockout: true } : {}),
+        runId,
+        transport,
+        applyDrivers: deps.applyDrivers,
+        store,
+        env: deps.env,
+        confirmTimeoutS,
+        healthTimeoutS,
+        soakS,
+        parallel,
+        signals: deps.signals ?? process,
+        out,
+        err,
+        color,
+        json: opts.json === true,
+      });
+      return code === EXIT.ok && unreadable.length > 0 ? EXIT.error : code;
     } finally {
       await transport.closeAll();
-    }
-  }
-
-  function printResult(r: RolloutResult, current: Plan): void {
-    if (opts.json) {
-      const { waves, outcomes, notReached, halted, refused } = r;
-      out.write(
-        `${JSON.stringify({ runId, plan: current, waves, outcomes, notReached, ...(halted ? { halted } : {}), ...(refused ? { refused } : {}) }, null, 2)}\n`,
-      );
-      return;
-    }
-    if (r.refused) {
-      out.write(
-        `refusing to apply: the plan would cut the path to a device; nothing was changed\n${r.refused.map((f) => `  ${safeLine(f.device)}: ${safeLine(f.change)} (path ${safeLine(f.path)}): ${safeMessage(f.message, "    ")}`).join("\n")}\n`,
-      );
-      return;
-    }
-    if (r.outcomes.length > 0) out.write(`${r.outcomes.map((o) => formatOutcome(o, color)).join("\n")}\n`);
-    if (r.halted) {
-      const why =
-        r.halted.reason === "interrupted"
-          ? "the run was interrupted"
-          : `wave ${r.halted.wave + 1} failed (${r.halted.failed.map(safeLine).join(", ")})`;
-      out.write(
-        r.notReached.length > 0
-          ? `halted: ${why}; not reached, left untouched: ${r.notReached.map(safeLine).join(", ")}\n`
-          : `halted: ${why}\n`,
-      );
     }
   }
 }

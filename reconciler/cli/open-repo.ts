@@ -2,6 +2,7 @@
 // and selects the devices a command acts on.
 import { resolve } from "node:path";
 import { DESCRIPTORS } from "../drivers/descriptors.ts";
+import { headCommit } from "../git/head.ts";
 import { GitRevisionReader, RevisionError } from "../git/revision-reader.ts";
 import { type LoadResult, loadRepo, PATHS } from "../load/load.ts";
 import { type RepoReader, WorkingTreeReader } from "../load/reader.ts";
@@ -40,6 +41,8 @@ export interface Selected {
   devices: ResolvedDevice[];
   /** inventory/known_hosts at the same revision as the desired state. */
   knownHosts: string;
+  /** The commit read (--revision), or the working tree's HEAD; undefined outside git. */
+  commit?: string;
 }
 
 /**
@@ -72,5 +75,9 @@ export async function loadSelected(
   // Host keys come from the same revision as the desired state: a reviewed known_hosts change
   // lands together with the change that needs it.
   const knownHosts = (await reader.read(PATHS.knownHosts)) ?? "";
-  return { repo: loaded.repo, origin: reader.origin, devices, knownHosts };
+  const commit =
+    reader instanceof GitRevisionReader
+      ? reader.commit
+      : await headCommit(resolve(opts.repo ?? process.cwd()));
+  return { repo: loaded.repo, origin: reader.origin, devices, knownHosts, ...(commit ? { commit } : {}) };
 }

@@ -6,7 +6,7 @@ import { acquireRunLock, describeHolder, RunLockHeldError } from "../state/run-l
 import { CliError } from "./exit-codes.ts";
 
 export const stateDir = (repo: string | undefined) =>
-  process.env.RECONCILER_STATE_DIR ?? join(resolve(repo ?? process.cwd()), ".state");
+  process.env.RECONCILER_STATE_DIR ?? join(resolve(repo ?? process.cwd()), ".reconciler", "state");
 
 export async function underRunLock<T>(
   dir: string,

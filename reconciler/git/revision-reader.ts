@@ -19,7 +19,7 @@ export class GitRevisionReader implements RepoReader {
   readonly origin: string;
   private constructor(
     private readonly git: SimpleGit,
-    private readonly commit: string,
+    readonly commit: string,
     revision: string,
   ) {
     this.origin = `revision ${revision} (${commit.slice(0, 12)})`;

@@ -232,6 +232,8 @@ export async function loadRepo(source: RepoReader, { descriptors }: LoadOptions)
       publicKeys,
       expanded,
       ...(inventory.data.rollout ? { rollout: inventory.data.rollout } : {}),
+      ...(inventory.data.state ? { state: inventory.data.state } : {}),
+      ...(inventory.data.reconciler?.sources ? { sources: inventory.data.reconciler.sources } : {}),
     },
     diagnostics: sorted,
   };

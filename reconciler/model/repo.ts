@@ -1,7 +1,7 @@
 // The desired state of the whole network as loaded from git: the inventory with every default
 // resolved, the shared links, and each device's desired state with those links expanded into it.
 import type { DeviceIntent } from "../schema/device.ts";
-import type { Platform, RolloutSection } from "../schema/inventory.ts";
+import type { Platform, RolloutSection, StateSectionSpec } from "../schema/inventory.ts";
 import type { Link } from "../schema/links.ts";
 
 export interface Credentials {
@@ -36,4 +36,8 @@ export interface DesiredRepo {
   expanded: Record<string, DeviceIntent>;
   /** The inventory's rollout order (canaries, batch, failures tolerated, soak), as written. */
   rollout?: RolloutSection;
+  /** Where the state store's history is shared, if anywhere. */
+  state?: StateSectionSpec;
+  /** The reconciler's source addresses or prefixes, as the devices see them (lockout analysis). */
+  sources?: string[];
 }

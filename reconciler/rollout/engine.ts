@@ -36,7 +36,12 @@ export interface RolloutInput {
 }
 
 export type { LockoutFinding };
-export type LockoutCheck = (input: { repo: DesiredRepo; plan: Plan; waves: string[][] }) => LockoutFinding[];
+export type LockoutCheck = (input: {
+  repo: DesiredRepo;
+  plan: Plan;
+  waves: string[][];
+  sources?: string[];
+}) => LockoutFinding[];
 
 export interface RolloutOptions extends ApplyOptions {
   policy: RolloutPolicy;
@@ -95,7 +100,9 @@ export async function runRollout(input: RolloutInput, opts: RolloutOptions): Pro
   });
   const all = waves.flatMap((w) => w.devices);
   const lockout = opts.allowLockout ? undefined : (opts.lockout ?? lockoutFindings);
-  const findings = lockout?.({ repo, plan, waves: waves.map((w) => w.devices) }) ?? [];
+  // The reconciler's own sources (inventory `reconciler.sources`) judge the firewall rules of the first hop.
+  const sources = repo.sources ? { sources: repo.sources } : {};
+  const findings = lockout?.({ repo, plan, waves: waves.map((w) => w.devices), ...sources }) ?? [];
   if (findings.length > 0) return { waves, outcomes: [], notReached: all, refused: findings };
 
   const maxFail = opts.policy.maxFailPercentage ?? 0;

@@ -8,6 +8,7 @@ import {
   Hostname,
   Identifier,
   InterfaceName,
+  IpPrefix,
   Labels,
   List,
   Obj,
@@ -105,9 +106,38 @@ export const Rollout = Obj(
   "the rollout order: canaries first, then waves of batch devices",
 );
 
+/** Where the state store's git history is shared (state/git-store.ts). */
+export const StateSection = Obj(
+  {
+    remote: Type.String({
+      description:
+        "a remote of this repository (e.g. origin) or a git URL: the state store is fetched from and pushed to it",
+      pattern: "^[A-Za-z0-9@:/._~+-]+$",
+      maxLength: 512,
+      minLength: 1,
+    }),
+    branch: Type.String({
+      description: "the branch of that remote holding the state store, e.g. reconciler-state",
+      pattern: "^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$",
+      maxLength: 100,
+    }),
+  },
+  "the state store's shared history: CI runners that live one run share one journal through it",
+);
+
+/** The reconciler itself, as the devices see it (rollout/lockout.ts). */
+export const ReconcilerSection = Obj(
+  {
+    sources: Type.Optional(List(IpPrefix, 64)),
+  },
+  "the reconciler as the devices see it: sources = the addresses or prefixes it connects from (a firewall rule dropping SSH from them is a lockout)",
+);
+
 export const Inventory = Obj(
   {
     rollout: Type.Optional(Rollout),
+    state: Type.Optional(StateSection),
+    reconciler: Type.Optional(ReconcilerSection),
     defaults: Type.Optional(Obj(ConnectionFields, "connection defaults for every device")),
     groups: Type.Optional(Dict(Identifier, Group)),
     devices: Dict(DeviceName, Device),
@@ -120,6 +150,7 @@ export type InventoryDevice = Static<typeof Device>;
 export type InventoryFile = Static<typeof Inventory>;
 export type CredentialsSpec = Static<typeof Credentials>;
 export type RolloutSection = Static<typeof Rollout>;
+export type StateSectionSpec = Static<typeof StateSection>;
 
 /** inventory/wireguard-keys.yaml: the public key of each WireGuard interface, as reported by the device. */
 export const WireguardKeys = Obj(

@@ -1,6 +1,6 @@
 // The reconciler's own memory, on the machine that runs it: the snapshot of every device taken
 // before each change (what a rollback restores, even when git or GitHub is unreachable) and an
-// append-only journal of every step. Plain files under one directory: default <repo>/.state.
+// append-only journal of every step. Plain files under one directory: default <repo>/.reconciler/state (a git repository: git-store.ts).
 // Snapshots are written atomically (atomic.ts); journal lines are appended whole and flushed, and
 // a line that was torn anyway (a crash mid-write, a full disk) is skipped and counted on reading,
 // never taken as a reason to read the journal as empty.

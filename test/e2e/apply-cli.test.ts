@@ -80,9 +80,9 @@ describe("reconciler apply refuses before touching anything", () => {
 });
 
 describe("the repository's run lock", () => {
-  const lockFile = () => join(dir, ".state", "run.lock");
+  const lockFile = () => join(dir, ".reconciler", "state", "run.lock");
   const hold = (holder: object) => {
-    mkdirSync(join(dir, ".state"), { recursive: true });
+    mkdirSync(join(dir, ".reconciler", "state"), { recursive: true });
     writeFileSync(lockFile(), JSON.stringify(holder));
   };
 

@@ -70,9 +70,9 @@ export class FaultRepo {
   get dir(): string {
     return this.lab.dir;
   }
-  /** The state store the runs write (the CLI's default: <repo>/.state). */
+  /** The state store the runs write (the CLI's default: <repo>/.reconciler/state). */
   get stateDir(): string {
-    return join(this.lab.dir, ".state");
+    return join(this.lab.dir, ".reconciler", "state");
   }
   path(rel: string): string {
     return join(this.lab.dir, rel);

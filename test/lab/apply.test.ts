@@ -306,7 +306,7 @@ describe("reconciler apply on the lab mesh", () => {
     const SECRET = "Sc4n-$ecret\\v4lue`x";
     const env = { OSPF_MESH_KEY: SECRET };
     const original = readFileSync(linksPath(), "utf8");
-    const state = join(repo.dir, ".state");
+    const state = join(repo.dir, ".reconciler", "state");
     const outputs: string[] = [];
     const run = (args: string[]) => {
       const r = cli(args, env);

@@ -1,0 +1,141 @@
+// Runs a rollout for a command (apply, rollback) and prints what happened: the progress lines on
+// stderr, SIGINT/SIGTERM handling, the outcome per device and the halt, as text or JSON. The
+// rollout itself is rollout/engine.ts.
+import type { ApplyDriver } from "../drivers/apply-contract.ts";
+import type { Plan } from "../model/plan.ts";
+import { formatOutcome } from "../report/apply-text.ts";
+import { safeLine, safeMessage } from "../report/terminal-safe.ts";
+import { type RolloutInput, type RolloutPolicy, type RolloutResult, runRollout } from "../rollout/engine.ts";
+import { OrderError } from "../rollout/waves.ts";
+import type { StateStore } from "../state/store.ts";
+import type { Transport } from "../transport/session.ts";
+import { EXIT } from "./exit-codes.ts";
+
+export interface CliRollout {
+  input: RolloutInput;
+  policy: RolloutPolicy;
+  allowLockout?: boolean;
+  runId: string;
+  transport: Transport;
+  applyDrivers: Readonly<Partial<Record<string, ApplyDriver>>>;
+  store: StateStore;
+  env: Readonly<Record<string, string | undefined>>;
+  confirmTimeoutS: number;
+  healthTimeoutS: number;
+  soakS: number;
+  parallel: number;
+  signals: NodeJS.EventEmitter;
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+  color: boolean;
+  json: boolean;
+  /** Added to the JSON output. */
+  extra?: Record<string, unknown>;
+}
+
+export interface CliRolloutResult {
+  /** Undefined when the order itself was refused (nothing touched). */
+  result?: RolloutResult;
+  code: number;
+}
+
+export async function runRolloutForCli(r: CliRollout): Promise<CliRolloutResult> {
+  const { out, err, confirmTimeoutS, runId } = r;
+  const count = r.input.targets.length;
+  // SIGINT/SIGTERM: stop at the next safe point and roll back what was committed (a commit in
+  // flight finishes first); later waves are not started. A second signal leaves at once:
+  // committed devices then revert by themselves when their timers run out.
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSignal = (name: string) => {
+    interrupts++;
+    if (interrupts === 1) {
+      err.write(
+        `${name}: stopping; devices already committed are rolled back (${name} again to leave now: they then revert by themselves within ${confirmTimeoutS} s)\n`,
+      );
+      abort.abort();
+    } else process.exit(EXIT.interrupted);
+  };
+  const onInt = () => onSignal("SIGINT");
+  const onTerm = () => onSignal("SIGTERM");
+  r.signals.on("SIGINT", onInt);
+  r.signals.on("SIGTERM", onTerm);
+  let result: RolloutResult;
+  try {
+    result = await runRollout(r.input, {
+      policy: r.policy,
+      ...(r.allowLockout ? { allowLockout: true } : {}),
+      runId,
+      transport: r.transport,
+      drivers: r.applyDrivers,
+      store: r.store,
+      env: r.env,
+      confirmTimeoutS,
+      healthTimeoutS: r.healthTimeoutS,
+      soakS: r.soakS,
+      parallel: r.parallel,
+      signal: abort.signal,
+      onWave: (index, wave, of) => {
+        if (index === 0)
+          err.write(
+            `run ${runId}: applying ${count} device(s) ${of === 1 ? "as one wave" : `in ${of} waves`}; each reverts by itself unless confirmed within ${confirmTimeoutS} s of the last commit${of === 1 ? "" : " of its wave"}\n`,
+          );
+        if (of > 1)
+          err.write(
+            `wave ${index + 1}/${of}${wave.canary ? " (canary)" : ""}: ${wave.devices.map(safeLine).join(", ")}\n`,
+          );
+      },
+      onSoak: (s) => err.write(`soaking ${s} s before the next wave\n`),
+      onStep: (device, step, ok, detail) =>
+        err.write(
+          `  ${safeLine(device)}: ${step} ${ok ? "ok" : `FAILED${detail ? `: ${safeMessage(detail, "    | ")}` : ""}`}\n`,
+        ),
+    });
+  } catch (e) {
+    if (e instanceof OrderError) {
+      out.write(`refusing to apply: ${safeMessage(e.message, "  ")}\nNothing was changed.\n`);
+      return { code: EXIT.error };
+    }
+    throw e;
+  } finally {
+    r.signals.off("SIGINT", onInt);
+    r.signals.off("SIGTERM", onTerm);
+  }
+  printResult(r, result, r.input.plan);
+  if (abort.signal.aborted) return { result, code: EXIT.interrupted };
+  const allConfirmed = result.outcomes.every((o) => o.result === "confirmed");
+  return {
+    result,
+    code: allConfirmed && !result.refused && result.notReached.length === 0 ? EXIT.ok : EXIT.error,
+  };
+}
+
+function printResult(r: CliRollout, res: RolloutResult, plan: Plan): void {
+  const { out } = r;
+  if (r.json) {
+    const { waves, outcomes, notReached, halted, refused } = res;
+    out.write(
+      `${JSON.stringify({ runId: r.runId, ...r.extra, plan, waves, outcomes, notReached, ...(halted ? { halted } : {}), ...(refused ? { refused } : {}) }, null, 2)}\n`,
+    );
+    return;
+  }
+  if (res.refused) {
+    out.write(
+      `refusing to apply: the plan would cut the path to a device; nothing was changed\n${res.refused.map((f) => `  ${safeLine(f.device)}: ${safeLine(f.change)} (path ${safeLine(f.path)}): ${safeMessage(f.message, "    ")}`).join("\n")}\n`,
+    );
+    return;
+  }
+  if (res.outcomes.length > 0)
+    out.write(`${res.outcomes.map((o) => formatOutcome(o, r.color)).join("\n")}\n`);
+  if (res.halted) {
+    const why =
+      res.halted.reason === "interrupted"
+        ? "the run was interrupted"
+        : `wave ${res.halted.wave + 1} failed (${res.halted.failed.map(safeLine).join(", ")})`;
+    out.write(
+      res.notReached.length > 0
+        ? `halted: ${why}; not reached, left untouched: ${res.notReached.map(safeLine).join(", ")}\n`
+        : `halted: ${why}\n`,
+    );
+  }
+}
