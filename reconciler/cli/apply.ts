@@ -10,7 +10,9 @@ import type { Plan } from "../model/plan.ts";
 import { plan } from "../plan/planner.ts";
 import { formatPlan } from "../report/plan-text.ts";
 import { createProgress } from "../report/progress.ts";
+import type { RolloutResult } from "../rollout/engine.ts";
 import { PolicyError, rolloutPolicy } from "../rollout/policy.ts";
+import { runRecordOf } from "../rollout/record.ts";
 import { applyTargets, defaultHealthSoak } from "../rollout/targets.ts";
 import { freezeRefusal } from "../state/freeze.ts";
 import { newRunId, StateStore } from "../state/store.ts";
@@ -20,6 +22,7 @@ import type { PlanDeps } from "./plan.ts";
 import { readFleet } from "./read-fleet.ts";
 import { runRolloutForCli } from "./rollout-run.ts";
 import { stateDir, underRunLock } from "./run-lock.ts";
+import { openStateHistory, operator, saveConfirmed } from "./state-sync.ts";
 
 export interface ApplyCommandOptions extends RepoOptions {
   limit?: string;
@@ -50,6 +53,8 @@ export interface ApplyDeps extends PlanDeps {
   signals?: NodeJS.EventEmitter;
   /** Progress lines (stderr in production). */
   err?: NodeJS.WritableStream;
+  /** `rollback --to REVISION` applies through this command and records its run as a rollback. */
+  recordAs?: "apply" | "rollback";
 }
 
 function seconds(value: string | undefined, fallback: number, what: string): number {
@@ -148,6 +153,8 @@ export async function applyCommand(
   const policy = policyOf(repo.rollout);
   const err = deps.err ?? process.stderr;
   const runId = newRunId();
+  /** What the run did, for its record in the state store. */
+  const facts: { plan?: Plan; result?: RolloutResult } = {};
   const store = new StateStore(stateDir(opts.repo));
   // One run that changes devices at a time: taken before any device is read.
   return await underRunLock(store.dir, { runId, command: "apply" }, err, async () => {
@@ -155,8 +162,30 @@ export async function applyCommand(
     const frozen = await freezeRefusal(store.dir, selected.commit);
     if (frozen && !opts.ignoreFreeze)
       throw new CliError(`refusing to apply: ${frozen} (or pass --ignore-freeze); no device was contacted`);
-    if (frozen) err.write(`run ${runId}: applying despite the freeze (--ignore-freeze): ${frozen}\n`);
-    return await applyLocked(selected, policy);
+    if (frozen && deps.recordAs !== "rollback")
+      err.write(`run ${runId}: applying despite the freeze (--ignore-freeze): ${frozen}\n`);
+    const history = await openStateHistory(store.dir, opts.repo, repo.state, err);
+    const startedAt = new Date();
+    let code: number = EXIT.error;
+    try {
+      code = await applyLocked(selected, policy);
+      return code;
+    } finally {
+      await history.end(
+        runRecordOf({
+          runId,
+          command: deps.recordAs ?? "apply",
+          startedAt,
+          endedAt: new Date(),
+          ...(selected.commit ? { revision: selected.commit } : {}),
+          origin: selected.origin,
+          by: operator(),
+          ...(facts.plan ? { plan: facts.plan } : {}),
+          ...(facts.result ? { result: facts.result } : {}),
+          interrupted: code === EXIT.interrupted,
+        }),
+      );
+    }
   });
 
   async function applyLocked(
@@ -173,6 +202,7 @@ export async function applyCommand(
     try {
       const inputs = await readFleet(repo, devices, transport, deps.drivers, createProgress());
       const current = plan(inputs, { origin: selected.origin, drivers: deps.drivers });
+      facts.plan = current;
       if (saved) {
         const problems = checkSavedPlan(saved, current);
         if (problems.length > 0) {
@@ -212,7 +242,7 @@ export async function applyCommand(
           EXIT.usage,
         );
       }
-      const { code } = await runRolloutForCli({
+      const { code, result } = await runRolloutForCli({
         input: { repo, plan: current, targets },
         policy,
         ...(opts.allowLockout ? { allowLockout: true } : {}),
@@ -231,6 +261,16 @@ export async function applyCommand(
         color,
         json: opts.json === true,
       });
+      if (result) {
+        facts.result = result;
+        await saveConfirmed(
+          store,
+          result,
+          targets,
+          { runId, origin: selected.origin, commit: selected.commit },
+          err,
+        );
+      }
       return code === EXIT.ok && unreadable.length > 0 ? EXIT.error : code;
     } finally {
       await transport.closeAll();

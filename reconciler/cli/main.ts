@@ -7,10 +7,14 @@ import { redactWrites } from "../report/run-secrets.ts";
 import { openSshTransport } from "../transport/ssh.ts";
 import { applyCommand, askOnTerminal } from "./apply.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
+import { historyCommand } from "./history.ts";
 import { keysCommand } from "./keys.ts";
 import { planCommand } from "./plan.ts";
+import { rollbackCommand } from "./rollback.ts";
 import { showCommand } from "./show.ts";
+import { statusCommand } from "./status.ts";
 import { trustCommand } from "./trust.ts";
+import { unfreezeCommand } from "./unfreeze.ts";
 import { unlockCommand } from "./unlock.ts";
 import { unlockRunCommand } from "./unlock-run.ts";
 import { validateCommand } from "./validate.ts";
@@ -90,6 +94,7 @@ function program(setExit: (code: number) => void): Command {
       "--allow-lockout",
       "apply even when a change would cut the path the reconciler uses to reach a device",
     )
+    .option("--ignore-freeze", "apply even while the fleet is frozen, or a revision that was rolled back")
     .action(async (planFile: string | undefined, opts) =>
       setExit(
         await applyCommand(
@@ -108,6 +113,59 @@ function program(setExit: (code: number) => void): Command {
         ),
       ),
     );
+
+  const applyDeps = () => ({
+    drivers: DRIVERS,
+    applyDrivers: APPLY_DRIVERS,
+    openTransport,
+    env: process.env,
+    ask: askOnTerminal,
+    interactive: process.stdin.isTTY === true,
+  });
+
+  cmd
+    .command("rollback")
+    .description(
+      "emergency rollback: restore each device's last confirmed configuration from its own copy (SSH only), or apply an earlier revision; freezes the fleet",
+    )
+    .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
+    .option("--to-last-confirmed", "undo each device's newest confirmed run from the copy the device kept")
+    .option("--to <revision>", "apply the desired state of this git revision instead")
+    .option("--limit <pattern>", "only these devices: names (globs) or labels, comma-separated")
+    .option("--yes", "do not ask (required when not on a terminal)")
+    .option("--json", "print the outcome as JSON")
+    .option("--confirm-timeout <s>", "seconds after which a device reverts by itself unless confirmed", "180")
+    .option("--health-timeout <s>", "seconds the health gates may take to pass", "90")
+    .option("--parallel <n>", "work on at most this many devices at once", "16")
+    .option("--batch <n|N%>", "at most this many devices per wave (default: all in one wave)")
+    .option(
+      "--max-fail-percentage <p>",
+      "the share of a wave's devices that may fail without halting (default 100: every device that can be restored is)",
+    )
+    .action(async (opts) => setExit(await rollbackCommand(opts, applyDeps(), process.stdout, color)));
+
+  cmd
+    .command("unfreeze")
+    .description("lift the freeze a rollback set (the rolled-back revisions stay refused)")
+    .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
+    .action(async (opts) => setExit(await unfreezeCommand(opts, process.stdout)));
+
+  cmd
+    .command("history")
+    .description("list the runs recorded in the state store, newest first")
+    .argument("[device]", "only this device's results")
+    .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
+    .option("--json", "print the run records as JSON")
+    .action(async (device: string | undefined, opts) =>
+      setExit(await historyCommand(device, opts, process.stdout)),
+    );
+
+  cmd
+    .command("status")
+    .description("the repository's run lock, the freeze and the last run per device")
+    .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
+    .option("--json", "print as JSON")
+    .action(async (opts) => setExit(await statusCommand(opts, process.stdout)));
 
   cmd
     .command("keys")

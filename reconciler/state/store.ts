@@ -6,7 +6,7 @@
 // never taken as a reason to read the journal as empty.
 import { mkdir, open, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { LiveState } from "../model/live.ts";
+import type { Candidate, LiveState } from "../model/live.ts";
 import { redactRunSecrets } from "../report/run-secrets.ts";
 import { writeFileAtomic } from "./atomic.ts";
 
@@ -17,6 +17,17 @@ export interface JournalEntry {
   step: string;
   ok: boolean;
   detail?: string;
+}
+
+export interface ConfirmedEntry {
+  device: string;
+  runId: string;
+  confirmedAt: string;
+  revision?: string;
+  origin: string;
+  /** The candidate as planned (redacted); for a rollback, the device run it restored instead. */
+  candidate?: Candidate;
+  restoredFrom?: string;
 }
 
 const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -35,6 +46,20 @@ export class StateStore {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const path = join(dir, `${safe(runId, "run id")}.json`);
     await writeFileAtomic(path, redactRunSecrets(`${JSON.stringify(live, null, 2)}\n`));
+    return path;
+  }
+
+  /**
+   * The configuration a run confirmed on a device, redacted (the candidate as the plan showed it:
+   * secrets as placeholders), at confirmed/<device>.json. The device keeps the real bytes: they are
+   * live, and the next run's snapshot on the device is where a rollback restores them from.
+   */
+  async saveConfirmed(entry: ConfirmedEntry): Promise<string> {
+    const dir = join(this.dir, "confirmed");
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const path = join(dir, `${safe(entry.device, "device")}.json`);
+    safe(entry.runId, "run id");
+    await writeFileAtomic(path, redactRunSecrets(`${JSON.stringify(entry, null, 2)}\n`));
     return path;
   }
 
