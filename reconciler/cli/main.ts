@@ -131,6 +131,10 @@ function program(setExit: (code: number) => void): Command {
     .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
     .option("--to-last-confirmed", "undo each device's newest confirmed run from the copy the device kept")
     .option("--to <revision>", "apply the desired state of this git revision instead")
+    .option(
+      "--run <id>",
+      "with --to-last-confirmed: the run to undo (default: the newest run the devices kept)",
+    )
     .option("--limit <pattern>", "only these devices: names (globs) or labels, comma-separated")
     .option("--yes", "do not ask (required when not on a terminal)")
     .option("--json", "print the outcome as JSON")

@@ -18,7 +18,13 @@ import { safeLine, safeMessage } from "../report/terminal-safe.ts";
 import type { RolloutResult } from "../rollout/engine.ts";
 import { PolicyError, rolloutPolicy } from "../rollout/policy.ts";
 import { runRecordOf } from "../rollout/record.ts";
-import { findRestorePoints, type RestoreChoice, restoreTargets } from "../rollout/restore.ts";
+import {
+  baseRun,
+  chooseRestores,
+  findRestorePoints,
+  type RestoreChoice,
+  restoreTargets,
+} from "../rollout/restore.ts";
 import { freeze } from "../state/freeze.ts";
 import { type RunRecord, readRunRecords } from "../state/runs.ts";
 import { newRunId, StateStore } from "../state/store.ts";
@@ -35,6 +41,8 @@ export interface RollbackOptions {
   limit?: string;
   toLastConfirmed?: boolean;
   to?: string;
+  /** With --to-last-confirmed: the run to undo (default: the newest one the devices kept). */
+  run?: string;
   yes?: boolean;
   json?: boolean;
   confirmTimeout?: string;
@@ -50,9 +58,6 @@ const seconds = (value: string | undefined, fallback: number, what: string): num
     throw new CliError(`${what} must be a whole number of seconds`, EXIT.usage);
   return Number(value);
 };
-
-/** Device-side run ids of a rollout's retries end in .N (rollout/engine.ts): the run is the same. */
-const baseRun = (runId: string) => runId.replace(/\.[0-9]+$/, "");
 
 /**
  * The revision a restore point's configuration came from: the newest apply run before the point's
@@ -87,6 +92,11 @@ export async function rollbackCommand(
 ): Promise<number> {
   if (Boolean(opts.toLastConfirmed) === Boolean(opts.to))
     throw new CliError("say where to roll back to: --to-last-confirmed or --to REVISION", EXIT.usage);
+  if (opts.run !== undefined && (opts.to || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(opts.run)))
+    throw new CliError(
+      "--run ID goes with --to-last-confirmed and names a run (as history shows it)",
+      EXIT.usage,
+    );
   const err = deps.err ?? process.stderr;
   const store = new StateStore(stateDir(opts.repo));
   let records: RunRecord[] = [];
@@ -185,20 +195,26 @@ export async function rollbackCommand(
           );
         else live.set(i.device.name, i.live);
       }
-      const choices = await findRestorePoints(
+      const found = await findRestorePoints(
         devices.filter((d) => live.has(d.name)),
         { transport, drivers: deps.applyDrivers, runId, repo, env: deps.env, parallel },
       );
+      const { run: undoing, choices } = chooseRestores(found, opts.run);
       for (const c of choices)
         if (c.problem) problems.push(`${safeLine(c.device.name)}: ${safeMessage(c.problem, "    ")}`);
       const chosen = choices.filter((c) => c.point);
       if (!opts.json) {
-        out.write(chosen.length > 0 ? "Rollback to the last confirmed configuration:\n" : "");
+        if (chosen.length > 0)
+          out.write(
+            `Rollback of run ${safeLine(undoing ?? "?")} to the configuration confirmed before it:\n`,
+          );
         for (const c of chosen) out.write(describeChoice(c));
+        for (const c of choices)
+          if (c.skipped) out.write(`  ${safeLine(c.device.name)}: ${safeLine(c.skipped)}\n`);
         if (problems.length > 0) out.write(`Not rolled back:\n${problems.map((p) => `  ${p}`).join("\n")}\n`);
       }
       if (chosen.length === 0) {
-        if (opts.json) out.write(`${JSON.stringify({ runId, restored: [], problems }, null, 2)}\n`);
+        if (opts.json) out.write(`${JSON.stringify({ runId, undoing, restored: [], problems }, null, 2)}\n`);
         else out.write("Nothing to roll back.\n");
         return EXIT.error;
       }
@@ -278,7 +294,7 @@ export async function rollbackCommand(
         err,
         color,
         json: opts.json === true,
-        extra: { restored: facts.restored, problems },
+        extra: { undoing, restored: facts.restored, problems },
       });
       if (result) {
         facts.result = result;

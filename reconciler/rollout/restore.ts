@@ -13,10 +13,48 @@ import type { Transport } from "../transport/session.ts";
 
 export interface RestoreChoice {
   device: ResolvedDevice;
-  /** The newest configuration the device kept; absent when it kept none (or cannot restore). */
+  /** What the device kept, newest first (from driver.restorePoints). */
+  points?: RestorePoint[];
+  /** The point restored: the one that undoes the chosen run (chooseRestores). */
   point?: RestorePoint;
-  /** Why the device is left out: unreachable, no restore support, nothing kept. */
+  /** Why the device cannot be rolled back: unreachable, no restore support, nothing kept, ... */
   problem?: string;
+  /** Why it is left alone although it could be: the run being undone did not change it. */
+  skipped?: string;
+}
+
+/** Device-side run ids of a rollout's retries end in .N (engine.ts): the same run. */
+export const baseRun = (runId: string) => runId.replace(/\.[0-9]+$/, "");
+
+/**
+ * Which run to undo, and each device's point for it. The run is the one named, or the newest
+ * confirmed run any selected device kept: a rollback undoes a rollout, so a device that run did
+ * not change is left alone (undoing its own older run would take it further back than the fleet).
+ * A device whose newest run came after the chosen one is not restored out of order. Pure.
+ */
+export function chooseRestores(
+  found: readonly RestoreChoice[],
+  run?: string,
+): { run?: string; choices: RestoreChoice[] } {
+  const newest = found
+    .flatMap((c) => (c.points?.[0] ? [baseRun(c.points[0].runId)] : []))
+    .sort()
+    .at(-1);
+  const target = run ? baseRun(run) : newest;
+  const choices = found.map((c): RestoreChoice => {
+    const { point: _p, ...rest } = c;
+    if (c.problem || !c.points || !target) return rest;
+    const at = c.points.findIndex((p) => baseRun(p.runId) === target);
+    const first = c.points[0];
+    if (at === 0 && first) return { ...rest, point: first };
+    if (at > 0 && first)
+      return {
+        ...rest,
+        problem: `run ${first.runId} came after run ${target} on this device: undo it first`,
+      };
+    return { ...rest, skipped: `not changed by run ${target}: left as it is` };
+  });
+  return { ...(target ? { run: target } : {}), choices };
 }
 
 export async function findRestorePoints(
@@ -42,8 +80,9 @@ export async function findRestorePoints(
         intent: opts.repo.expanded[device.name] ?? {},
         env: opts.env,
       });
-      const [point] = points;
-      return point ? { device, point } : { device, problem: "no confirmed run left to undo on the device" };
+      return points.length > 0
+        ? { device, points }
+        : { device, problem: "no confirmed run left to undo on the device" };
     } catch (err) {
       return { device, problem: summarizeError(err).message };
     }

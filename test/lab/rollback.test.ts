@@ -1,0 +1,172 @@
+// Emergency rollback on the lab: the mesh is built (revision A), a bad-but-healthy change is
+// rolled out and confirmed (revision B: the a-c link made the cheapest, so A reaches C's LAN over
+// the direct tunnel), then the state store's git remote becomes unreachable and
+// `rollback --to-last-confirmed` restores every router from the copy it kept itself: the managed
+// files byte-identical to revision A's and OSPF back on the old paths. The rollback freezes the
+// fleet: apply refuses until `unfreeze`, and revision B stays refused until the branch moves on.
+// History and status show the runs; the store is a git repository that was pushed while the
+// remote was there.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import YAML from "yaml";
+import { runCli } from "../helpers/cli.ts";
+import { poll } from "../helpers/poll.ts";
+import { type LabRouter, nsExec, nsExecOk } from "./lab.ts";
+import { type LabRepo, makeLabRepo, removeLabRepo, useLab } from "./lab-fixture.ts";
+
+const lab = useLab();
+let repo: LabRepo;
+let remoteDir: string;
+const MESH = "router-a,router-b,router-c";
+const ROUTERS = ["router-a", "router-b", "router-c"];
+const BRANCH = "reconciler-state";
+
+const cli = (args: string[]) => runCli([...args, "--repo", repo.dir], { env: repo.env });
+const git = (...args: string[]) =>
+  execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.net", ...args], {
+    cwd: repo.dir,
+    encoding: "utf8",
+  });
+const commit = (message: string) => git("commit", "-qam", message);
+const head = () => git("rev-parse", "HEAD").trim();
+
+const router = (name: string): LabRouter => {
+  const r = lab().routers.find((x) => x.name === name);
+  if (!r) throw new Error(`no lab router ${name}`);
+  return r;
+};
+
+/** sha256 of every managed file on a router: byte-identical restores. */
+async function fileSums(name: string): Promise<string> {
+  const r = await nsExec(router(name), [
+    "sh",
+    "-c",
+    "sha256sum /etc/bird/bird.conf /etc/wireguard/*.conf /etc/sysctl.d/90-reconciler.conf /etc/network/interfaces.d/reconciler 2>/dev/null; true",
+  ]);
+  return r.stdout;
+}
+const allSums = () => Promise.all(ROUTERS.map(fileSums));
+const linksPath = () => join(repo.dir, "desired", "links.yaml");
+/** The route router-a uses to router-c's LAN. */
+const routeToC = () => nsExecOk(router("router-a"), ["ip", "route", "show", "192.0.2.128/26"]);
+
+let sumsA: string[];
+let revisionB: string;
+
+beforeAll(() => {
+  repo = makeLabRepo(lab());
+  remoteDir = mkdtempSync(join(tmpdir(), "reconciler-state-remote-"));
+  execFileSync("git", ["init", "-q", "--bare", remoteDir]);
+  // The store's history is shared through a remote of the repository.
+  git("remote", "add", "origin", remoteDir);
+  const invPath = join(repo.dir, "inventory", "inventory.yaml");
+  const doc = YAML.parseDocument(readFileSync(invPath, "utf8"));
+  doc.set("state", { remote: "origin", branch: BRANCH });
+  writeFileSync(invPath, doc.toString());
+  commit("share the state store through origin");
+}, 60_000);
+afterAll(() => {
+  removeLabRepo(repo);
+  if (remoteDir) {
+    rmSync(remoteDir, { recursive: true, force: true });
+    rmSync(`${remoteDir}.gone`, { recursive: true, force: true });
+  }
+});
+
+describe("emergency rollback on the lab mesh", () => {
+  it("builds the mesh (revision A), recorded in the state store and pushed", async () => {
+    const keys = cli(["keys", "--limit", MESH]);
+    expect(keys.code).toBe(0);
+    commit("the mesh's keys");
+    const r = cli(["apply", "--limit", MESH, "--yes"]);
+    expect(r.stdout).toMatch(/router-c: confirmed/);
+    expect(r.code).toBe(0);
+    await poll("C's LAN via router-b", 60_000, async () =>
+      /dev wg-b/.test(await routeToC()) ? true : undefined,
+    );
+    sumsA = await allSums();
+    // The store is a git repository whose history reached the remote's branch.
+    const pushed = execFileSync("git", ["--git-dir", remoteDir, "log", "--format=%s", BRANCH], {
+      encoding: "utf8",
+    });
+    expect(pushed).toMatch(/^apply \S+: confirmed$/m);
+  });
+
+  it("rolls out a bad-but-healthy change (revision B): confirmed, and the traffic moves", async () => {
+    writeFileSync(
+      linksPath(),
+      readFileSync(linksPath(), "utf8").replace("      cost: 50\n", "      cost: 5\n"),
+    );
+    commit("a-c made the cheapest link (the bad change)");
+    revisionB = head();
+    const r = cli(["apply", "--limit", MESH, "--yes"]);
+    expect(r.stdout).toMatch(/router-a: confirmed/);
+    expect(r.code).toBe(0);
+    await poll("C's LAN direct", 60_000, async () => (/dev wg-c/.test(await routeToC()) ? true : undefined));
+    expect(await allSums()).not.toEqual(sumsA);
+  });
+
+  it("rollback --to-last-confirmed undoes the bad run byte-identical, with the git remote gone", async () => {
+    renameSync(remoteDir, `${remoteDir}.gone`);
+    const r = cli(["rollback", "--to-last-confirmed", "--limit", MESH, "--yes"]);
+    expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
+    expect(r.stdout).toMatch(/Rollback of run \S+ to the configuration confirmed before it/);
+    expect(r.stdout).toMatch(/router-a: undo run \S+ \(confirmed /);
+    expect(r.stdout).toMatch(/router-a: confirmed/);
+    expect(r.stdout).toMatch(/router-c: confirmed/);
+    // The bad run did not change router-b: it is left as it is, not taken further back.
+    expect(r.stdout).toMatch(/router-b: not changed by run \S+: left as it is/);
+    expect(r.stdout).toMatch(/The fleet is frozen/);
+    expect(r.code).toBe(0);
+    // The store could not reach its remote: said, not fatal.
+    expect(r.stderr).toMatch(/warning: .*(synchronis|push|fetch)/i);
+    expect(await allSums()).toEqual(sumsA);
+    // OSPF converges back onto the old paths: C's LAN via B again.
+    await poll("C's LAN via router-b again", 60_000, async () =>
+      /dev wg-b/.test(await routeToC()) ? true : undefined,
+    );
+    for (const name of ROUTERS)
+      expect(await nsExecOk(router(name), ["birdc", "show", "ospf", "neighbors"])).toMatch(/Full/);
+  });
+
+  it("the freeze: apply refuses (nothing contacted) until unfreeze; revision B stays refused", async () => {
+    const before = await allSums();
+    const frozen = cli(["apply", "--limit", MESH, "--yes"]);
+    expect(frozen.code).toBe(1);
+    expect(frozen.stderr).toMatch(/refusing to apply: the fleet is frozen since .* no device was contacted/);
+    const status = cli(["status"]);
+    expect(status.stdout).toMatch(/freeze: frozen since/);
+    expect(status.stdout).toMatch(new RegExp(`rolled back: revision ${revisionB.slice(0, 12)}`));
+    const un = cli(["unfreeze"]);
+    expect(un.code).toBe(0);
+    expect(un.stdout).toMatch(/^unfrozen/);
+    // Unfrozen, but HEAD is still the rolled-back revision: refused until the branch moves.
+    const again = cli(["apply", "--limit", MESH, "--yes"]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(new RegExp(`revision ${revisionB.slice(0, 12)} was rolled back`));
+    expect(await allSums()).toEqual(before);
+    // The branch moves past it (the bad change reverted in git): apply finds nothing to do.
+    writeFileSync(
+      linksPath(),
+      readFileSync(linksPath(), "utf8").replace("      cost: 5\n", "      cost: 50\n"),
+    );
+    commit("revert the bad change");
+    const moved = cli(["apply", "--limit", MESH, "--yes"]);
+    expect(moved.stdout).toMatch(/Nothing to apply/);
+    expect(moved.code).toBe(0);
+  });
+
+  it("history lists the runs, the rollback with what it restored", () => {
+    const h = cli(["history", "router-a"]);
+    expect(h.code).toBe(0);
+    const lines = h.stdout.split("\n");
+    const rollback = lines.findIndex((l) => /\srollback\s/.test(l));
+    expect(rollback).toBeGreaterThanOrEqual(0);
+    expect(h.stdout).toMatch(/router-a: restored the snapshot of run \S+/);
+    expect(lines.filter((l) => /\sapply\s.*confirmed/.test(l)).length).toBeGreaterThanOrEqual(2);
+    expect(existsSync(join(repo.dir, ".reconciler", "state", ".git"))).toBe(true);
+  });
+});
