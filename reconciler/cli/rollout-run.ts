@@ -93,7 +93,11 @@ export async function runRolloutForCli(r: CliRollout): Promise<CliRolloutResult>
     });
   } catch (e) {
     if (e instanceof OrderError) {
-      out.write(`refusing to apply: ${safeMessage(e.message, "  ")}\nNothing was changed.\n`);
+      if (r.json)
+        out.write(
+          `${JSON.stringify({ runId, ...r.extra, plan: r.input.plan, outcomes: [], refusedOrder: e.message }, null, 2)}\n`,
+        );
+      else out.write(`refusing to apply: ${safeMessage(e.message, "  ")}\nNothing was changed.\n`);
       return { code: EXIT.error };
     }
     throw e;

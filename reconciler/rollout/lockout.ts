@@ -23,13 +23,15 @@
 // (treated as possibly matching: never a finding on their own), outbound filtering on a jump, and
 // WireGuard peer keys, endpoints or allowed IPs of the tunnel that carries a hop.
 //
-// When the order makes the path survive: a cut on a device in the path to another one is
-// harmless to that other one when it is applied in an earlier wave (farthest first: it is done,
-// and its health gates passed, before the cut happens). A device's own cut is never saved by order:
-// its health gates run over a new connection to the same host right after its commit. Renumbering
-// a management address takes two runs: add the new address (the old one stays, the inventory
-// still names it); then point the inventory at the new one and remove the old. Devices the
-// rollout does not apply (in no wave) are not reported: nothing in the rollout waits on them.
+// What order can and cannot do: every cut found here is in the desired state's end result (a
+// device's state after the rollout), so no order saves it: the device behind it could not be
+// reached afterwards, by this run's health gates or by any later run, and that holds for devices
+// the rollout does not apply too. Order protects the states in between: waves.ts applies the
+// device behind a jump before the jump (farthest first), so a new path that the far device
+// prepares (a new address on a new link, kept beside the old) is live before the jump moves onto
+// it, and the end state above has no cut. Renumbering a management address takes two runs: add
+// the new address (the old one stays, the inventory still names it); then point the inventory at
+// the new one and remove the old. A device taken out of the inventory is no longer judged.
 import {
   formatAddress,
   formatPrefix,
@@ -140,24 +142,30 @@ export function lockoutFindings(input: LockoutInput): LockoutFinding[] {
 
   const findings: LockoutFinding[] = [];
   const seen = new Set<string>();
-  for (const name of input.waves.flat()) {
+  // Every device of the inventory, not only those the rollout applies: a change on a jump cuts
+  // the path to the devices behind it whether or not they are changed themselves.
+  const applied = input.waves.flat();
+  const others = Object.keys(repo.devices)
+    .filter((n) => !wave.has(n))
+    .sort();
+  for (const name of [...applied, ...others]) {
     const chain = chainOf(name);
     const device = chain[chain.length - 1];
     if (!device || device.name !== name) continue;
-    const mine = wave.get(name) ?? 0;
+    const mine = wave.get(name);
     const path = `reconciler → ${chain.map((d) => d.name).join(" → ")} (${endpoint(device)})`;
     chain.forEach((to, i) => {
       for (const cut of cutsOfHop(chain[i - 1], to)) {
-        const theirs = wave.get(cut.on);
-        if (cut.on !== name && (theirs === undefined || theirs > mine)) continue;
+        // Only changes this rollout makes cut anything.
+        if (!wave.has(cut.on)) continue;
         const key = `${name}\u0000${cut.change}`;
         if (seen.has(key)) continue;
         seen.add(key);
         const message =
           cut.on === name
             ? `${cut.what}: ${cut.ownAdvice}, ${OVERRIDE}`
-            : `${cut.what}, in wave ${(theirs ?? 0) + 1}, while ${name} is applied in wave ${mine + 1}: ` +
-              `apply ${name} first (farthest first), keep the old path until the new one is live, ${OVERRIDE}`;
+            : `${cut.what}: ${name} could not be reached afterwards (the inventory still reaches it this way${mine === undefined ? "; this rollout does not even apply it" : ""}): ` +
+              `keep the old path until the new one is live, or take ${name} out of the inventory, ${OVERRIDE}`;
         findings.push({ device: name, path, change: cut.change, message });
       }
     });

@@ -43,8 +43,8 @@ describe("lockoutFindings: the management address", () => {
         path: "reconciler → core-1 → tower-1 (198.51.100.150:22)",
         change,
         message:
-          "core-1 loses its management address 192.0.2.1, in wave 1, while tower-1 is applied in wave 2: " +
-          "apply tower-1 first (farthest first), keep the old path until the new one is live, or pass --allow-lockout",
+          "core-1 loses its management address 192.0.2.1: tower-1 could not be reached afterwards (the inventory still reaches it this way): " +
+          "keep the old path until the new one is live, or take tower-1 out of the inventory, or pass --allow-lockout",
       },
     ]);
   });
@@ -77,7 +77,11 @@ describe("lockoutFindings: the management address", () => {
       },
       waves: [["core-1"]],
     });
-    expect(findings.map((f) => f.change)).toEqual(["interfaces[mgmt0]: 192.0.2.1/24 → (deleted)"]);
+    // The device behind it is cut off as well, though this rollout does not apply it.
+    expect(findings.map((f) => [f.device, f.change])).toEqual([
+      ["core-1", "interfaces[mgmt0]: 192.0.2.1/24 → (deleted)"],
+      ["tower-1", "interfaces[mgmt0]: 192.0.2.1/24 → (deleted)"],
+    ]);
   });
 
   it("accepts the first run of a renumbering: the new address is added, the old one stays", () => {
@@ -94,13 +98,15 @@ describe("lockoutFindings: the management address", () => {
     const desired = renumbered(["192.0.2.2/24"]);
     const repo = repoOf(desired, { "core-1": { host: "192.0.2.2" } });
     expect(lockoutFindings({ repo, plan: planOf(desired, live), waves: [["core-1"]] })).toEqual([]);
-    // The same plan with the inventory left on the old address is refused.
+    // The same plan with the inventory left on the old address is refused (and the device behind).
     expect(
-      lockoutFindings({ repo: repoOf(desired), plan: planOf(desired, live), waves: [["core-1"]] }),
-    ).toHaveLength(1);
+      lockoutFindings({ repo: repoOf(desired), plan: planOf(desired, live), waves: [["core-1"]] }).map(
+        (f) => f.device,
+      ),
+    ).toEqual(["core-1", "tower-1"]);
   });
 
-  it("spares a device applied before the one whose address goes (farthest first), not the device itself", () => {
+  it("no order spares the device behind one whose address goes: it would be cut off afterwards", () => {
     const desired = renumbered(["192.0.2.2/24"]);
     desired["tower-1"]?.interfaces?.push({ name: "eth1", kind: "ethernet", addresses: ["198.51.100.1/28"] });
     const findings = lockoutFindings({
@@ -108,7 +114,7 @@ describe("lockoutFindings: the management address", () => {
       plan: planOf(desired, liveStates()),
       waves: [["tower-1"], ["core-1"]],
     });
-    expect(findings.map((f) => f.device)).toEqual(["core-1"]);
+    expect(findings.map((f) => f.device)).toEqual(["tower-1", "core-1"]);
   });
 
   it("refuses moving the management interface to another VLAN", () => {
@@ -125,7 +131,10 @@ describe("lockoutFindings: the management address", () => {
       plan: planOf(desired, live),
       waves: [["core-1"]],
     });
-    expect(findings.map((f) => f.change)).toEqual(["interfaces[mgmt0].vlan.id: 10 → 20"]);
+    expect(findings.map((f) => [f.device, f.change])).toEqual([
+      ["core-1", "interfaces[mgmt0].vlan.id: 10 → 20"],
+      ["tower-1", "interfaces[mgmt0].vlan.id: 10 → 20"],
+    ]);
   });
 
   it("refuses renumbering an IPv6 management address, written with brackets in the path", () => {
@@ -140,6 +149,10 @@ describe("lockoutFindings: the management address", () => {
     ).toEqual([
       [
         "reconciler → core-1 ([2001:db8:0::1]:22)",
+        "interfaces[mgmt0].addresses: 2001:db8::1/64 → 2001:db8::2/64",
+      ],
+      [
+        "reconciler → core-1 → tower-1 (198.51.100.150:22)",
         "interfaces[mgmt0].addresses: 2001:db8::1/64 → 2001:db8::2/64",
       ],
     ]);

@@ -25,6 +25,6 @@ describe("lockoutFindings as the engine's LockoutCheck", () => {
       };
     const input = { repo: repoOf(desired), plan: planOf(desired, liveStates()), waves: [["core-1"]] };
     expect(plain(input)).toEqual([]);
-    expect(withSources(input).map((f) => f.device)).toEqual(["core-1"]);
+    expect(withSources(input).map((f) => f.device)).toEqual(["core-1", "tower-1"]);
   });
 });

@@ -26,14 +26,24 @@ function withRules(
   return desired;
 }
 
-/** The rollout of the plan from the fixture's live state: one wave per changed device, core-1 first. */
-const findings = (desired: States, sources: string[] | null = RECONCILER) => {
+/**
+ * The rollout of the plan from the fixture's live state: one wave per changed device, core-1 first.
+ * The findings on the device whose firewall changes (those of the devices behind it are the via
+ * chain's tests, lockout-via.test.ts; one case below checks they are there).
+ */
+const allFindings = (desired: States, sources: string[] | null = RECONCILER) => {
   const plan = planOf(desired, liveStates());
   const waves = plan.devices.filter((d) => d.status === "changes").map((d) => [d.device]);
   return lockoutFindings({ repo: repoOf(desired), plan, waves, sources: sources ?? undefined });
 };
+const findings = (desired: States, sources: string[] | null = RECONCILER) =>
+  allFindings(desired, sources).filter((f) => f.device === "core-1");
 
 describe("lockoutFindings: firewall rules on the path", () => {
+  it("a rule on the jump cuts the device behind it off too", () => {
+    expect(allFindings(withRules("core-1", [ssh()])).map((f) => f.device)).toEqual(["core-1", "tower-1"]);
+  });
+
   it("refuses a rule dropping SSH from the reconciler's address", () => {
     const desired = withRules("core-1", [ssh({ source: "192.0.2.0/24" })]);
     expect(findings(desired)).toEqual([
@@ -103,7 +113,7 @@ describe("lockoutFindings: firewall rules on the path", () => {
 
   it("judges a device behind a jump by the jump's address, and its SSH port from the inventory", () => {
     const desired = withRules("tower-1", [ssh({ source: "203.0.113.4/32" })]);
-    expect(findings(desired).map((f) => [f.device, f.path, f.message])).toEqual([
+    expect(allFindings(desired).map((f) => [f.device, f.path, f.message])).toEqual([
       [
         "tower-1",
         "reconciler → core-1 → tower-1 (198.51.100.150:22)",
@@ -111,7 +121,7 @@ describe("lockoutFindings: firewall rules on the path", () => {
       ],
     ]);
     // The reconciler's own address is not what tower-1 sees.
-    expect(findings(withRules("tower-1", [ssh({ source: "192.0.2.200" })]))).toEqual([]);
+    expect(allFindings(withRules("tower-1", [ssh({ source: "192.0.2.200" })]))).toEqual([]);
     // A daemon on another port: the rule for 22 is harmless.
     const repo = repoOf(desired, { "tower-1": { port: 2222 } });
     expect(

@@ -32,8 +32,8 @@ describe("lockoutFindings: the via chain", () => {
         path: TOWER_PATH,
         change: TUNNEL_GONE,
         message:
-          "core-1 cuts its path to tower-1 (198.51.100.150), in wave 1, while tower-1 is applied in wave 2: " +
-          "apply tower-1 first (farthest first), keep the old path until the new one is live, or pass --allow-lockout",
+          "core-1 cuts its path to tower-1 (198.51.100.150): tower-1 could not be reached afterwards (the inventory still reaches it this way): " +
+          "keep the old path until the new one is live, or take tower-1 out of the inventory, or pass --allow-lockout",
       },
     ]);
   });
@@ -44,8 +44,16 @@ describe("lockoutFindings: the via chain", () => {
     ]);
   });
 
-  it("accepts removing the tunnel farthest first", () => {
-    expect(run(withoutTunnel(), [["tower-1"], ["core-1"]])).toEqual([]);
+  it("refuses removing the tunnel farthest first too: tower-1 would be cut off afterwards", () => {
+    expect(run(withoutTunnel(), [["tower-1"], ["core-1"]]).map((f) => [f.device, f.change])).toEqual([
+      ["tower-1", TUNNEL_GONE],
+    ]);
+  });
+
+  it("refuses removing the tunnel when the rollout applies only the jump", () => {
+    const found = run(withoutTunnel(), [["core-1"]]);
+    expect(found.map((f) => [f.device, f.change])).toEqual([["tower-1", TUNNEL_GONE]]);
+    expect(found[0]?.message).toMatch(/this rollout does not even apply it/);
   });
 
   it("refuses renumbering the jump's end of the tunnel the far host is connected on", () => {
@@ -102,7 +110,9 @@ describe("lockoutFindings: the via chain", () => {
     expect(run(desired, [["core-1"], ["tower-1"]], live).map((f) => f.change)).toEqual([
       "static_routes[198.51.100.150/32]: via 203.0.113.5 → (removed)",
     ]);
-    expect(run(desired, [["tower-1"], ["core-1"]], live)).toEqual([]);
+    expect(run(desired, [["tower-1"], ["core-1"]], live).map((f) => f.change)).toEqual([
+      "static_routes[198.51.100.150/32]: via 203.0.113.5 → (removed)",
+    ]);
   });
 
   it("refuses a new blackhole route that swallows the far host", () => {
@@ -144,11 +154,15 @@ describe("lockoutFindings: the via chain", () => {
       ["tower-1", TOWER_PATH],
       ["cpe-1", "reconciler → core-1 → tower-1 → cpe-1 (198.51.100.170:22)"],
     ]);
-    expect(at([["cpe-1"], ["core-1"], ["tower-1"]])).toEqual([["tower-1", TOWER_PATH]]);
-    expect(at([["cpe-1"], ["tower-1"], ["core-1"]])).toEqual([]);
+    // Whatever the order: both would be cut off afterwards.
+    expect(at([["cpe-1"], ["core-1"], ["tower-1"]])).toEqual([
+      ["cpe-1", "reconciler → core-1 → tower-1 → cpe-1 (198.51.100.170:22)"],
+      ["tower-1", TOWER_PATH],
+    ]);
+    expect(at([["cpe-1"], ["tower-1"], ["core-1"]])).toHaveLength(2);
   });
 
-  it("knows an unnumbered tunnel by its peer's key: removing it is refused, farthest first accepted", () => {
+  it("knows an unnumbered tunnel by its peer's key: removing it is refused in any order", () => {
     const unnumbered = (): States => {
       const s = liveStates();
       const core = s["core-1"]?.wireguard?.[0];
@@ -161,7 +175,7 @@ describe("lockoutFindings: the via chain", () => {
     expect(run(desired, [["core-1"], ["tower-1"]], unnumbered()).map((f) => f.change)).toEqual([
       "wireguard[wg-tower]: fe80::1/64 → (deleted)",
     ]);
-    expect(run(desired, [["tower-1"], ["core-1"]], unnumbered())).toEqual([]);
+    expect(run(desired, [["tower-1"], ["core-1"]], unnumbered())).toHaveLength(1);
   });
 
   it("refuses dropping the far device's peer from the tunnel that carries its path", () => {
