@@ -2,18 +2,17 @@
 // the exact waves of a fleet with a `via` chain (hidden-1 behind router-a, lab.sh hidden-up),
 // hidden-1 applied through router-a, a failing canary that halts the rollout with nothing else
 // touched, --max-fail-percentage tolerating or halting on a failure, the lockout analysis refusing
-// a plan that cuts the path to a device (and accepting it where the order or the operator's
-// --allow-lockout makes that right), and two runs at once: from two checkouts (the device locks
-// keep them apart) and from one checkout (the repository's run lock).
+// a plan that cuts the path to a device (and accepting it in two runs, or with the operator's
+// --allow-lockout), and two runs at once: from two checkouts (the device locks keep them apart) and
+// from one checkout (the repository's run lock).
 //
 // The failing device is router-c with a wrong public key recorded for its peer on the a-c link
 // (router-a's wg-c): its config is valid, but the tunnel cannot come up, so its health gate fails
 // and it is rolled back; nothing else in the repository changes with that key.
 //
-// A cut made by router-a on the path to hidden-1 is judged by the lockout analysis only when
-// hidden-1 is applied in router-a's wave or a later one, an order the rollout never builds
-// (farthest first): the refusal of the other order is checked on the lab's real plan with
-// lockoutFindings, the order the CLI builds through `apply`.
+// A cut made by router-a on the path to hidden-1 is refused in any order (hidden-1 could not be
+// reached afterwards), checked on the lab's real plan with lockoutFindings for both orders and
+// through `apply`, with hidden-1 in the rollout and without it.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -505,8 +504,10 @@ describe("fleet rollout on the lab", () => {
       const refused = cli(["apply", "--yes", "--json", "--limit", "core-1", ...FAST]);
       const out = json(refused);
       expect(refused.code).toBe(1);
+      // tower-1 (in the inventory, reached through core-1, not in the lab) would be cut off too.
       expect(out.refused?.map((f) => [f.device, f.path])).toEqual([
         ["core-1", "reconciler → core-1 (198.51.100.133:22)"],
+        ["tower-1", "reconciler → core-1 → tower-1 (198.51.100.135:22)"],
       ]);
       expect(out.refused?.[0]?.message).toMatch(/^core-1 loses its management address 198\.51\.100\.133/);
       expect(await allUntouched()).toEqual(before);
@@ -614,7 +615,7 @@ describe("fleet rollout on the lab", () => {
   });
 
   // Last: it cuts hidden-1 off for good.
-  it("lets router-a cut its link to hidden-1 only after hidden-1 is done (farthest first); the analysis refuses the other order", async () => {
+  it("refuses router-a cutting its link to hidden-1 in any order, and when hidden-1 is not in the rollout; --allow-lockout cuts it", async () => {
     edit("desired/router-a.yaml", (doc) => {
       const items = (doc.get("interfaces") as YAML.YAMLSeq).items;
       (doc.get("interfaces") as YAML.YAMLSeq).items = items.filter(
@@ -624,29 +625,38 @@ describe("fleet rollout on the lab", () => {
     addLoopback(HIDDEN, "192.0.2.252/32");
     commit("router-a drops its link to hidden-1; hidden-1 gets a loopback address more");
     const limit = `router-a,${HIDDEN}`;
-    // The lockout analysis on the lab's real plan: router-a applied before hidden-1 would cut the
-    // path hidden-1 is reached by, before hidden-1 is done.
+    // The lockout analysis on the lab's real plan: whatever the order, hidden-1 could not be
+    // reached afterwards (the inventory still reaches it through router-a).
     const planned = cli(["plan", "--json", "--limit", limit]);
     expect(planned.code).toBe(2);
     const plan = JSON.parse(planned.stdout) as Plan;
     const loaded = await loadRepo(new WorkingTreeReader(repo.dir), { descriptors: DESCRIPTORS });
     if (!loaded.repo) throw new Error(JSON.stringify(loaded.diagnostics.slice(0, 3)));
-    const misordered = lockoutFindings({ repo: loaded.repo, plan, waves: [["router-a"], [HIDDEN]] });
-    expect(misordered).toEqual([
-      expect.objectContaining({
-        device: HIDDEN,
-        path: `reconciler → router-a → ${HIDDEN} (${HIDDEN_ADDR}:22)`,
-        message: expect.stringMatching(
-          /^router-a cuts its path to hidden-1 \(198\.51\.100\.242\), in wave 1, while hidden-1 is applied in wave 2: apply hidden-1 first/,
-        ),
-      }),
-    ]);
-    expect(lockoutFindings({ repo: loaded.repo, plan, waves: [[HIDDEN], ["router-a"]] })).toEqual([]);
+    for (const waves of [
+      [["router-a"], [HIDDEN]],
+      [[HIDDEN], ["router-a"]],
+    ])
+      expect(lockoutFindings({ repo: loaded.repo, plan, waves })).toEqual([
+        expect.objectContaining({
+          device: HIDDEN,
+          path: `reconciler → router-a → ${HIDDEN} (${HIDDEN_ADDR}:22)`,
+          message: expect.stringMatching(
+            /^router-a cuts its path to hidden-1 \(198\.51\.100\.242\): hidden-1 could not be reached afterwards/,
+          ),
+        }),
+      ]);
+    const before = { a: await sums("router-a"), hidden: await sums(HIDDEN) };
+    // Through apply: refused with nothing touched, with hidden-1 in the rollout or not.
+    for (const l of [limit, "router-a"]) {
+      const refused = cli(["apply", "--yes", "--json", "--limit", l, ...FAST]);
+      expect(refused.code).toBe(1);
+      expect(json(refused).refused?.map((f) => f.device)).toEqual([HIDDEN]);
+    }
+    expect({ a: await sums("router-a"), hidden: await sums(HIDDEN) }).toEqual(before);
 
-    // The rollout orders it so: hidden-1 first, then router-a; accepted and applied.
-    const r = cli(["apply", "--yes", "--json", "--limit", limit, ...FAST]);
+    // The operator's override: applied farthest first, and the cut is real.
+    const r = cli(["apply", "--yes", "--json", "--limit", limit, "--allow-lockout", ...FAST]);
     const out = json(r);
-    expect(out.refused).toBeUndefined();
     expect(out.waves).toEqual([
       { devices: [HIDDEN], canary: false },
       { devices: ["router-a"], canary: false },
@@ -654,7 +664,6 @@ describe("fleet rollout on the lab", () => {
     expect(results(out)).toEqual({ [HIDDEN]: "confirmed", "router-a": "confirmed" });
     expect(r.code).toBe(0);
     expect(await ifupdown(HIDDEN)).toContain("192.0.2.252/32");
-    // The cut was real: router-a no longer holds its end of the link, and hidden-1 is out of reach.
     expect(await addrs("router-a", `eth-${HIDDEN}`)).not.toContain(VIA_ADDR);
     const after = JSON.parse(cli(["plan", "--json", "--limit", HIDDEN]).stdout) as Plan;
     expect(after.devices.find((d) => d.device === HIDDEN)?.status).toBe("error");
