@@ -20,7 +20,7 @@ import { CliError, EXIT } from "./exit-codes.ts";
 import { loadSelected, type RepoOptions } from "./open-repo.ts";
 import type { PlanDeps } from "./plan.ts";
 import { readFleet } from "./read-fleet.ts";
-import { runRolloutForCli } from "./rollout-run.ts";
+import { rolloutContext, runRolloutForCli, runTimings, seconds } from "./rollout-run.ts";
 import { stateDir, underRunLock } from "./run-lock.ts";
 import { openStateHistory, operator, saveConfirmed } from "./state-sync.ts";
 
@@ -55,13 +55,6 @@ export interface ApplyDeps extends PlanDeps {
   err?: NodeJS.WritableStream;
   /** `rollback --to REVISION` applies through this command and records its run as a rollback. */
   recordAs?: "apply" | "rollback";
-}
-
-function seconds(value: string | undefined, fallback: number, what: string): number {
-  if (value === undefined) return fallback;
-  if (!/^[0-9]{1,5}$/.test(value))
-    throw new CliError(`${what} must be a whole number of seconds`, EXIT.usage);
-  return Number(value);
 }
 
 export async function askOnTerminal(question: string): Promise<boolean> {
@@ -120,17 +113,8 @@ export async function applyCommand(
   out: NodeJS.WritableStream,
   color: boolean,
 ): Promise<number> {
-  const confirmTimeoutS = seconds(opts.confirmTimeout, 180, "--confirm-timeout");
-  const healthTimeoutS = seconds(opts.healthTimeout, 90, "--health-timeout");
-  if (healthTimeoutS + 30 > confirmTimeoutS) {
-    throw new CliError(
-      "--confirm-timeout must leave at least 30 s after --health-timeout for the confirm",
-      EXIT.usage,
-    );
-  }
-  const parallel = Number(opts.parallel ?? "16");
-  if (!/^[0-9]{1,4}$/.test(opts.parallel ?? "16") || parallel < 1)
-    throw new CliError("--parallel must be a whole number of devices, at least 1", EXIT.usage);
+  const timings = runTimings(opts);
+  const { confirmTimeoutS, healthTimeoutS } = timings;
   const flags = {
     ...(opts.canary !== undefined ? { canary: opts.canary } : {}),
     ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
@@ -246,20 +230,17 @@ export async function applyCommand(
         input: { repo, plan: current, targets },
         policy,
         ...(opts.allowLockout ? { allowLockout: true } : {}),
-        runId,
-        transport,
-        applyDrivers: deps.applyDrivers,
-        store,
-        env: deps.env,
-        confirmTimeoutS,
-        healthTimeoutS,
+        ...rolloutContext(deps, {
+          runId,
+          transport,
+          store,
+          timings,
+          out,
+          err,
+          color,
+          json: opts.json === true,
+        }),
         soakS,
-        parallel,
-        signals: deps.signals ?? process,
-        out,
-        err,
-        color,
-        json: opts.json === true,
       });
       if (result) {
         facts.result = result;

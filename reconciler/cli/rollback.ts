@@ -32,7 +32,7 @@ import { type ApplyCommandOptions, type ApplyDeps, applyCommand } from "./apply.
 import { CliError, EXIT } from "./exit-codes.ts";
 import { loadFromOptions, loadSelected } from "./open-repo.ts";
 import { readFleet } from "./read-fleet.ts";
-import { runRolloutForCli } from "./rollout-run.ts";
+import { rolloutContext, runRolloutForCli, runTimings } from "./rollout-run.ts";
 import { stateDir, underRunLock } from "./run-lock.ts";
 import { openStateHistory, operator, saveConfirmed } from "./state-sync.ts";
 
@@ -51,13 +51,6 @@ export interface RollbackOptions {
   batch?: string;
   maxFailPercentage?: string;
 }
-
-const seconds = (value: string | undefined, fallback: number, what: string): number => {
-  if (value === undefined) return fallback;
-  if (!/^[0-9]{1,5}$/.test(value))
-    throw new CliError(`${what} must be a whole number of seconds`, EXIT.usage);
-  return Number(value);
-};
 
 /**
  * The revision a restore point's configuration came from: the newest apply run before the point's
@@ -126,16 +119,8 @@ export async function rollbackCommand(
     return await applyCommand(undefined, applyOpts, { ...deps, recordAs: "rollback" }, out, color);
   }
 
-  const confirmTimeoutS = seconds(opts.confirmTimeout, 180, "--confirm-timeout");
-  const healthTimeoutS = seconds(opts.healthTimeout, 90, "--health-timeout");
-  if (healthTimeoutS + 30 > confirmTimeoutS)
-    throw new CliError(
-      "--confirm-timeout must leave at least 30 s after --health-timeout for the confirm",
-      EXIT.usage,
-    );
-  const parallel = Number(opts.parallel ?? "16");
-  if (!/^[0-9]{1,4}$/.test(opts.parallel ?? "16") || parallel < 1)
-    throw new CliError("--parallel must be a whole number of devices, at least 1", EXIT.usage);
+  const timings = runTimings(opts);
+  const { parallel } = timings;
   let policy: ReturnType<typeof rolloutPolicy>;
   try {
     // In an emergency every device that can be restored is: one device failing does not stop the
@@ -280,20 +265,17 @@ export async function rollbackCommand(
         policy,
         // What the devices ran before is what they are reached with: no lockout analysis.
         allowLockout: true,
-        runId,
-        transport,
-        applyDrivers: deps.applyDrivers,
-        store,
-        env: deps.env,
-        confirmTimeoutS,
-        healthTimeoutS,
+        ...rolloutContext(deps, {
+          runId,
+          transport,
+          store,
+          timings,
+          out,
+          err,
+          color,
+          json: opts.json === true,
+        }),
         soakS: 0,
-        parallel,
-        signals: deps.signals ?? process,
-        out,
-        err,
-        color,
-        json: opts.json === true,
         extra: { undoing, restored: facts.restored, problems },
       });
       if (result) {

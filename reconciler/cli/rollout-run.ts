@@ -9,26 +9,60 @@ import { type RolloutInput, type RolloutPolicy, type RolloutResult, runRollout }
 import { OrderError } from "../rollout/waves.ts";
 import type { StateStore } from "../state/store.ts";
 import type { Transport } from "../transport/session.ts";
-import { EXIT } from "./exit-codes.ts";
+import { CliError, EXIT } from "./exit-codes.ts";
 
-export interface CliRollout {
-  input: RolloutInput;
-  policy: RolloutPolicy;
-  allowLockout?: boolean;
+/** Seconds given as a flag: a whole number, or the default. */
+export function seconds(value: string | undefined, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  if (!/^[0-9]{1,5}$/.test(value))
+    throw new CliError(`${what} must be a whole number of seconds`, EXIT.usage);
+  return Number(value);
+}
+
+export interface RunTimings {
+  confirmTimeoutS: number;
+  healthTimeoutS: number;
+  parallel: number;
+}
+
+/** --confirm-timeout, --health-timeout and --parallel, checked before anything is read. */
+export function runTimings(opts: {
+  confirmTimeout?: string;
+  healthTimeout?: string;
+  parallel?: string;
+}): RunTimings {
+  const confirmTimeoutS = seconds(opts.confirmTimeout, 180, "--confirm-timeout");
+  const healthTimeoutS = seconds(opts.healthTimeout, 90, "--health-timeout");
+  if (healthTimeoutS + 30 > confirmTimeoutS)
+    throw new CliError(
+      "--confirm-timeout must leave at least 30 s after --health-timeout for the confirm",
+      EXIT.usage,
+    );
+  const parallel = Number(opts.parallel ?? "16");
+  if (!/^[0-9]{1,4}$/.test(opts.parallel ?? "16") || parallel < 1)
+    throw new CliError("--parallel must be a whole number of devices, at least 1", EXIT.usage);
+  return { confirmTimeoutS, healthTimeoutS, parallel };
+}
+
+/** What every rollout of a command shares: where it runs, with what, and how it reports. */
+export interface RolloutContext extends RunTimings {
   runId: string;
   transport: Transport;
   applyDrivers: Readonly<Partial<Record<string, ApplyDriver>>>;
   store: StateStore;
   env: Readonly<Record<string, string | undefined>>;
-  confirmTimeoutS: number;
-  healthTimeoutS: number;
-  soakS: number;
-  parallel: number;
   signals: NodeJS.EventEmitter;
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream;
   color: boolean;
   json: boolean;
+}
+
+export interface CliRollout extends RolloutContext {
+  input: RolloutInput;
+  policy: RolloutPolicy;
+  allowLockout?: boolean;
+  soakS: number;
   /** Added to the JSON output. */
   extra?: Record<string, unknown>;
 }
@@ -142,4 +176,32 @@ function printResult(r: CliRollout, res: RolloutResult, plan: Plan): void {
         : `halted: ${why}\n`,
     );
   }
+}
+
+/** The context of a command's rollout, from its dependencies and what it opened. */
+export function rolloutContext(
+  deps: {
+    applyDrivers: Readonly<Partial<Record<string, ApplyDriver>>>;
+    env: Readonly<Record<string, string | undefined>>;
+    signals?: NodeJS.EventEmitter;
+  },
+  run: {
+    runId: string;
+    transport: Transport;
+    store: StateStore;
+    timings: RunTimings;
+    out: NodeJS.WritableStream;
+    err: NodeJS.WritableStream;
+    color: boolean;
+    json: boolean;
+  },
+): RolloutContext {
+  const { timings, ...rest } = run;
+  return {
+    ...rest,
+    ...timings,
+    applyDrivers: deps.applyDrivers,
+    env: deps.env,
+    signals: deps.signals ?? process,
+  };
 }

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Plan } from "../../reconciler/model/plan.ts";
 import { runCli, runCliKilledAt } from "../helpers/cli.ts";
-import { type LabRouter, nsExec, nsExecOk } from "./lab.ts";
+import { type LabRouter, managedFileSums, nsExec, nsExecOk } from "./lab.ts";
 import { type LabRepo, makeLabRepo, removeLabRepo, useLab } from "./lab-fixture.ts";
 
 const lab = useLab();
@@ -29,15 +29,7 @@ const router = (name: string): LabRouter => {
   return r;
 };
 
-/** sha256 of every managed file on a router, to prove byte-identical restores. */
-async function fileSums(name: string): Promise<string> {
-  const r = await nsExec(router(name), [
-    "sh",
-    "-c",
-    "sha256sum /etc/bird/bird.conf /etc/wireguard/*.conf /etc/sysctl.d/90-reconciler.conf /etc/network/interfaces.d/reconciler 2>/dev/null; true",
-  ]);
-  return r.stdout;
-}
+const fileSums = (name: string) => managedFileSums(router(name));
 
 const linksPath = () => join(repo.dir, "desired", "links.yaml");
 

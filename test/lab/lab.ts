@@ -170,6 +170,16 @@ export function labRouter(name: string): LabRouter {
   return r;
 }
 
+/** sha256 of every file the Debian driver manages on a router: proof of byte-identical restores. */
+export async function managedFileSums(router: LabRouter | string): Promise<string> {
+  const r = await nsExec(router, [
+    "sh",
+    "-c",
+    "sha256sum /etc/bird/bird.conf /etc/wireguard/*.conf /etc/sysctl.d/90-reconciler.conf /etc/network/interfaces.d/reconciler 2>/dev/null; true",
+  ]);
+  return r.stdout;
+}
+
 /** True when `pid` exists and is not a zombie. */
 export function pidAlive(pid: number): boolean {
   try {
