@@ -7,12 +7,13 @@ import { redactWrites } from "../report/run-secrets.ts";
 import { openSshTransport } from "../transport/ssh.ts";
 import { applyCommand, askOnTerminal } from "./apply.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
-import { historyCommand } from "./history.ts";
+import { historyCommand, jsonForTerminal } from "./history.ts";
 import { keysCommand } from "./keys.ts";
 import { planCommand } from "./plan.ts";
 import { rollbackCommand } from "./rollback.ts";
 import { showCommand } from "./show.ts";
 import { statusCommand } from "./status.ts";
+import { deviceLocks, TextSink } from "./status-devices.ts";
 import { trustCommand } from "./trust.ts";
 import { unfreezeCommand } from "./unfreeze.ts";
 import { unlockCommand } from "./unlock.ts";
@@ -166,10 +167,26 @@ function program(setExit: (code: number) => void): Command {
 
   cmd
     .command("status")
-    .description("the repository's run lock, the freeze and the last run per device")
+    .description(
+      "the repository's run lock, the freeze and the last run per device; with --devices, each device's lock",
+    )
     .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
     .option("--json", "print as JSON")
-    .action(async (opts) => setExit(await statusCommand(opts, process.stdout)));
+    .option("--devices", "also read each device's lock over SSH (read-only)")
+    .option("--limit <pattern>", "with --devices: only these devices")
+    .action(async (opts) => {
+      if (!opts.devices) return setExit(await statusCommand(opts, process.stdout));
+      const deps = { applyDrivers: APPLY_DRIVERS, openTransport };
+      if (!opts.json) {
+        const code = await statusCommand(opts, process.stdout);
+        return setExit(Math.max(code, await deviceLocks(opts, deps, process.stdout, color)));
+      }
+      // One JSON document: the store's status with the device locks added.
+      const [store, locks] = [new TextSink(), new TextSink()];
+      const code = Math.max(await statusCommand(opts, store), await deviceLocks(opts, deps, locks, false));
+      process.stdout.write(jsonForTerminal({ ...JSON.parse(store.text), ...JSON.parse(locks.text) }));
+      setExit(code);
+    });
 
   cmd
     .command("keys")

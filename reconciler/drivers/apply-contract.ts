@@ -83,6 +83,14 @@ export interface ApplyDriver {
     device: ResolvedDevice,
     runId: string,
   ): Promise<"released" | "not-locked">;
+  /**
+   * `reconciler status --devices`: who holds the device's lock, read-only (undefined: free), and
+   * whether that holder looks stale.
+   */
+  lockState?(
+    session: DeviceSession,
+    device: ResolvedDevice,
+  ): Promise<{ describe: string; stale?: string } | undefined>;
   /** Uploads the candidate and validates it on the device (see capabilities.onDeviceValidation). */
   stage(
     session: DeviceSession,

@@ -155,6 +155,40 @@ describe("emergency rollback on the lab mesh", () => {
     expect(moved.code).toBe(0);
   });
 
+  it("status --devices reads each device's lock: free, or held by a run whose holder is named", async () => {
+    const free = cli(["status", "--devices", "--limit", MESH]);
+    expect(free.code).toBe(0);
+    expect(free.stdout).toMatch(
+      /device locks:\n {2}router-a: free\n {2}router-b: free\n {2}router-c: free\n/,
+    );
+    // A lock left by a run of another machine.
+    await nsExecOk(router("router-b"), [
+      "sh",
+      "-c",
+      "mkdir -p /var/lib/reconciler/lock && printf 'run=20261101T000000Z-abcdef\\nholder=ops-2 pid 4242\\ntime=2026-11-01T00:00:00Z\\n' > /var/lib/reconciler/lock/owner",
+    ]);
+    try {
+      const held = cli(["status", "--devices", "--limit", "router-b", "--json"]);
+      expect(held.code).toBe(0);
+      const doc = JSON.parse(held.stdout) as {
+        freeze: unknown;
+        deviceLocks: { device: string; lock: string; holder?: string }[];
+      };
+      expect(doc.freeze).toBeDefined();
+      expect(doc.deviceLocks).toEqual([
+        {
+          device: "router-b",
+          lock: "held",
+          holder: expect.stringMatching(
+            /^run 20261101T000000Z-abcdef \(ops-2 pid 4242, since 2026-11-01T00:00:00Z, \d+ s ago; on the device: absent\)$/,
+          ),
+        },
+      ]);
+    } finally {
+      await nsExecOk(router("router-b"), ["rm", "-rf", "/var/lib/reconciler/lock"]);
+    }
+  });
+
   it("history lists the runs, the rollback with what it restored", () => {
     const h = cli(["history", "router-a"]);
     expect(h.code).toBe(0);

@@ -56,7 +56,22 @@ export function breakLockScript(l: DeviceLayout, runId: string): string {
     `if [ "$_r" != ${q(id)} ]; then echo @@other; cat ${q(ownerFile(l))} 2>/dev/null; exit 3; fi`,
     ...runStateLines(l, "$_r"),
     `case "$_st" in armed | reverting) echo @@armed; exit 4 ;; esac`,
-    `rm -rf "$_d/candidate" "$_d/snapshot" "$_d/check" && rm -rf ${q(lockDir(l))} && echo @@unlocked`,
+    // A confirmed run's snapshot is the device's restore point (restore.ts): it stays.
+    `rm -rf "$_d/candidate" "$_d/check" && { [ "$_st" = confirmed ] || rm -rf "$_d/snapshot"; } && rm -rf ${q(lockDir(l))} && echo @@unlocked`,
+    "",
+  ].join("\n");
+}
+
+/** Read-only: @@free, or @@held with the owner, the run's state on the device and the lock's age. */
+export function lockStateScript(l: DeviceLayout): string {
+  return [
+    PATH_LINE,
+    `[ -d ${q(lockDir(l))} ] || { echo @@free; exit 0; }`,
+    "echo @@held",
+    `_r=$(sed -n 's/^run=//p' ${q(ownerFile(l))} 2>/dev/null)`,
+    `cat ${q(ownerFile(l))} 2>/dev/null || echo '(no owner file yet)'`,
+    ...runStateLines(l, "$_r"),
+    `printf 'age=%s\n' $(( $(date +%s) - $(stat -c %Y ${q(lockDir(l))} 2>/dev/null || date +%s) ))`,
     "",
   ].join("\n");
 }

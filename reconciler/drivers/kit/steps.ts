@@ -13,7 +13,7 @@ import {
 import type { DeviceSession, PosixSession } from "../../transport/session.ts";
 import type { ApplyContext, ApplyDriver } from "../apply-contract.ts";
 import { type DeviceLayout, runDir } from "./layout.ts";
-import { breakLockScript, lockHolder, lockScript, unlockScript } from "./lock.ts";
+import { breakLockScript, lockHolder, lockScript, lockStateScript, unlockScript } from "./lock.ts";
 import { abandonScript } from "./rundir.ts";
 import { splitSections } from "./sections.ts";
 import { details, runStep, unexpected } from "./step.ts";
@@ -21,6 +21,7 @@ import { armScript, confirmScript, rearmScript, rollbackScript } from "./timer.t
 
 type StepName =
   | "lock"
+  | "lockState"
   | "unlock"
   | "releaseLock"
   | "arm"
@@ -88,6 +89,19 @@ export function sharedSteps(layout: DeviceLayout): SharedSteps {
         );
       }
       throw unexpected(ctx, "lock", r);
+    },
+
+    async lockState(session, device) {
+      const r = await session.sh(lockStateScript(layout), { allowFailure: true, name: "lock state" });
+      if (r.stdout.startsWith("@@free")) return undefined;
+      if (!r.stdout.startsWith("@@held"))
+        throw new CommandError(
+          `lock state: unexpected output (status ${r.exitCode})`,
+          { device: device.name, command: "lock state", output: r.stdout + r.stderr },
+          r.exitCode,
+        );
+      const h = lockHolder(r.stdout, { host: hostname(), alive: pidAlive });
+      return { describe: h.describe, ...(h.stale ? { stale: h.stale } : {}) };
     },
 
     async unlock(session, ctx) {
