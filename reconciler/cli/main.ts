@@ -6,6 +6,7 @@ import type { DesiredRepo } from "../model/repo.ts";
 import { redactWrites } from "../report/run-secrets.ts";
 import { openSshTransport } from "../transport/ssh.ts";
 import { applyCommand, askOnTerminal } from "./apply.ts";
+import { driftCommand } from "./drift.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { historyCommand, jsonForTerminal } from "./history.ts";
 import { keysCommand } from "./keys.ts";
@@ -66,6 +67,17 @@ function program(setExit: (code: number) => void): Command {
           color,
         ),
       ),
+    );
+
+  repoOptions(cmd.command("drift"))
+    .description(
+      "read every device and report how it differs from git (exit 0: in sync, 2: drift, 1: a device could not be read)",
+    )
+    .option("--limit <pattern>", "only these devices: names (globs) or labels, comma-separated")
+    .option("--report <file.md>", "write the Markdown report (summary table, topology, differences)")
+    .option("--json <file>", "write the report and the plan behind it as JSON")
+    .action(async (opts) =>
+      setExit(await driftCommand(opts, { drivers: DRIVERS, openTransport }, process.stdout, color)),
     );
 
   repoOptions(cmd.command("apply"))

@@ -11,7 +11,7 @@ import { createProgress } from "../report/progress.ts";
 import { redactRunSecrets } from "../report/run-secrets.ts";
 import type { Transport } from "../transport/session.ts";
 import { EXIT } from "./exit-codes.ts";
-import { loadSelected, type RepoOptions } from "./open-repo.ts";
+import { loadSelected, type RepoOptions, type Selected } from "./open-repo.ts";
 import { readFleet } from "./read-fleet.ts";
 
 export interface PlanCommandOptions extends RepoOptions {
@@ -30,6 +30,23 @@ export function exitCodeFor(p: Plan): number {
   return planHasChanges(p) ? EXIT.changes : EXIT.ok;
 }
 
+/** Reads the selected devices and plans them: what plan, drift and the GitOps loop start with. */
+export async function planFleet(selected: Selected, deps: PlanDeps): Promise<Plan> {
+  const transport = deps.openTransport(selected.repo, selected.knownHosts);
+  try {
+    const inputs = await readFleet(
+      selected.repo,
+      selected.devices,
+      transport,
+      deps.drivers,
+      createProgress(),
+    );
+    return plan(inputs, { origin: selected.origin, drivers: deps.drivers });
+  } finally {
+    await transport.closeAll();
+  }
+}
+
 export async function planCommand(
   opts: PlanCommandOptions,
   deps: PlanDeps,
@@ -38,15 +55,7 @@ export async function planCommand(
 ): Promise<number> {
   const selected = await loadSelected(opts, out, color);
   if (!selected) return EXIT.error;
-  const { repo, devices } = selected;
-  const transport = deps.openTransport(repo, selected.knownHosts);
-  let result: Plan;
-  try {
-    const inputs = await readFleet(repo, devices, transport, deps.drivers, createProgress());
-    result = plan(inputs, { origin: selected.origin, drivers: deps.drivers });
-  } finally {
-    await transport.closeAll();
-  }
+  const result = await planFleet(selected, deps);
   if (opts.out)
     await writeFile(opts.out, redactRunSecrets(`${JSON.stringify(result, null, 2)}\n`), { mode: 0o600 });
   out.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatPlan(result, { color }));
