@@ -1,0 +1,253 @@
+// The command line: every command, its options and the function that runs it. Built without
+// running anything, so that tests can check what the workflows call exists with those flags.
+import { Command } from "commander";
+import { APPLY_DRIVERS, DRIVERS } from "../drivers/index.ts";
+import type { DesiredRepo } from "../model/repo.ts";
+import { openSshTransport } from "../transport/ssh.ts";
+import { applyCommand, askOnTerminal } from "./apply.ts";
+import { driftCommand } from "./drift.ts";
+import { CliError, EXIT } from "./exit-codes.ts";
+import { historyCommand, jsonForTerminal } from "./history.ts";
+import { keysCommand } from "./keys.ts";
+import { planCommand } from "./plan.ts";
+import { rollbackCommand } from "./rollback.ts";
+import { showCommand } from "./show.ts";
+import { statusCommand } from "./status.ts";
+import { deviceLocks, TextSink } from "./status-devices.ts";
+import { trustCommand } from "./trust.ts";
+import { unfreezeCommand } from "./unfreeze.ts";
+import { unlockCommand } from "./unlock.ts";
+import { unlockRunCommand } from "./unlock-run.ts";
+import { validateCommand } from "./validate.ts";
+
+const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+const openTransport = (repo: DesiredRepo, knownHosts: string) => openSshTransport(repo.devices, knownHosts);
+
+export function program(setExit: (code: number) => void): Command {
+  const cmd = new Command("reconciler")
+    .description("GitOps reconciler for network devices")
+    .exitOverride()
+    .showHelpAfterError();
+  const repoOptions = (c: Command) =>
+    c
+      .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
+      .option("--revision <rev>", "read the desired state at this git revision instead of the working tree");
+
+  repoOptions(cmd.command("validate"))
+    .description("check inventory/ and desired/ and print every problem at once")
+    .option("--json", "print the diagnostics as JSON")
+    .action(async (opts) => setExit(await validateCommand(opts, process.stdout, color)));
+
+  repoOptions(cmd.command("show"))
+    .description("print each device's desired state with links expanded")
+    .argument("[devices...]", "devices to show (default: all)")
+    .option("--json", "print JSON instead of YAML")
+    .action(async (devices: string[], opts) =>
+      setExit(await showCommand(devices, opts, process.stdout, color)),
+    );
+
+  repoOptions(cmd.command("plan"))
+    .description("read each device and show what would change (exit 0: none, 2: changes, 1: error)")
+    .option(
+      "--limit <pattern>",
+      "only these devices: names (globs) or labels, comma-separated, e.g. core-*,site=pop-1",
+    )
+    .option("--out <file>", "also save the plan as JSON, for a later apply")
+    .option("--json", "print the plan as JSON")
+    .action(async (opts) =>
+      setExit(
+        await planCommand(
+          opts,
+          {
+            drivers: DRIVERS,
+            openTransport: (repo, knownHosts) => openSshTransport(repo.devices, knownHosts),
+          },
+          process.stdout,
+          color,
+        ),
+      ),
+    );
+
+  repoOptions(cmd.command("drift"))
+    .description(
+      "read every device and report how it differs from git (exit 0: in sync, 2: drift, 1: a device could not be read)",
+    )
+    .option("--limit <pattern>", "only these devices: names (globs) or labels, comma-separated")
+    .option("--report <file.md>", "write the Markdown report (summary table, topology, differences)")
+    .option("--json <file>", "write the report and the plan behind it as JSON")
+    .action(async (opts) =>
+      setExit(await driftCommand(opts, { drivers: DRIVERS, openTransport }, process.stdout, color)),
+    );
+
+  repoOptions(cmd.command("apply"))
+    .description("plan, ask, then apply the changes under commit-confirmed with health gates")
+    .argument("[plan]", "a plan saved with plan --out: refused if a device changed since")
+    .option("--limit <pattern>", "only these devices: names (globs) or labels, comma-separated")
+    .option("--yes", "do not ask (required when not on a terminal)")
+    .option("--json", "print the plan and the outcome as JSON")
+    .option("--confirm-timeout <s>", "seconds after which a device reverts by itself unless confirmed", "180")
+    .option("--health-timeout <s>", "seconds the health gates may take to pass", "90")
+    .option(
+      "--soak <s>",
+      "seconds to wait before checking the gates again (default: the longest OSPF dead interval)",
+    )
+    .option("--parallel <n>", "work on at most this many devices at once", "16")
+    .option(
+      "--canary <pattern>",
+      "apply these first, in waves of their own (names or labels, comma-separated; overrides rollout.canary; '' for none)",
+    )
+    .option("--batch <n|N%>", "at most this many devices per wave (overrides rollout.batch)")
+    .option(
+      "--max-fail-percentage <p>",
+      "the share of a wave's devices that may fail without halting (default 0; overrides rollout.max_fail_percentage)",
+    )
+    .option("--wave-soak <s>", "seconds to wait between waves (overrides rollout.soak)")
+    .option(
+      "--allow-lockout",
+      "apply even when a change would cut the path the reconciler uses to reach a device",
+    )
+    .option("--ignore-freeze", "apply even while the fleet is frozen, or a revision that was rolled back")
+    .action(async (planFile: string | undefined, opts) =>
+      setExit(
+        await applyCommand(
+          planFile,
+          opts,
+          {
+            drivers: DRIVERS,
+            applyDrivers: APPLY_DRIVERS,
+            openTransport,
+            env: process.env,
+            ask: askOnTerminal,
+            interactive: process.stdin.isTTY === true,
+          },
+          process.stdout,
+          color,
+        ),
+      ),
+    );
+
+  const applyDeps = () => ({
+    drivers: DRIVERS,
+    applyDrivers: APPLY_DRIVERS,
+    openTransport,
+    env: process.env,
+    ask: askOnTerminal,
+    interactive: process.stdin.isTTY === true,
+  });
+
+  cmd
+    .command("rollback")
+    .description(
+      "emergency rollback: restore each device's last confirmed configuration from its own copy (SSH only), or apply an earlier revision; freezes the fleet",
+    )
+    .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
+    .option("--to-last-confirmed", "undo each device's newest confirmed run from the copy the device kept")
+    .option("--to <revision>", "apply the desired state of this git revision instead")
+    .option(
+      "--run <id>",
+      "with --to-last-confirmed: the run to undo (default: the newest run the devices kept)",
+    )
+    .option("--limit <pattern>", "only these devices: names (globs) or labels, comma-separated")
+    .option("--yes", "do not ask (required when not on a terminal)")
+    .option("--json", "print the outcome as JSON")
+    .option("--confirm-timeout <s>", "seconds after which a device reverts by itself unless confirmed", "180")
+    .option("--health-timeout <s>", "seconds the health gates may take to pass", "90")
+    .option("--parallel <n>", "work on at most this many devices at once", "16")
+    .option("--batch <n|N%>", "at most this many devices per wave (default: all in one wave)")
+    .option(
+      "--max-fail-percentage <p>",
+      "the share of a wave's devices that may fail without halting (default 100: every device that can be restored is)",
+    )
+    .action(async (opts) => setExit(await rollbackCommand(opts, applyDeps(), process.stdout, color)));
+
+  cmd
+    .command("unfreeze")
+    .description("lift the freeze a rollback set (the rolled-back revisions stay refused)")
+    .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
+    .action(async (opts) => setExit(await unfreezeCommand(opts, process.stdout)));
+
+  cmd
+    .command("history")
+    .description("list the runs recorded in the state store, newest first")
+    .argument("[device]", "only this device's results")
+    .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
+    .option("--json", "print the run records as JSON")
+    .action(async (device: string | undefined, opts) =>
+      setExit(await historyCommand(device, opts, process.stdout)),
+    );
+
+  cmd
+    .command("status")
+    .description(
+      "the repository's run lock, the freeze and the last run per device; with --devices, each device's lock",
+    )
+    .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
+    .option("--json", "print as JSON")
+    .option("--devices", "also read each device's lock over SSH (read-only)")
+    .option("--limit <pattern>", "with --devices: only these devices")
+    .action(async (opts) => {
+      if (!opts.devices) return setExit(await statusCommand(opts, process.stdout));
+      const deps = { applyDrivers: APPLY_DRIVERS, openTransport };
+      if (!opts.json) {
+        const code = await statusCommand(opts, process.stdout);
+        return setExit(Math.max(code, await deviceLocks(opts, deps, process.stdout, color)));
+      }
+      // One JSON document: the store's status with the device locks added.
+      const [store, locks] = [new TextSink(), new TextSink()];
+      const code = Math.max(await statusCommand(opts, store), await deviceLocks(opts, deps, locks, false));
+      process.stdout.write(jsonForTerminal({ ...JSON.parse(store.text), ...JSON.parse(locks.text) }));
+      setExit(code);
+    });
+
+  cmd
+    .command("keys")
+    .description(
+      "have devices generate missing WireGuard keys; record the public keys in inventory/wireguard-keys.yaml",
+    )
+    .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
+    .option("--limit <pattern>", "only these devices: names (globs) or labels, comma-separated")
+    .action(async (opts) =>
+      setExit(
+        await keysCommand(
+          opts,
+          { applyDrivers: APPLY_DRIVERS, openTransport, env: process.env },
+          process.stdout,
+          color,
+        ),
+      ),
+    );
+
+  cmd
+    .command("trust")
+    .description("record the SSH host key a device presents in inventory/known_hosts, for review")
+    .argument("<device>", "the device whose key to pin")
+    .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
+    .action(async (device: string, opts) => setExit(await trustCommand(device, opts, process.stdout, color)));
+  cmd
+    .command("unlock")
+    .description(
+      "free the lock a dead run left on a device (never while its revert is pending), or with --repo-lock the repository's run lock",
+    )
+    .argument("[device]", "the locked device")
+    .requiredOption("--run <id>", "the run that holds the lock, as the lock error names it")
+    .option("--repo-lock", "free the repository's run lock instead of a device's")
+    .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
+    .action(async (device: string | undefined, opts) => {
+      if (opts.repoLock) {
+        if (device)
+          throw new CliError("--repo-lock frees the repository's run lock: name no device", EXIT.usage);
+        return setExit(await unlockRunCommand(opts, process.stdout));
+      }
+      if (!device) throw new CliError("name the locked device, or pass --repo-lock", EXIT.usage);
+      setExit(
+        await unlockCommand(
+          device,
+          opts,
+          { applyDrivers: APPLY_DRIVERS, openTransport },
+          process.stdout,
+          color,
+        ),
+      );
+    });
+  return cmd;
+}
