@@ -15,6 +15,7 @@ import { PolicyError, rolloutPolicy } from "../rollout/policy.ts";
 import { runRecordOf } from "../rollout/record.ts";
 import { applyTargets, defaultHealthSoak } from "../rollout/targets.ts";
 import { freezeRefusal } from "../state/freeze.ts";
+import type { RunRecord } from "../state/runs.ts";
 import { newRunId, StateStore } from "../state/store.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { loadSelected, type RepoOptions } from "./open-repo.ts";
@@ -55,6 +56,8 @@ export interface ApplyDeps extends PlanDeps {
   err?: NodeJS.WritableStream;
   /** `rollback --to REVISION` applies through this command and records its run as a rollback. */
   recordAs?: "apply" | "rollback";
+  /** Told the run's record when it ends (the watch loop backs off per device from it). */
+  onRecord?: (record: RunRecord) => void;
 }
 
 export async function askOnTerminal(question: string): Promise<boolean> {
@@ -155,20 +158,20 @@ export async function applyCommand(
       code = await applyLocked(selected, policy);
       return code;
     } finally {
-      await history.end(
-        runRecordOf({
-          runId,
-          command: deps.recordAs ?? "apply",
-          startedAt,
-          endedAt: new Date(),
-          ...(selected.commit ? { revision: selected.commit } : {}),
-          origin: selected.origin,
-          by: operator(),
-          ...(facts.plan ? { plan: facts.plan } : {}),
-          ...(facts.result ? { result: facts.result } : {}),
-          interrupted: code === EXIT.interrupted,
-        }),
-      );
+      const record = runRecordOf({
+        runId,
+        command: deps.recordAs ?? "apply",
+        startedAt,
+        endedAt: new Date(),
+        ...(selected.commit ? { revision: selected.commit } : {}),
+        origin: selected.origin,
+        by: operator(),
+        ...(facts.plan ? { plan: facts.plan } : {}),
+        ...(facts.result ? { result: facts.result } : {}),
+        interrupted: code === EXIT.interrupted,
+      });
+      await history.end(record);
+      deps.onRecord?.(record);
     }
   });
 

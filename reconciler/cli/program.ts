@@ -19,6 +19,7 @@ import { unfreezeCommand } from "./unfreeze.ts";
 import { unlockCommand } from "./unlock.ts";
 import { unlockRunCommand } from "./unlock-run.ts";
 import { validateCommand } from "./validate.ts";
+import { watchCommand } from "./watch.ts";
 
 const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
 const openTransport = (repo: DesiredRepo, knownHosts: string) => openSshTransport(repo.devices, knownHosts);
@@ -159,6 +160,32 @@ export function program(setExit: (code: number) => void): Command {
       "the share of a wave's devices that may fail without halting (default 100: every device that can be restored is)",
     )
     .action(async (opts) => setExit(await rollbackCommand(opts, applyDeps(), process.stdout, color)));
+
+  cmd
+    .command("watch")
+    .description(
+      "follow the tracked branch of the remote: roll out each new revision, plan again every interval (drift), back off per device",
+    )
+    .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
+    .option("--remote <name>", "the remote to follow", "origin")
+    .option("--branch <name>", "the branch to follow", "main")
+    .option("--interval <s>", "seconds between two looks at the remote (with jitter)", "60")
+    .option("--limit <pattern>", "only these devices: names (globs) or labels, comma-separated")
+    .option("--repair", "re-apply when a device drifts from the revision (off: drift is only logged)")
+    .option("--log-format <text|json>", "one line per event, as text or JSON", "text")
+    .option("--once", "one look at the remote (and its rollout), then stop")
+    .option(
+      "--webhook-port <port>",
+      "listen for GitHub push webhooks (127.0.0.1): a push only triggers an early look",
+    )
+    .option(
+      "--webhook-secret-env <var>",
+      "the variable holding the webhook's shared secret",
+      "RECONCILER_WEBHOOK_SECRET",
+    )
+    .option("--confirm-timeout <s>", "as for apply", "180")
+    .option("--health-timeout <s>", "as for apply", "90")
+    .action(async (opts) => setExit(await watchCommand(opts, applyDeps(), process.stdout)));
 
   cmd
     .command("unfreeze")
