@@ -86,9 +86,16 @@ async function readSavedPlan(path: string): Promise<Plan> {
   return p as Plan;
 }
 
-/** A saved plan holds only if every device it changes is still exactly as it was read then. */
+/**
+ * A saved plan holds only if it was made at the revision being applied (pinned to its commit) and
+ * every device it changes is still exactly as it was read then.
+ */
 function checkSavedPlan(saved: Plan, current: Plan): string[] {
   const problems: string[] = [];
+  if (saved.revision && current.revision && saved.revision !== current.revision)
+    problems.push(
+      `the plan was made at revision ${saved.revision.slice(0, 12)}; the repository is at ${current.revision.slice(0, 12)}`,
+    );
   for (const s of saved.devices.filter((d) => d.status === "changes")) {
     const c = current.devices.find((d) => d.device === s.device);
     if (!c || c.status === "error") {
@@ -188,7 +195,11 @@ export async function applyCommand(
     const transport = deps.openTransport(repo, selected.knownHosts);
     try {
       const inputs = await readFleet(repo, devices, transport, deps.drivers, createProgress());
-      const current = plan(inputs, { origin: selected.origin, drivers: deps.drivers });
+      const current = plan(inputs, {
+        origin: selected.origin,
+        drivers: deps.drivers,
+        ...(selected.commit ? { revision: selected.commit } : {}),
+      });
       facts.plan = current;
       if (saved) {
         const problems = checkSavedPlan(saved, current);

@@ -41,7 +41,11 @@ export async function planFleet(selected: Selected, deps: PlanDeps): Promise<Pla
       deps.drivers,
       createProgress(),
     );
-    return plan(inputs, { origin: selected.origin, drivers: deps.drivers });
+    return plan(inputs, {
+      origin: selected.origin,
+      drivers: deps.drivers,
+      ...(selected.commit ? { revision: selected.commit } : {}),
+    });
   } finally {
     await transport.closeAll();
   }

@@ -58,6 +58,8 @@ export interface Plan {
   createdAt: string;
   /** Where the desired state came from (working tree or revision). */
   origin: string;
+  /** The git commit the desired state was read at (the working tree's HEAD), when known. */
+  revision?: string;
   devices: DevicePlan[];
 }
 

@@ -63,6 +63,8 @@ function runtimeChanges(input: DeviceInput, live: LiveState): Change[] {
 
 export interface PlanOptions {
   origin: string;
+  /** The commit the desired state was read at, when known: pinned into the plan. */
+  revision?: string;
   /** Platforms without a driver are planned as an error for their devices. */
   drivers: Readonly<Partial<Record<string, PlannerDriver>>>;
   /** Injected so plans are reproducible in tests. */
@@ -154,6 +156,7 @@ export function plan(inputs: readonly DeviceInput[], options: PlanOptions): Plan
     version: 1,
     createdAt: (options.now ?? (() => new Date()))().toISOString(),
     origin: options.origin,
+    ...(options.revision ? { revision: options.revision } : {}),
     devices,
   };
 }

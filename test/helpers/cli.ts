@@ -30,13 +30,19 @@ export async function runCliAsync(
 }
 
 /**
- * Runs the CLI and sends it `signal` the moment its stderr matches `when`: a crash (SIGKILL) or an
- * operator's Ctrl-C (SIGINT) at a chosen step of an apply. `signalled` says whether it was sent.
+ * Runs the CLI and sends it `signal` the moment its stderr (or stdout, with watch: "stdout") matches
+ * `when`: a crash (SIGKILL) or an operator's Ctrl-C (SIGINT) at a chosen step of an apply, or the
+ * stop of a watch loop once it logged an event. `signalled` says whether it was sent.
  */
 export function runCliKilledAt(
   args: string[],
   when: RegExp,
-  opts: { cwd?: string; env?: Record<string, string>; signal?: NodeJS.Signals } = {},
+  opts: {
+    cwd?: string;
+    env?: Record<string, string>;
+    signal?: NodeJS.Signals;
+    watch?: "stdout" | "stderr";
+  } = {},
 ): Promise<CliResult & { signalled: boolean; exitSignal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(ROOT, "bin", "reconciler.js"), ...args], {
@@ -47,15 +53,19 @@ export function runCliKilledAt(
     let stdout = "";
     let stderr = "";
     let signalled = false;
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-      if (!signalled && when.test(stderr)) {
+    const check = () => {
+      if (!signalled && when.test(opts.watch === "stdout" ? stdout : stderr)) {
         signalled = true;
         child.kill(opts.signal ?? "SIGKILL");
       }
+    };
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      check();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+      check();
     });
     const timer = setTimeout(() => child.kill("SIGKILL"), 180_000);
     child.on("error", reject);
