@@ -132,10 +132,12 @@ export function createOctokit(target: GitHubTarget, options: OctokitOptions = {}
     const method = String(requestOptions.method ?? "GET").toUpperCase();
     if (error instanceof RequestError) {
       const path = pathOf(error.request?.url ?? String(requestOptions.url ?? ""), target.apiUrl);
+      // Octokit reports a request that got no answer (DNS, TLS, reset) as status 500; it is not
+      // GitHub's 500, and a caller deciding whether to retry needs to know that.
       throw new GitHubError(
         method,
         redactToken(path, target.token),
-        error.status,
+        error.response ? error.status : 0,
         redactToken(describe(error), target.token),
       );
     }

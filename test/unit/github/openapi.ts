@@ -22,6 +22,9 @@ function normaliseNullable(node: Json): Json {
   if (!isObj(node)) return node;
   const out: Obj = {};
   for (const [k, v] of Object.entries(node)) out[k] = normaliseNullable(v);
+  // OpenAPI's nullable admits null whatever the enum says; JSON Schema's enum does not.
+  if (out.nullable === true && Array.isArray(out.enum) && !out.enum.includes(null))
+    out.enum = [...out.enum, null];
   if (out.nullable === true && out.type === undefined) {
     const { nullable: _n, description, ...rest } = out;
     return { ...(description !== undefined ? { description } : {}), anyOf: [rest, { type: "null" }] };

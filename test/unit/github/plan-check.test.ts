@@ -13,10 +13,13 @@ beforeAll(async () => {
 });
 afterAll(() => gh.stop());
 afterEach(() => {
-  expect(gh.problems).toEqual([]);
+  // The problems are read first and the state reset before the assertion, so that one failing
+  // test does not leave its state to the next.
+  const problems = gh.problems.splice(0);
   gh.calls.length = 0;
   gh.comments = [];
   gh.checkRuns = [];
+  expect(problems).toEqual([]);
 });
 
 const PR = 42;
