@@ -6,10 +6,12 @@
 import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline/promises";
 import type { ApplyDriver } from "../drivers/apply-contract.ts";
+import type { DeviceOutcome } from "../model/outcome.ts";
 import type { Plan } from "../model/plan.ts";
 import { plan } from "../plan/planner.ts";
 import { formatPlan } from "../report/plan-text.ts";
 import { createProgress } from "../report/progress.ts";
+import { safeMessage } from "../report/terminal-safe.ts";
 import type { RolloutResult } from "../rollout/engine.ts";
 import { PolicyError, rolloutPolicy } from "../rollout/policy.ts";
 import { runRecordOf } from "../rollout/record.ts";
@@ -18,6 +20,7 @@ import { freezeRefusal } from "../state/freeze.ts";
 import type { RunRecord } from "../state/runs.ts";
 import { newRunId, StateStore } from "../state/store.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
+import { cliHooks } from "./hooks-run.ts";
 import { loadSelected, type RepoOptions } from "./open-repo.ts";
 import type { PlanDeps } from "./plan.ts";
 import { readFleet } from "./read-fleet.ts";
@@ -150,6 +153,14 @@ export async function applyCommand(
   /** What the run did, for its record in the state store. */
   const facts: { plan?: Plan; result?: RolloutResult } = {};
   const store = new StateStore(stateDir(opts.repo));
+  const hooks = cliHooks({
+    repo: opts.repo,
+    runId,
+    command: deps.recordAs ?? "apply",
+    revision: selected.commit,
+    store,
+    err,
+  });
   // One run that changes devices at a time: taken before any device is read.
   return await underRunLock(store.dir, { runId, command: "apply" }, err, async () => {
     // Checked under the lock: a rollback setting the freeze holds the same lock.
@@ -182,6 +193,59 @@ export async function applyCommand(
     }
   });
 
+  /** on-failure: the run failed before or without a rollout of its own. */
+  async function failed(
+    stage: string,
+    message = "the run failed",
+    outcomes?: DeviceOutcome[],
+  ): Promise<void> {
+    await hooks.run("on-failure", {
+      error: { kind: "RunFailed", message },
+      stage,
+      ...(outcomes ? { outcomes: outcomes.map(hookOutcome) } : {}),
+    });
+  }
+
+  /** post-device for each device, on-rollback when devices were rolled back, post-apply, on-failure. */
+  async function afterRollout(
+    r: RolloutResult,
+    code: number,
+    current: Plan,
+    startedMs: number,
+  ): Promise<void> {
+    const platformOf = new Map(current.devices.map((d) => [d.device, d.platform]));
+    for (const o of r.outcomes)
+      await hooks.run("post-device", {
+        device: o.device,
+        platform: platformOf.get(o.device) ?? "",
+        outcome: hookOutcome(o),
+      });
+    const back = r.outcomes.filter((o) => o.result === "rolled-back" || o.result === "reverting");
+    if (back.length > 0)
+      await hooks.run("on-rollback", {
+        trigger: r.halted?.reason === "interrupted" ? "interrupted" : "wave-failed",
+        outcomes: back.map(hookOutcome),
+      });
+    const summary: Partial<Record<DeviceOutcome["result"], number>> & { unchanged: number } = {
+      unchanged: current.devices.filter((d) => d.status === "unchanged").length,
+    };
+    for (const o of r.outcomes) summary[o.result] = (summary[o.result] ?? 0) + 1;
+    await hooks.run("post-apply", {
+      ok: code === EXIT.ok,
+      exitCode: code,
+      outcomes: r.outcomes.map(hookOutcome),
+      summary,
+      ...(r.notReached.length > 0 ? { notReached: r.notReached } : {}),
+      durationMs: Date.now() - startedMs,
+    });
+    if (code !== EXIT.ok)
+      await failed(
+        r.refused ? "lockout" : "wave",
+        r.refused ? "the lockout analysis refused the rollout" : "devices failed or were not reached",
+        r.outcomes.filter((o) => o.result !== "confirmed"),
+      );
+  }
+
   async function applyLocked(
     selected: NonNullable<Awaited<ReturnType<typeof loadSelected>>>,
     policy: ReturnType<typeof rolloutPolicy>,
@@ -191,6 +255,16 @@ export async function applyCommand(
     if (saved) {
       const inPlan = new Set(saved.devices.filter((d) => d.status === "changes").map((d) => d.device));
       devices = devices.filter((d) => inPlan.has(d.name));
+    }
+    const prePlan = await hooks.run("pre-plan", {
+      selection: { ...(opts.limit ? { limit: opts.limit } : {}), devices: devices.map((d) => d.name) },
+    });
+    if (prePlan.aborted) {
+      out.write(
+        `refusing to apply: ${safeMessage(prePlan.reason ?? "a pre-plan hook failed", "  ")}; no device was contacted\n`,
+      );
+      await failed("hook:pre-plan", prePlan.reason);
+      return EXIT.error;
     }
     const transport = deps.openTransport(repo, selected.knownHosts);
     try {
@@ -240,6 +314,26 @@ export async function applyCommand(
           EXIT.usage,
         );
       }
+      // The operator's last word before anything is locked or changed.
+      const preApply = await hooks.run("pre-apply", {
+        plan: {
+          devices: current.devices.map((d) => ({
+            device: d.device,
+            platform: d.platform,
+            changes: d.changes.length,
+            ...(repo.devices[d.device]?.labels ? { labels: repo.devices[d.device]?.labels ?? {} } : {}),
+          })),
+        },
+        confirmTimeoutS,
+      });
+      if (preApply.aborted) {
+        out.write(
+          `refusing to apply: ${safeMessage(preApply.reason ?? "a pre-apply hook failed", "  ")}; nothing was changed\n`,
+        );
+        await failed("hook:pre-apply", preApply.reason);
+        return EXIT.error;
+      }
+      const startedMs = Date.now();
       const { code, result } = await runRolloutForCli({
         input: { repo, plan: current, targets },
         policy,
@@ -256,6 +350,7 @@ export async function applyCommand(
         }),
         soakS,
       });
+      if (result) await afterRollout(result, code, current, startedMs);
       if (result) {
         facts.result = result;
         await saveConfirmed(
@@ -272,3 +367,11 @@ export async function applyCommand(
     }
   }
 }
+
+const hookOutcome = (o: DeviceOutcome) => ({
+  device: o.device,
+  result: o.result,
+  ...(o.failedStep ? { failedStep: o.failedStep } : {}),
+  ...(o.error ? { error: o.error } : {}),
+  ...(o.revertsAt ? { revertsAt: o.revertsAt } : {}),
+});

@@ -8,9 +8,12 @@ import { type DriftReport, driftReport } from "../drift/report.ts";
 import type { Plan } from "../model/plan.ts";
 import { redactRunSecrets } from "../report/run-secrets.ts";
 import { safeLine } from "../report/terminal-safe.ts";
+import { newRunId, StateStore } from "../state/store.ts";
 import { EXIT } from "./exit-codes.ts";
+import { cliHooks } from "./hooks-run.ts";
 import { loadSelected, type RepoOptions, type Selected } from "./open-repo.ts";
 import { type PlanDeps, planFleet } from "./plan.ts";
+import { stateDir } from "./run-lock.ts";
 
 export interface DriftOptions extends RepoOptions {
   limit?: string;
@@ -70,5 +73,21 @@ export async function driftCommand(
       { mode: 0o600 },
     );
   out.write(driftSummary(run.report));
+  if (run.report.totals.drifted + run.report.totals.unreachable > 0)
+    await cliHooks({
+      repo: opts.repo,
+      runId: newRunId(),
+      command: "drift",
+      revision: selected.commit,
+      store: new StateStore(stateDir(opts.repo)),
+      err: process.stderr,
+    }).run("on-drift", {
+      devices: run.plan.devices
+        .filter((d) => d.status === "changes")
+        .map((d) => ({ device: d.device, platform: d.platform, changes: d.changes.length })),
+      errors: run.plan.devices
+        .filter((d) => d.status === "error")
+        .map((d) => ({ device: d.device, error: d.error ?? { kind: "Unknown", message: "unreadable" } })),
+    });
   return driftExitCode(run.report);
 }

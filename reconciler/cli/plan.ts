@@ -9,10 +9,13 @@ import { plan } from "../plan/planner.ts";
 import { formatPlan } from "../report/plan-text.ts";
 import { createProgress } from "../report/progress.ts";
 import { redactRunSecrets } from "../report/run-secrets.ts";
+import { newRunId, StateStore } from "../state/store.ts";
 import type { Transport } from "../transport/session.ts";
 import { EXIT } from "./exit-codes.ts";
+import { cliHooks } from "./hooks-run.ts";
 import { loadSelected, type RepoOptions, type Selected } from "./open-repo.ts";
 import { readFleet } from "./read-fleet.ts";
+import { stateDir } from "./run-lock.ts";
 
 export interface PlanCommandOptions extends RepoOptions {
   limit?: string;
@@ -59,6 +62,21 @@ export async function planCommand(
 ): Promise<number> {
   const selected = await loadSelected(opts, out, color);
   if (!selected) return EXIT.error;
+  const hooks = cliHooks({
+    repo: opts.repo,
+    runId: newRunId(),
+    command: "plan",
+    revision: selected.commit,
+    store: new StateStore(stateDir(opts.repo)),
+    err: process.stderr,
+  });
+  const pre = await hooks.run("pre-plan", {
+    selection: { ...(opts.limit ? { limit: opts.limit } : {}), devices: selected.devices.map((d) => d.name) },
+  });
+  if (pre.aborted) {
+    out.write(`refusing to plan: ${pre.reason ?? "a pre-plan hook failed"}; no device was contacted\n`);
+    return EXIT.error;
+  }
   const result = await planFleet(selected, deps);
   if (opts.out)
     await writeFile(opts.out, redactRunSecrets(`${JSON.stringify(result, null, 2)}\n`), { mode: 0o600 });

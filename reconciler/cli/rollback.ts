@@ -30,6 +30,7 @@ import { type RunRecord, readRunRecords } from "../state/runs.ts";
 import { newRunId, StateStore } from "../state/store.ts";
 import { type ApplyCommandOptions, type ApplyDeps, applyCommand } from "./apply.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
+import { cliHooks } from "./hooks-run.ts";
 import { loadFromOptions, loadSelected } from "./open-repo.ts";
 import { readFleet } from "./read-fleet.ts";
 import { rolloutContext, runRolloutForCli, runTimings } from "./rollout-run.ts";
@@ -287,6 +288,16 @@ export async function rollbackCommand(
           { runId, origin: "configurations kept on the devices" },
           err,
         );
+        await cliHooks({ repo: opts.repo, runId, command: "rollback", store, err }).run("on-rollback", {
+          trigger: "rollback-command",
+          ...(undoing ? { undoes: undoing } : {}),
+          outcomes: result.outcomes.map((o) => ({
+            device: o.device,
+            result: o.result,
+            ...(o.failedStep ? { failedStep: o.failedStep } : {}),
+            ...(o.error ? { error: o.error } : {}),
+          })),
+        });
       }
       if (!opts.json) out.write("The fleet is frozen: apply refuses until reconciler unfreeze.\n");
       return code === EXIT.ok && problems.length > 0 ? EXIT.error : code;

@@ -7,7 +7,7 @@
 // History and status show the runs; the store is a git repository that was pushed while the
 // remote was there.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -198,5 +198,36 @@ describe("emergency rollback on the lab mesh", () => {
     expect(h.stdout).toMatch(/router-a: restored the snapshot of run \S+/);
     expect(lines.filter((l) => /\sapply\s.*confirmed/.test(l)).length).toBeGreaterThanOrEqual(2);
     expect(existsSync(join(repo.dir, ".reconciler", "state", ".git"))).toBe(true);
+  });
+
+  it("a failing pre-apply hook leaves every device untouched, and its output is in the journal", async () => {
+    const before = await allSums();
+    const hooks = join(repo.dir, "hooks", "pre-apply.d");
+    mkdirSync(hooks, { recursive: true });
+    const hook = join(hooks, "10-change-window");
+    writeFileSync(
+      hook,
+      '#!/bin/sh\nread -r doc\necho "outside the change window (devices: $(printf \'%s\' "$doc" | grep -o router-a | head -n 1))"\nexit 1\n',
+      { mode: 0o755 },
+    );
+    writeFileSync(
+      linksPath(),
+      readFileSync(linksPath(), "utf8").replace("      cost: 50\n", "      cost: 45\n"),
+    );
+    commit("a-c cost 45, during a change freeze of the operator's own");
+    try {
+      const r = cli(["apply", "--limit", MESH, "--yes"]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(
+        /refusing to apply: .*hooks\/pre-apply\.d\/10-change-window.*outside the change window \(devices: router-a\).*; nothing was changed/s,
+      );
+      expect(await allSums()).toEqual(before);
+      const journal = readFileSync(join(repo.dir, ".reconciler", "state", "journal.jsonl"), "utf8");
+      expect(journal).toMatch(
+        /"step":"hook:pre-apply:10-change-window","ok":false,"detail":"[^"]*outside the change window/,
+      );
+    } finally {
+      rmSync(join(repo.dir, "hooks"), { recursive: true, force: true });
+    }
   });
 });
