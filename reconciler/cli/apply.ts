@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline/promises";
 import type { ApplyDriver } from "../drivers/apply-contract.ts";
+import { type CommitState, setCommitStatus } from "../github/statuses.ts";
 import type { DeviceOutcome } from "../model/outcome.ts";
 import type { Plan } from "../model/plan.ts";
 import { plan } from "../plan/planner.ts";
@@ -20,6 +21,7 @@ import { freezeRefusal } from "../state/freeze.ts";
 import type { RunRecord } from "../state/runs.ts";
 import { newRunId, StateStore } from "../state/store.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
+import { githubOrExplain, runLogUrl } from "./github-env.ts";
 import { cliHooks } from "./hooks-run.ts";
 import { loadSelected, type RepoOptions } from "./open-repo.ts";
 import type { PlanDeps } from "./plan.ts";
@@ -45,6 +47,8 @@ export interface ApplyCommandOptions extends RepoOptions {
   allowLockout?: boolean;
   /** Apply even while the fleet is frozen, or a revision that was rolled back. */
   ignoreFreeze?: boolean;
+  /** In GitHub Actions: a commit status on the rolled-out commit (reconciler/rollout). */
+  github?: boolean;
 }
 
 export interface ApplyDeps extends PlanDeps {
@@ -144,6 +148,7 @@ export async function applyCommand(
   };
   policyOf(undefined); // the flags alone, checked before anything is read
   const saved = planFile ? await readSavedPlan(planFile) : undefined;
+  const github = opts.github ? githubOrExplain(deps.env, "--github") : undefined;
   const selected = await loadSelected(opts, out, color);
   if (!selected) return EXIT.error;
   const { repo } = selected;
@@ -161,21 +166,48 @@ export async function applyCommand(
     store,
     err,
   });
+  const logUrl = runLogUrl(deps.env);
+  /** The rollout's commit status, when --github: never a reason to stop the run. */
+  const status = async (state: CommitState, description: string) => {
+    if (!github || !selected.commit) return;
+    try {
+      await setCommitStatus(github, selected.commit, {
+        state,
+        description,
+        context: "reconciler/rollout",
+        ...(logUrl ? { targetUrl: logUrl } : {}),
+      });
+    } catch (e) {
+      err.write(`warning: the commit status could not be set: ${safeMessage((e as Error).message, "  ")}\n`);
+    }
+  };
   // One run that changes devices at a time: taken before any device is read.
   return await underRunLock(store.dir, { runId, command: "apply" }, err, async () => {
     // Checked under the lock: a rollback setting the freeze holds the same lock.
     const frozen = await freezeRefusal(store.dir, selected.commit);
-    if (frozen && !opts.ignoreFreeze)
+    if (frozen && !opts.ignoreFreeze) {
+      await status("error", `not rolled out: ${frozen}`);
       throw new CliError(`refusing to apply: ${frozen} (or pass --ignore-freeze); no device was contacted`);
+    }
     if (frozen && deps.recordAs !== "rollback")
       err.write(`run ${runId}: applying despite the freeze (--ignore-freeze): ${frozen}\n`);
     const history = await openStateHistory(store.dir, opts.repo, repo.state, err);
     const startedAt = new Date();
     let code: number = EXIT.error;
+    await status("pending", `rolling out (run ${runId})`);
     try {
       code = await applyLocked(selected, policy);
       return code;
     } finally {
+      const r = facts.result;
+      await status(
+        code === EXIT.ok ? "success" : code === EXIT.interrupted ? "error" : "failure",
+        code === EXIT.ok
+          ? `rolled out (run ${runId})`
+          : r?.halted
+            ? `halted at wave ${r.halted.wave + 1}: ${r.halted.failed.join(", ") || r.halted.reason}`
+            : `not rolled out (run ${runId}, exit ${code})`,
+      );
       const record = runRecordOf({
         runId,
         command: deps.recordAs ?? "apply",

@@ -3,8 +3,10 @@
 // -detailed-exitcode. Readable on a terminal, JSON for machines, a saved plan with --out.
 import { writeFile } from "node:fs/promises";
 import type { Driver } from "../drivers/driver.ts";
+import { publishPlan } from "../github/plan-check.ts";
 import { type Plan, planHasChanges, planHasErrors } from "../model/plan.ts";
 import type { DesiredRepo } from "../model/repo.ts";
+import { planHash } from "../plan/hash.ts";
 import { plan } from "../plan/planner.ts";
 import { formatPlan } from "../report/plan-text.ts";
 import { createProgress } from "../report/progress.ts";
@@ -12,6 +14,7 @@ import { redactRunSecrets } from "../report/run-secrets.ts";
 import { newRunId, StateStore } from "../state/store.ts";
 import type { Transport } from "../transport/session.ts";
 import { EXIT } from "./exit-codes.ts";
+import { githubOrExplain, pullRequestOf, runLogUrl } from "./github-env.ts";
 import { cliHooks } from "./hooks-run.ts";
 import { loadSelected, type RepoOptions, type Selected } from "./open-repo.ts";
 import { readFleet } from "./read-fleet.ts";
@@ -21,11 +24,15 @@ export interface PlanCommandOptions extends RepoOptions {
   limit?: string;
   out?: string;
   json?: boolean;
+  /** On a pull request in GitHub Actions: a check run and one comment, edited in place. */
+  github?: boolean;
 }
 
 export interface PlanDeps {
   drivers: Readonly<Partial<Record<string, Driver>>>;
   openTransport: (repo: DesiredRepo, knownHosts: string) => Transport;
+  /** Where GITHUB_* come from (plan --github). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export function exitCodeFor(p: Plan): number {
@@ -60,6 +67,11 @@ export async function planCommand(
   out: NodeJS.WritableStream,
   color: boolean,
 ): Promise<number> {
+  // Everything --github needs is checked before any device is read.
+  const env = deps.env ?? process.env;
+  const github = opts.github
+    ? { gh: githubOrExplain(env, "--github"), pr: await pullRequestOf(env) }
+    : undefined;
   const selected = await loadSelected(opts, out, color);
   if (!selected) return EXIT.error;
   const hooks = cliHooks({
@@ -81,5 +93,20 @@ export async function planCommand(
   if (opts.out)
     await writeFile(opts.out, redactRunSecrets(`${JSON.stringify(result, null, 2)}\n`), { mode: 0o600 });
   out.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatPlan(result, { color }));
+  if (github) {
+    const logUrl = runLogUrl(env);
+    const hash = planHash(result);
+    const r = await publishPlan(github.gh, {
+      headSha: github.pr.headSha,
+      pullNumber: github.pr.number,
+      plan: result,
+      text: redactRunSecrets(formatPlan(result, { color: false })),
+      planHash: hash,
+      ...(logUrl ? { logUrl } : {}),
+    });
+    process.stderr.write(
+      `plan ${hash.slice(0, 12)} for ${github.pr.headSha.slice(0, 12)}: check run ${r.checkRunId}, comment ${r.commentId} ${r.created ? "created" : "updated"} on pull request #${github.pr.number}\n`,
+    );
+  }
   return exitCodeFor(result);
 }

@@ -55,6 +55,10 @@ export function program(setExit: (code: number) => void): Command {
     )
     .option("--out <file>", "also save the plan as JSON, for a later apply")
     .option("--json", "print the plan as JSON")
+    .option(
+      "--github",
+      "on a pull request in GitHub Actions: a check run and one comment edited in place, with the plan's hash",
+    )
     .action(async (opts) =>
       setExit(
         await planCommand(
@@ -62,6 +66,7 @@ export function program(setExit: (code: number) => void): Command {
           {
             drivers: DRIVERS,
             openTransport: (repo, knownHosts) => openSshTransport(repo.devices, knownHosts),
+            env: process.env,
           },
           process.stdout,
           color,
@@ -108,6 +113,7 @@ export function program(setExit: (code: number) => void): Command {
       "apply even when a change would cut the path the reconciler uses to reach a device",
     )
     .option("--ignore-freeze", "apply even while the fleet is frozen, or a revision that was rolled back")
+    .option("--github", "in GitHub Actions: a commit status (reconciler/rollout) on the rolled-out commit")
     .action(async (planFile: string | undefined, opts) =>
       setExit(
         await applyCommand(
