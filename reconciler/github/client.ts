@@ -74,13 +74,26 @@ export class GitHubError extends Error {
 }
 
 export interface OctokitOptions {
-  /** Retry requests that failed with 5xx or a network error (Octokit's retry plugin). Default true. */
+  /** Retry requests that failed with 5xx or got no answer (Octokit's retry plugin). Default true. */
   retry?: boolean;
-  /** Wait out rate limits, primary and secondary (Octokit's throttling plugin). Default true. */
+  /** How many times to retry (default 3), and the base of the back-off (default 1000 ms; retry n waits base × n²). */
+  retries?: number;
+  retryBaseDelayMs?: number;
+  /**
+   * Pace requests as GitHub asks (writes at least a second apart, three for those that notify)
+   * and wait out a rate limit of up to MAX_RATE_LIMIT_WAIT_S, twice at most (Octokit's
+   * throttling plugin). Default true.
+   */
   throttle?: boolean;
   /** Another fetch, e.g. for a proxy. Default globalThis.fetch. */
   fetch?: typeof fetch;
 }
+
+/** Longer rate-limit waits fail the request instead: a CI job should not sleep for an hour. */
+export const MAX_RATE_LIMIT_WAIT_S = 60;
+
+const waitOutRateLimit = (retryAfter: number, _options: unknown, _octokit: unknown, retryCount: number) =>
+  retryAfter <= MAX_RATE_LIMIT_WAIT_S && retryCount < 2;
 
 function redactToken(text: string, token: string): string {
   return token.length > 0 ? text.split(token).join("[redacted]") : text;
@@ -120,8 +133,16 @@ export function createOctokit(target: GitHubTarget, options: OctokitOptions = {}
   const octokit = new Octokit({
     auth: target.token,
     baseUrl: target.apiUrl,
-    retry: { enabled: options.retry ?? true },
-    throttle: { enabled: options.throttle ?? true },
+    retry: {
+      enabled: options.retry ?? true,
+      ...(options.retries !== undefined ? { retries: options.retries } : {}),
+      ...(options.retryBaseDelayMs !== undefined ? { retryAfterBaseValue: options.retryBaseDelayMs } : {}),
+    },
+    // The handlers are required when throttling is on; the plugin retries when they return true.
+    throttle:
+      options.throttle === false
+        ? { enabled: false }
+        : { enabled: true, onRateLimit: waitOutRateLimit, onSecondaryRateLimit: waitOutRateLimit },
     // Octokit logs warnings (deprecations, rate limits) to the console; keep them, drop debug/info.
     log: { debug: () => {}, info: () => {}, warn: console.warn, error: console.error },
     ...(options.fetch ? { request: { fetch: options.fetch } } : {}),

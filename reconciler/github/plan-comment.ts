@@ -33,7 +33,7 @@ export function planCommentBody(input: PlanCommentInput): string {
     "",
   ].join("\n");
   const table = `${deviceTable(plan, TABLE_BUDGET)}\n`;
-  const lines = input.text.split("\n").length;
+  const lines = input.text.replace(/\n+$/, "").split("\n").length;
   const open = `<details><summary>Plan text (plan ${shortHash(planHash)}, ${lines} lines)</summary>\n\n`;
   const close = "\n</details>\n";
   const fixed = byteLength(head) + byteLength(table) + byteLength(open) + byteLength(close);

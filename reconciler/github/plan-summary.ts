@@ -29,7 +29,7 @@ export function planHeadline(plan: Plan): string {
 }
 
 /** The plan hash cut to a readable length for titles (the full hash is in the body). */
-export const shortHash = (planHash: string): string => planHash.slice(0, 12);
+export const shortHash = (planHash: string): string => planHash.replace(/^[A-Za-z0-9-]+:/, "").slice(0, 12);
 
 function statusCell(d: DevicePlan): string {
   if (d.status === "changes") return "changes";

@@ -103,6 +103,20 @@ describe("GitHubError", () => {
     }
   });
 
+  it("retries a 502 by default (with a short back-off here), and not a 403", async () => {
+    const client = connectGitHub(TARGET, { retryBaseDelayMs: 5 });
+    gh.failNext("repos/create-commit-status", 502, "Server Error");
+    await setCommitStatus(client, "abc123", { state: "success", description: "ok", context: "c" });
+    expect(gh.calls.map((c) => c.status)).toEqual([502, 201]);
+
+    gh.calls.length = 0;
+    gh.failNext("repos/create-commit-status", 403, "Resource not accessible by integration");
+    await expect(
+      setCommitStatus(client, "abc123", { state: "success", description: "ok", context: "c" }),
+    ).rejects.toMatchObject({ status: 403 });
+    expect(gh.calls).toHaveLength(1);
+  });
+
   it("gives status 0 when no answer came (network error)", async () => {
     const { setupServer } = await import("msw/node");
     gh.stop();

@@ -56,6 +56,9 @@ describe("publishPlan", () => {
       status: "completed",
       conclusion: "failure",
     });
+    expect(run?.create.output.title).toBe(
+      "1 device to change, 1 could not be read, 1 unchanged (plan 9b1e4f0c2d7a)",
+    );
     // The summary: the per-device table, the hash and the head; the device that could not be read first.
     const summary: string = run?.create.output.summary;
     expect(summary).toContain(HASH);
