@@ -4,7 +4,7 @@
 // freeze is lifted: they are never applied again unless overridden, until the branch moves past
 // them (a new commit is a new revision). One JSON file in the state store, written atomically;
 // an unreadable file counts as frozen (refusing is the safe side) and says why.
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "./atomic.ts";
 
@@ -41,6 +41,8 @@ export async function readFreeze(storeDir: string): Promise<FreezeState> {
 }
 
 export async function writeFreeze(storeDir: string, state: FreezeState): Promise<void> {
+  // A rollback may be the first thing this checkout ever runs: the store may not exist yet.
+  await mkdir(storeDir, { recursive: true, mode: 0o700 });
   await writeFileAtomic(join(storeDir, FILE), `${JSON.stringify(state, null, 2)}\n`);
 }
 
