@@ -190,4 +190,19 @@ describe("adoptDrift", () => {
     ]);
     expect(replanned.changes).toEqual([]);
   });
+
+  it("items git does not describe and a key git does not record are not adopted, each with its reason", async () => {
+    const { repo, live } = await drifted("router-a", () => {});
+    // A bridge someone else made: in the kernel, not in the reconciler's ifupdown file.
+    live.state.interfaces?.push({ name: "br-lab", kind: "bridge", addresses: ["198.51.100.200/29"] });
+    const plan = planOne(repo, "router-a", { ...live, publicKeys: { "wg-b": `${"k".repeat(43)}=` } });
+    const keyChange = plan.changes.find((c) => c.path === "wireguard[wg-b].public_key");
+    expect(keyChange).toBeDefined();
+    expect(plan.unmanaged.map((u) => u.path)).toEqual(["interfaces[br-lab]"]);
+    const result = adoptDrift(exampleFiles(), plan, live, repo);
+    expect(result.files.size).toBe(0);
+    const why = Object.fromEntries(result.notAdopted.map((n) => [n.path, n.why]));
+    expect(why["wireguard[wg-b].public_key"]).toMatch(/`reconciler keys` records it/);
+    expect(why["interfaces[br-lab]"]).toMatch(/^not managed: git does not describe it/);
+  });
 });
