@@ -9,7 +9,16 @@
 // does not describe (unmanaged), and what a link must agree on at both ends (MTU, area, network
 // type, hello and dead, authentication) or what one end's change would change on the other
 // (addresses, listen port, endpoint, peers).
-import { type Document, isMap, isScalar, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from "yaml";
+import {
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  parseDocument,
+  Document as YAMLDocument,
+  type YAMLMap,
+  type YAMLSeq,
+} from "yaml";
 import { canonAddress, canonInterfaceAddress, canonNetwork } from "../drivers/debian/canonical.ts";
 import type { LiveState } from "../model/live.ts";
 import type { Change, DevicePlan } from "../model/plan.ts";
@@ -76,7 +85,7 @@ class Edit {
 
   node(value: unknown) {
     const node = this.doc.createNode(value);
-    if (isSeq(node) && node.items.every((i) => isScalar(i))) node.flow = true;
+    if (isSeq(node) && node.items.length > 0 && node.items.every((i) => isScalar(i))) node.flow = true;
     return node;
   }
 
@@ -135,6 +144,8 @@ class Edit {
       if (!isSeq(seq)) {
         if (removing) return `${schemaPath} is not in the file`;
         seq = this.node([]);
+        // A set of scalars reads best in flow style ([a, b]), a list of items in block style.
+        (seq as YAMLSeq).flow = LIST_KEYS[schemaPath] === undefined;
         map.set(seg.name, seq);
       }
       const list = seq as YAMLSeq;
@@ -169,6 +180,13 @@ class Edit {
     }
     return undefined;
   }
+}
+
+/** A device file that does not exist yet: the schema header and an empty block mapping. */
+function newDeviceDocument(): Document {
+  const doc = new YAMLDocument({});
+  doc.commentBefore = ` ${DEVICE_SCHEMA_HEADER}`;
+  return doc;
 }
 
 /** A line without the spaces just inside flow brackets: `[ a ]` and `[a]` are the same line. */
@@ -366,10 +384,7 @@ export function adoptDrift(
       continue;
     }
     if (!deviceDoc) {
-      deviceDoc =
-        deviceText !== undefined
-          ? parseDocument(deviceText, { merge: true })
-          : parseDocument(`# ${DEVICE_SCHEMA_HEADER}\n{}\n`, { merge: true });
+      deviceDoc = deviceText !== undefined ? parseDocument(deviceText, { merge: true }) : newDeviceDocument();
     }
     const leaf = segments[segments.length - 1]?.name ?? "";
     const value =

@@ -205,4 +205,17 @@ describe("adoptDrift", () => {
     expect(why["wireguard[wg-b].public_key"]).toMatch(/`reconciler keys` records it/);
     expect(why["interfaces[br-lab]"]).toMatch(/^not managed: git does not describe it/);
   });
+
+  it("a device file that does not exist yet is created with the schema header", async () => {
+    const { repo, live, plan } = await drifted("core-1", (intent) => {
+      intent.static_routes?.push({ prefix: "198.51.100.192/26", blackhole: true });
+    });
+    const files = exampleFiles();
+    files.delete("desired/core-1.yaml");
+    const result = adoptDrift(files, plan, live, repo);
+    expect(result.files.get("desired/core-1.yaml")).toBe(
+      "# yaml-language-server: $schema=../reconciler/schema/json/device.schema.json\n\n" +
+        "static_routes:\n  - prefix: 198.51.100.192/26\n    blackhole: true\n",
+    );
+  });
 });
