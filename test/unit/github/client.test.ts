@@ -3,6 +3,7 @@ import { inspect } from "node:util";
 import { HttpResponse, http } from "msw";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { connectGitHub, GitHubError, githubFromEnv } from "../../../reconciler/github/client.ts";
+import { upsertDriftPullRequest } from "../../../reconciler/github/drift-pr.ts";
 import { setCommitStatus } from "../../../reconciler/github/statuses.ts";
 import { API, FakeGitHub, OWNER, REPO, TARGET, TOKEN } from "./fake-github.ts";
 
@@ -73,6 +74,50 @@ describe("GitHubError", () => {
       `GitHub POST /repos/${OWNER}/${REPO}/statuses/abc123: 403: Resource not accessible by integration`,
     );
     expect(gh.calls).toHaveLength(1); // no retry: the tests turn it off
+  });
+
+  it("adds the reasons of a 422", async () => {
+    gh.failNext("pulls/create", 422, "Validation Failed", [
+      { resource: "PullRequest", code: "custom", message: "No commits between main and reconciler/drift/a" },
+    ]);
+    const e = await upsertDriftPullRequest(gh.client(), {
+      scope: "a",
+      branch: "reconciler/drift/a",
+      base: "main",
+      title: "t",
+      body: "b",
+    }).catch((x: unknown) => x);
+    expect(e).toMatchObject({ status: 422, method: "POST", path: `/repos/${OWNER}/${REPO}/pulls` });
+    expect((e as Error).message).toMatch(
+      /: 422: Validation Failed \(No commits between main and reconciler\/drift\/a PullRequest custom\)$/,
+    );
+  });
+
+  it("gives the path below the API root of GitHub Enterprise Server", async () => {
+    const { setupServer } = await import("msw/node");
+    gh.stop();
+    const ghes = setupServer(
+      http.post("https://ghe.example.net/api/v3/repos/:owner/:repo/statuses/:sha", () =>
+        HttpResponse.json({ message: "Not Found" }, { status: 404 }),
+      ),
+    );
+    ghes.listen({ onUnhandledRequest: "error" });
+    try {
+      const client = connectGitHub(
+        { ...TARGET, apiUrl: "https://ghe.example.net/api/v3" },
+        { retry: false, throttle: false },
+      );
+      const e = await setCommitStatus(client, "abc", {
+        state: "success",
+        description: "d",
+        context: "c",
+      }).catch((x: unknown) => x);
+      expectNoToken(e);
+      expect(e).toMatchObject({ status: 404, path: `/repos/${OWNER}/${REPO}/statuses/abc` });
+    } finally {
+      ghes.close();
+      gh = await FakeGitHub.start();
+    }
   });
 
   it("redacts the token when the answer quotes it", async () => {

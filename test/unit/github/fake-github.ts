@@ -63,6 +63,7 @@ interface Failure {
   operationId: string;
   status: number;
   message: string;
+  errors?: unknown[];
 }
 
 export class FakeGitHub {
@@ -102,8 +103,8 @@ export class FakeGitHub {
   }
 
   /** The next request to `operationId` is answered with `status` and `message`. */
-  failNext(operationId: string, status: number, message: string): void {
-    this.failures.push({ operationId, status, message });
+  failNext(operationId: string, status: number, message: string, errors?: unknown[]): void {
+    this.failures.push({ operationId, status, message, ...(errors ? { errors } : {}) });
   }
 
   /** "METHOD /path" of each call, in order. */
@@ -158,10 +159,10 @@ export class FakeGitHub {
       for (const p of this.api.checkResponse(operation, status, data)) this.problems.push(`answer: ${p}`);
       return HttpResponse.json(data as Any, { status, headers });
     };
-    const error = (status: number, message: string) => {
+    const error = (status: number, message: string, errors?: unknown[]) => {
       call.status = status;
       return HttpResponse.json(
-        { message, documentation_url: "https://docs.github.com/rest" },
+        { message, documentation_url: "https://docs.github.com/rest", ...(errors ? { errors } : {}) },
         { status, headers: { "x-github-request-id": "0000:1111" } },
       );
     };
@@ -169,7 +170,7 @@ export class FakeGitHub {
     const failure = this.failures.findIndex((f) => f.operationId === operation.operationId);
     if (failure >= 0) {
       const [f] = this.failures.splice(failure, 1) as [Failure];
-      return error(f.status, f.message);
+      return error(f.status, f.message, f.errors);
     }
     const ex = (status: number): Any => {
       const e = this.api.example(operation, status);
