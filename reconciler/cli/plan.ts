@@ -7,7 +7,7 @@ import { publishPlan } from "../github/plan-check.ts";
 import { type Plan, planHasChanges, planHasErrors } from "../model/plan.ts";
 import type { DesiredRepo } from "../model/repo.ts";
 import { planHash } from "../plan/hash.ts";
-import { plan } from "../plan/planner.ts";
+import { type DeviceInput, plan } from "../plan/planner.ts";
 import { formatPlan } from "../report/plan-text.ts";
 import { createProgress } from "../report/progress.ts";
 import { redactRunSecrets } from "../report/run-secrets.ts";
@@ -41,7 +41,10 @@ export function exitCodeFor(p: Plan): number {
 }
 
 /** Reads the selected devices and plans them: what plan, drift and the GitOps loop start with. */
-export async function planFleet(selected: Selected, deps: PlanDeps): Promise<Plan> {
+export async function readAndPlan(
+  selected: Selected,
+  deps: PlanDeps,
+): Promise<{ plan: Plan; inputs: DeviceInput[] }> {
   const transport = deps.openTransport(selected.repo, selected.knownHosts);
   try {
     const inputs = await readFleet(
@@ -51,15 +54,21 @@ export async function planFleet(selected: Selected, deps: PlanDeps): Promise<Pla
       deps.drivers,
       createProgress(),
     );
-    return plan(inputs, {
-      origin: selected.origin,
-      drivers: deps.drivers,
-      ...(selected.commit ? { revision: selected.commit } : {}),
-    });
+    return {
+      plan: plan(inputs, {
+        origin: selected.origin,
+        drivers: deps.drivers,
+        ...(selected.commit ? { revision: selected.commit } : {}),
+      }),
+      inputs,
+    };
   } finally {
     await transport.closeAll();
   }
 }
+
+export const planFleet = async (selected: Selected, deps: PlanDeps): Promise<Plan> =>
+  (await readAndPlan(selected, deps)).plan;
 
 export async function planCommand(
   opts: PlanCommandOptions,

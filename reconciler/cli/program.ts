@@ -8,6 +8,7 @@ import { applyCommand, askOnTerminal } from "./apply.ts";
 import { driftCommand } from "./drift.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { historyCommand, jsonForTerminal } from "./history.ts";
+import { importCommand } from "./import.ts";
 import { keysCommand } from "./keys.ts";
 import { planCommand } from "./plan.ts";
 import { rollbackCommand } from "./rollback.ts";
@@ -29,6 +30,15 @@ export function program(setExit: (code: number) => void): Command {
     .description("GitOps reconciler for network devices")
     .exitOverride()
     .showHelpAfterError();
+  const applyDeps = () => ({
+    drivers: DRIVERS,
+    applyDrivers: APPLY_DRIVERS,
+    openTransport,
+    env: process.env,
+    ask: askOnTerminal,
+    interactive: process.stdin.isTTY === true,
+  });
+
   const repoOptions = (c: Command) =>
     c
       .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
@@ -81,8 +91,36 @@ export function program(setExit: (code: number) => void): Command {
     .option("--limit <pattern>", "only these devices: names (globs) or labels, comma-separated")
     .option("--report <file.md>", "write the Markdown report (summary table, topology, differences)")
     .option("--json <file>", "write the report and the plan behind it as JSON")
-    .action(async (opts) =>
-      setExit(await driftCommand(opts, { drivers: DRIVERS, openTransport }, process.stdout, color)),
+    .option(
+      "--open-pr",
+      "one pull request per drifted device adopting what it runs (updated nightly, closed when the drift is gone); an issue for devices that cannot be read",
+    )
+    .option(
+      "--base <branch>",
+      "the branch drift pull requests go into (default: $GITHUB_REF_NAME, else main)",
+    )
+    .option("--remote <name>", "the remote the drift branches are pushed to", "origin")
+    .option(
+      "--revert <pattern>",
+      "devices (names or labels) whose drift is reverted by an apply instead of proposed (off by default)",
+    )
+    .action(async (opts) => setExit(await driftCommand(opts, applyDeps(), process.stdout, color)));
+
+  repoOptions(cmd.command("import"))
+    .description("write desired YAML from a device's live state (brownfield onboarding)")
+    .argument("<device>", "the device, as the inventory names it")
+    .option("--write", "write desired/<device>.yaml instead of printing it")
+    .option("--force", "with --write: replace an existing file")
+    .action(async (device: string, opts) =>
+      setExit(
+        await importCommand(
+          device,
+          opts,
+          { drivers: DRIVERS, openTransport, env: process.env },
+          process.stdout,
+          color,
+        ),
+      ),
     );
 
   repoOptions(cmd.command("apply"))
@@ -132,15 +170,6 @@ export function program(setExit: (code: number) => void): Command {
         ),
       ),
     );
-
-  const applyDeps = () => ({
-    drivers: DRIVERS,
-    applyDrivers: APPLY_DRIVERS,
-    openTransport,
-    env: process.env,
-    ask: askOnTerminal,
-    interactive: process.stdin.isTTY === true,
-  });
 
   cmd
     .command("rollback")
