@@ -5,6 +5,8 @@
 // goes to the state store's journal and run records, not to the log.
 import { EventEmitter } from "node:events";
 import { Writable } from "node:stream";
+import { connectGitHub, githubFromEnv } from "../github/client.ts";
+import { setCommitStatus } from "../github/statuses.ts";
 import { summarizeError } from "../model/errors.ts";
 import { selectDevices } from "../model/select.ts";
 import type { RunRecord } from "../state/runs.ts";
@@ -64,6 +66,15 @@ export async function watchCommand(
   const branch = opts.branch ?? "main";
   const root = opts.repo ?? process.cwd();
   const log = (e: WatchEvent) => out.write(formatEvent(e, format, new Date()));
+  // Commit statuses when a GitHub token is configured; without one the loop works as well.
+  const github = githubFromEnv({ ...deps.env });
+  const gh = "target" in github ? connectGitHub(github.target) : undefined;
+  const status =
+    deps.status ??
+    (gh
+      ? async (revision: string, state: "pending" | "success" | "failure" | "error", description: string) =>
+          void (await setCommitStatus(gh, revision, { state, description, context: "reconciler/watch" }))
+      : undefined);
 
   // Stop: the loop ends after its current step; a rollout in progress gets the signal too and
   // stops at its next safe point (rolling back what it committed), as apply does.
@@ -163,7 +174,7 @@ export async function watchCommand(
             unreachable: plan.devices.filter((d) => d.status === "error").map((d) => d.device),
           };
         },
-        ...(deps.status ? { status: deps.status } : {}),
+        ...(status ? { status } : {}),
         log,
         sleep: (ms) =>
           new Promise<void>((resolve) => {
