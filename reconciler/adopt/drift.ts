@@ -19,7 +19,7 @@ import {
   type YAMLMap,
   type YAMLSeq,
 } from "yaml";
-import { canonAddress, canonInterfaceAddress, canonNetwork } from "../drivers/debian/canonical.ts";
+import { canonAddress, canonInterfaceAddress, canonNetwork } from "../model/canonical.ts";
 import type { LiveState } from "../model/live.ts";
 import type { Change, DevicePlan } from "../model/plan.ts";
 import type { DesiredRepo } from "../model/repo.ts";

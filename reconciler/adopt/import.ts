@@ -4,11 +4,11 @@
 // interface) left out, so that nothing is defined twice; secrets named by environment variables,
 // never written. Importing and then planning the same device shows no changes. Pure.
 import { DESCRIPTORS } from "../drivers/descriptors.ts";
+import { DRIVERS } from "../drivers/index.ts";
 import { effectiveOspf } from "../intent/links.ts";
 import type { LiveState } from "../model/live.ts";
 import type { DesiredRepo } from "../model/repo.ts";
 import type { DeviceIntent, OspfArea } from "../schema/device.ts";
-import { denormalizeDebian } from "./debian.ts";
 import { linkEndsOf } from "./links.ts";
 import { SecretNamer, type SecretVariable, UNNAMED_SECRET } from "./secrets.ts";
 import { DEVICE_SCHEMA_HEADER, yamlText } from "./yaml-text.ts";
@@ -105,10 +105,11 @@ export function importIntent(
   const state = withoutLinks(sections, live.device, repo);
   // Variables the links already name for this device are not handed out again.
   const namer = new SecretNamer();
-  const intent =
-    live.platform === "debian"
-      ? denormalizeDebian(state, { live, namer, device: live.device })
-      : (nameSecrets(state, namer, live.device, []) as DeviceIntent);
+  // The platform's own reverse of normalize, where it has one (drivers/<platform>/denormalize.ts).
+  const denormalize = DRIVERS[live.platform]?.denormalize;
+  const intent = denormalize
+    ? denormalize(state, { live, namer, device: live.device })
+    : (nameSecrets(state, namer, live.device, []) as DeviceIntent);
   const notes: string[] = [];
   const linkInterfaces = [...ends.keys()].sort();
   if (linkInterfaces.length > 0) {

@@ -7,6 +7,17 @@ import type { Platform } from "../schema/inventory.ts";
 import type { DeviceSession } from "../transport/session.ts";
 import type { PlatformDescriptor } from "./descriptor.ts";
 
+/** Names the variable an unnamed secret goes in (adopt/secrets.ts SecretNamer). */
+export interface SecretNaming {
+  name(current: string | undefined, what: string, ...parts: (string | number)[]): string;
+}
+
+export interface DenormalizeContext {
+  live: LiveState;
+  namer: SecretNaming;
+  device: string;
+}
+
 export interface Driver {
   readonly platform: Platform;
   /** What the platform declares without a device: sections, raw kinds, names, checks (descriptor.ts). */
@@ -29,4 +40,10 @@ export interface Driver {
    * "forwarding", "file:/etc/bird/bird.conf"). Only these may be deleted when git drops them.
    */
   owned(live: LiveState): ReadonlySet<string>;
+  /**
+   * Pure, optional: the reverse of normalize for `reconciler import` and drift adoption: the live
+   * state as a human would write it (defaults the platform fills in left out unless the device's
+   * own files spell them; unnamed secrets given variable names through ctx.namer).
+   */
+  denormalize?(state: DeviceIntent, ctx: DenormalizeContext): DeviceIntent;
 }

@@ -3,6 +3,7 @@
 import type { ApplyDriver } from "../apply-contract.ts";
 import type { Driver } from "../driver.ts";
 import { debianApply as debianApplyImpl } from "./apply/apply.ts";
+import { denormalizeDebian } from "./denormalize.ts";
 import { debianDescriptor } from "./descriptor.ts";
 import { normalizeDebian } from "./normalize.ts";
 import { ownedDebian } from "./owned.ts";
@@ -17,6 +18,7 @@ export const debianDriver: Driver = {
   candidate: (intent, device) => renderDebian(intent, device),
   normalize: normalizeDebian,
   owned: ownedDebian,
+  denormalize: denormalizeDebian,
 };
 
 /** The apply half: lock, keys, stage, arm, commit, health, confirm, rollback (see apply/). */

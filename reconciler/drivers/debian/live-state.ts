@@ -4,10 +4,10 @@
 // merely chosen at run time) from the file; bird from bird.conf; FRR from its running-config when
 // it runs; forwarding from sysctl; interfaces from `ip -j`, managed kinds only.
 import { createHash } from "node:crypto";
+import { compareText } from "../../model/canonical.ts";
 import type { LiveState } from "../../model/live.ts";
 import type { ResolvedDevice } from "../../model/repo.ts";
 import type { DeviceIntent, NetInterface, WireguardInterface, WireguardPeer } from "../../schema/device.ts";
-import { compareText } from "./canonical.ts";
 import { chooseDaemon } from "./daemon.ts";
 import { SECRET_SET } from "./defaults.ts";
 import { normalizeDebian } from "./normalize.ts";

@@ -7,6 +7,18 @@
 //   value equal to the default dropped where the default is not a constant (link MTUs);
 // - canonical: addresses lowercase and compressed, sets sorted, keyed lists sorted by key,
 //   empty optional lists removed, false flags removed.
+
+import {
+  byKey,
+  canonAddress,
+  canonEndpoint,
+  canonInterfaceAddress,
+  canonNetwork,
+  compareIp,
+  compareText,
+  familyOf,
+  ipSet,
+} from "../../model/canonical.ts";
 import type {
   Bgp,
   BgpNeighbor,
@@ -20,17 +32,6 @@ import type {
   WireguardInterface,
   WireguardPeer,
 } from "../../schema/device.ts";
-import {
-  byKey,
-  canonAddress,
-  canonEndpoint,
-  canonInterfaceAddress,
-  canonNetwork,
-  compareIp,
-  compareText,
-  familyOf,
-  ipSet,
-} from "./canonical.ts";
 import {
   BIRD_OSPF,
   BIRD_STATIC_DISTANCE,

@@ -6,6 +6,8 @@
 //   is appended to raw.bird as a "# reconciler: not understood in ..." line, while the rest of the
 //   block is still read;
 // so the planner reports every hand edit. `unrecognized` lists the same things, one per entry.
+
+import { familyOf } from "../../model/canonical.ts";
 import type {
   Bgp,
   BgpNeighbor,
@@ -16,7 +18,6 @@ import type {
   StaticRoute,
 } from "../../schema/device.ts";
 import { canonicalStatement, parseBirdSyntax, type Statement, sourceOf, words } from "./bird-syntax.ts";
-import { familyOf } from "./canonical.ts";
 import { OutputFormatError } from "./parse-error.ts";
 import {
   BIRD_DEVICE_PROTOCOL,

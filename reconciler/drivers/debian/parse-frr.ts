@@ -6,6 +6,8 @@
 // Ignored: running-config's own header and footer, `frr version`, `frr defaults`, `hostname`,
 // `service integrated-vtysh-config`, `!` comments, `exit`, interface descriptions and zebra's
 // `[no] ip[v6] forwarding` (forwarding is read from sysctl).
+
+import { canonAddress, compareText } from "../../model/canonical.ts";
 import { parseAddress } from "../../model/ip.ts";
 import type {
   Bgp,
@@ -16,7 +18,6 @@ import type {
   OspfInterface,
   StaticRoute,
 } from "../../schema/device.ts";
-import { canonAddress, compareText } from "./canonical.ts";
 import { FRR_INSTANCE_NAME, SECRET_SET } from "./defaults.ts";
 import { redactFrr } from "./redact.ts";
 import { FRR_RAW_BEGIN, FRR_RAW_END, FRR_V2_TYPE } from "./render-frr.ts";

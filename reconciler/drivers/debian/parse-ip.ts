@@ -4,8 +4,9 @@
 // the kernel made by itself are left out: SLAAC/DHCP ones ("dynamic"), the IPv6 link-local it
 // generates when a link comes up ("stable-privacy" on TUN and WireGuard links, EUI-64 from the
 // MAC address on Ethernet-like ones), and the loopback's 127.0.0.1/8 and ::1/128.
+
+import { canonInterfaceAddress, compareIp } from "../../model/canonical.ts";
 import { parseAddress } from "../../model/ip.ts";
-import { canonInterfaceAddress, compareIp } from "./canonical.ts";
 import { OutputFormatError } from "./parse-error.ts";
 
 export interface IpLink {

@@ -3,6 +3,16 @@
 //
 // Authentication secrets are not in this file: an `include` names a root-only file under
 // /etc/bird/secrets/ that the apply step writes from the environment (see secrets.ts).
+
+import {
+  byKey,
+  canonAddress,
+  canonNetwork,
+  compareIp,
+  compareText,
+  familyOf,
+  ipSet,
+} from "../../model/canonical.ts";
 import type {
   Bgp,
   BgpNeighbor,
@@ -12,7 +22,6 @@ import type {
   OspfInterface,
   StaticRoute,
 } from "../../schema/device.ts";
-import { byKey, canonAddress, canonNetwork, compareIp, compareText, familyOf, ipSet } from "./canonical.ts";
 import { birdString, ifname, lineText, snippet, word } from "./guard.ts";
 import { MANAGED_MARK } from "./paths.ts";
 import { birdBgpSecretPath, birdOspfSecretPath } from "./secrets.ts";

@@ -8,6 +8,16 @@
 // old `passive-interface IF` under router ospf is hidden and rewritten by FRR 8.4); no stub
 // networks (refused: use a passive interface). Secrets are placeholders substituted at apply
 // time (secrets.ts).
+
+import {
+  byKey,
+  canonAddress,
+  canonNetwork,
+  compareIp,
+  compareText,
+  familyOf,
+  ipSet,
+} from "../../model/canonical.ts";
 import type {
   BgpNeighbor,
   DeviceIntent,
@@ -15,7 +25,6 @@ import type {
   OspfInterface,
   StaticRoute,
 } from "../../schema/device.ts";
-import { byKey, canonAddress, canonNetwork, compareIp, compareText, familyOf, ipSet } from "./canonical.ts";
 import { ifname, lineText, snippet, UnsupportedError, word } from "./guard.ts";
 import { MANAGED_MARK } from "./paths.ts";
 import { frrSecretPlaceholder, type SecretMark } from "./secrets.ts";

@@ -4,8 +4,9 @@
 // deletes it in post-down. One stanza per address, as interfaces(5) describes; the first one
 // carries the link commands and the MTU. Links are written parents first: loopback, dummy,
 // bridge, ethernet, then VLANs.
+
+import { byKey, canonInterfaceAddress, compareText, familyOf, ipSet } from "../../model/canonical.ts";
 import type { NetInterface } from "../../schema/device.ts";
-import { byKey, canonInterfaceAddress, compareText, familyOf, ipSet } from "./canonical.ts";
 import { ifname, lineText, word } from "./guard.ts";
 import { MANAGED_MARK } from "./paths.ts";
 

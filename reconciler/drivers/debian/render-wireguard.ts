@@ -5,8 +5,15 @@
 // with a config that has no PrivateKey REMOVES the interface's private key (they reset every
 // interface field the file does not set: key, listen port, fwmark). Whoever runs syncconf must
 // therefore append the key on the device, see wireguardSyncInput() in secrets.ts.
+
+import {
+  canonEndpoint,
+  canonInterfaceAddress,
+  canonNetwork,
+  compareText,
+  ipSet,
+} from "../../model/canonical.ts";
 import type { WireguardInterface, WireguardPeer } from "../../schema/device.ts";
-import { canonEndpoint, canonInterfaceAddress, canonNetwork, compareText, ipSet } from "./canonical.ts";
 import { WG_DEFAULT_TABLE } from "./defaults.ts";
 import { ifname, lineText, word } from "./guard.ts";
 import { MANAGED_MARK, WIREGUARD_KEY_DIR, wireguardKeyPath } from "./paths.ts";

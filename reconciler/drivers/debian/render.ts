@@ -2,10 +2,11 @@
 // Pure and byte-stable: the same intent gives the same bytes (sets and keyed lists are sorted).
 // Sections the intent does not have produce no file (absent, not null): a WireGuard file the
 // device has and git no longer has is the planner's to remove.
+
+import { compareText } from "../../model/canonical.ts";
 import type { FilesCandidate } from "../../model/live.ts";
 import type { ResolvedDevice } from "../../model/repo.ts";
 import type { DeviceIntent } from "../../schema/device.ts";
-import { compareText } from "./canonical.ts";
 import { BIRD_CONF, FRR_CONF, IFUPDOWN_CONF, SYSCTL_CONF, wireguardConfPath } from "./paths.ts";
 import { renderBirdConf } from "./render-bird.ts";
 import { renderFrrConf } from "./render-frr.ts";

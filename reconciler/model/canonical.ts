@@ -1,14 +1,7 @@
 // Canonical spellings and orders, so that a value written by hand, one rendered from git and one
 // reported by the kernel compare equal when they mean the same thing: addresses lowercase and
 // compressed (RFC 5952), sets sorted (IPv4 before IPv6, then numerically), duplicates removed.
-import {
-  formatAddress,
-  formatPrefix,
-  type IpPrefix,
-  networkOf,
-  parseAddress,
-  parsePrefix,
-} from "../../model/ip.ts";
+import { formatAddress, formatPrefix, type IpPrefix, networkOf, parseAddress, parsePrefix } from "./ip.ts";
 
 /** An address, canonical; text that is not an address is returned as written. */
 export function canonAddress(text: string): string {

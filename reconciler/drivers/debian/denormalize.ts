@@ -3,27 +3,8 @@
 // it (then the file the reconciler renders from the import is the file the device has, byte for
 // byte), and the descriptions the files carry as comments put back. Pure.
 
-import { canonAddress, canonInterfaceAddress, canonNetwork, familyOf } from "../drivers/debian/canonical.ts";
-import {
-  BIRD_OSPF,
-  DEFAULT_OSPF_KEY_ID,
-  FRR_OSPF,
-  LINK_DEFAULT_MTU,
-  WG_DEFAULT_MTU,
-  WG_DEFAULT_TABLE,
-} from "../drivers/debian/defaults.ts";
-import { routingFrom } from "../drivers/debian/parse.ts";
-import { parseIfupdown } from "../drivers/debian/parse-ifupdown.ts";
-import { parseWireguardConf } from "../drivers/debian/parse-wireguard.ts";
-import {
-  BIRD_CONF,
-  FRR_CONF,
-  IFUPDOWN_CONF,
-  MANAGED_MARK,
-  SYSCTL_CONF,
-  wireguardConfPath,
-} from "../drivers/debian/paths.ts";
-import type { LiveState } from "../model/live.ts";
+import { canonAddress, canonInterfaceAddress, canonNetwork, familyOf } from "../../model/canonical.ts";
+import type { LiveState } from "../../model/live.ts";
 import type {
   Bgp,
   BgpNeighbor,
@@ -36,8 +17,20 @@ import type {
   StaticRoute,
   WireguardInterface,
   WireguardPeer,
-} from "../schema/device.ts";
-import type { SecretNamer } from "./secrets.ts";
+} from "../../schema/device.ts";
+import type { DenormalizeContext } from "../driver.ts";
+import {
+  BIRD_OSPF,
+  DEFAULT_OSPF_KEY_ID,
+  FRR_OSPF,
+  LINK_DEFAULT_MTU,
+  WG_DEFAULT_MTU,
+  WG_DEFAULT_TABLE,
+} from "./defaults.ts";
+import { routingFrom } from "./parse.ts";
+import { parseIfupdown } from "./parse-ifupdown.ts";
+import { parseWireguardConf } from "./parse-wireguard.ts";
+import { BIRD_CONF, FRR_CONF, IFUPDOWN_CONF, MANAGED_MARK, SYSCTL_CONF, wireguardConfPath } from "./paths.ts";
 
 type Daemon = DeviceIntent["routing_daemon"];
 
@@ -155,11 +148,7 @@ function hintInterface(
 const keep = <T>(value: T | undefined, dflt: T | undefined, spelled: boolean): T | undefined =>
   value === undefined ? undefined : spelled || value !== dflt ? value : undefined;
 
-export interface DenormalizeContext {
-  live: LiveState;
-  namer: SecretNamer;
-  device: string;
-}
+export type { DenormalizeContext };
 
 function ospfInterface(
   i: OspfInterface,
