@@ -333,12 +333,21 @@ describe("reconciler apply on the lab mesh", () => {
       for (const f of readdirSync(state, { recursive: true, withFileTypes: true }))
         if (f.isFile()) outputs.push(readFileSync(join(f.parentPath, f.name), "utf8"));
       for (const name of ["router-a", "router-b", "router-c"]) {
+        // A confirmed run keeps its snapshot: the device's own restore point (it holds what the
+        // live files hold, root-only). Nothing else in a run directory may hold a secret, and
+        // only confirmed runs keep a snapshot.
         const runs = await nsExec(router(name), [
           "sh",
           "-c",
-          "find /var/lib/reconciler/runs -type f -exec cat {} + 2>/dev/null; true",
+          "find /var/lib/reconciler/runs -type f -not -path '*/snapshot/*' -exec cat {} + 2>/dev/null; true",
         ]);
         outputs.push(runs.stdout);
+        const kept = await nsExecOk(router(name), [
+          "sh",
+          "-c",
+          'stat -c %a /var/lib/reconciler; for d in /var/lib/reconciler/runs/*/snapshot; do [ -d "$d" ] || continue; [ -e "${d%/snapshot}/confirmed" ] || echo "unconfirmed $d"; done',
+        ]);
+        expect(kept.trim()).toBe("700");
       }
       const leaks = outputs.filter(
         (o) => o.includes(SECRET) || o.includes(JSON.stringify(SECRET).slice(1, -1)),

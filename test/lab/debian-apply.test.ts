@@ -187,7 +187,11 @@ describe("debianApply on the lab", () => {
     await new Promise((r) => setTimeout(r, 300));
     for (const pid of timerPids) expect(pidAlive(pid)).toBe(false);
     const snap = await nsExec(router("router-a"), ["ls", `/var/lib/reconciler/runs/${runId}`]);
-    expect(snap.stdout).not.toMatch(/^(snapshot|candidate)$/m);
+    // The candidate is gone; the snapshot stays, with the list of files: the device's own restore
+    // point for `rollback --to-last-confirmed`.
+    expect(snap.stdout).not.toMatch(/^candidate$/m);
+    expect(snap.stdout).toMatch(/^snapshot$/m);
+    expect(snap.stdout).toMatch(/^files$/m);
     expect(snap.stdout).toMatch(/record/);
     // Routes from bird in the kernel.
     expect(await nsExecOk(router("router-a"), ["ip", "route", "show", "proto", "bird"])).toMatch(
