@@ -1,0 +1,660 @@
+// The console engine: runs RouterOS command lines against the state store. Pure apart from the
+// clock it is given: no network, no timers (the scheduler and the SSH server sit around it).
+import {
+  alreadyHave,
+  badCommandName,
+  expectedEndOfCommand,
+  missingValues,
+  noMatchingValue,
+  noSuchItem,
+  RosError,
+} from "./errors.ts";
+import { exportConfig, type Identity } from "./export.ts";
+import { type Command, type Item, literal, type Pos, parseScript, type Value } from "./lexer.ts";
+import { asValue, effective, printItems, printSingleton } from "./print.ts";
+import { MENU_BY_PATH, MENUS, type Menu, PATH_NODES, prop } from "./schema.ts";
+import { formatId, parseId, Store, type StoredItem } from "./store.ts";
+import { networkOf, normalize } from "./values.ts";
+import { generatePrivateKey, publicKeyOf } from "./wgkeys.ts";
+import { compileWhere } from "./where.ts";
+
+export type RVal = string | string[] | Record<string, string>[] | undefined;
+
+export interface Ctx {
+  path: string;
+  locals: Map<string, RVal>;
+  out: string[];
+  user: string;
+}
+
+export interface RunResult {
+  output: string;
+  ok: boolean;
+  /** RouterOS's message when a command failed (the rest of the input was not run). */
+  error?: string;
+}
+
+export interface EngineOptions {
+  version?: string;
+  softwareId?: string;
+  model?: string;
+  serial?: string;
+  ethernets?: number;
+  now?: () => Date;
+  store?: Store;
+}
+
+const LIST_COMMANDS = ["add", "set", "remove", "print", "export", "find", "get", "enable", "disable"];
+const SINGLETON_COMMANDS = ["set", "print", "export", "get"];
+
+export function toStr(v: RVal): string {
+  if (v === undefined) return "";
+  if (typeof v === "string") return v;
+  return (v as (string | Record<string, string>)[])
+    .map((x) =>
+      typeof x === "string"
+        ? x
+        : Object.entries(x)
+            .map(([k, val]) => `${k}=${val}`)
+            .join(";"),
+    )
+    .join(";");
+}
+
+const join = (path: string, word: string) => (path ? `${path} ${word}` : word);
+
+export class Engine {
+  readonly store: Store;
+  readonly identity: Identity;
+  now: () => Date;
+  readonly log: string[] = [];
+  /** Called after any command that may have changed the configuration. */
+  onChange?: () => void;
+  /** Called when a scheduler item is added, changed or removed. */
+  onSchedulerChange?: () => void;
+
+  constructor(opts: EngineOptions = {}) {
+    this.store = opts.store ?? Store.fresh({ ethernets: opts.ethernets ?? 2 });
+    this.identity = {
+      version: opts.version ?? "7.16",
+      softwareId: opts.softwareId ?? "",
+      model: opts.model,
+      serial: opts.serial,
+    };
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  /** Runs a script (one line, several lines or `;`-separated commands); stops at the first error. */
+  run(script: string, session: { path: string; user?: string } = { path: "" }): RunResult {
+    const ctx: Ctx = { path: session.path, locals: new Map(), out: [], user: session.user ?? "admin" };
+    try {
+      this.execAll(parseScript(script), ctx, true);
+      session.path = ctx.path;
+      return { output: ctx.out.join(""), ok: true };
+    } catch (e) {
+      if (!(e instanceof RosError)) throw e;
+      ctx.out.push(`${e.message}\n`);
+      return { output: ctx.out.join(""), ok: false, error: e.message };
+    } finally {
+      this.onChange?.();
+    }
+  }
+
+  export(opts: Parameters<typeof exportConfig>[3] = {}): string {
+    return exportConfig(this.store, this.now(), this.identity, opts);
+  }
+
+  execAll(cmds: Command[], ctx: Ctx, top = false): RVal {
+    let last: RVal;
+    for (const c of cmds) last = this.exec(c, ctx, top);
+    return last;
+  }
+
+  evalValue(v: Value, ctx: Ctx): RVal {
+    if (v.kind === "string") {
+      if (v.parts.length === 1 && typeof v.parts[0] !== "string")
+        return this.variable((v.parts[0] as { variable: string }).variable, ctx);
+      return v.parts.map((p) => (typeof p === "string" ? p : toStr(this.variable(p.variable, ctx)))).join("");
+    }
+    if (v.kind === "substitution") return this.execAll(v.commands, { ...ctx, out: ctx.out });
+    return v.source;
+  }
+
+  private variable(name: string, ctx: Ctx): RVal {
+    return ctx.locals.has(name) ? ctx.locals.get(name) : this.store.data.globals[name];
+  }
+
+  private str(v: Value, ctx: Ctx): string {
+    return toStr(this.evalValue(v, ctx));
+  }
+
+  exec(cmd: Command, ctx: Ctx, top = false): RVal {
+    const items = cmd.items;
+    const first = items[0] as Item;
+    if (first.key === undefined && first.value.kind === "block") {
+      return this.execAll(first.value.commands, { ...ctx });
+    }
+    const w0 =
+      first.key === undefined && first.value.kind === "string" && !first.value.quoted
+        ? literal(first.value)
+        : undefined;
+    if (w0?.startsWith(":")) return this.scripting(w0.slice(1), first.pos, items.slice(1), ctx);
+    let path = ctx.path;
+    let i = 0;
+    let command: string | undefined;
+    let commandPos: Pos = first.pos;
+    walk: while (i < items.length) {
+      const it = items[i] as Item;
+      if (it.key !== undefined || it.value.kind !== "string" || it.value.quoted) break;
+      const w = literal(it.value);
+      if (w === undefined) break;
+      if (w.startsWith("/") || w.includes("/")) {
+        if (w.startsWith("/")) path = "";
+        const segs = w.split("/");
+        let offset = 0;
+        for (let s = 0; s < segs.length; s++) {
+          const seg = segs[s] as string;
+          const pos = { line: it.pos.line, column: it.pos.column + offset };
+          offset += seg.length + 1;
+          if (seg === "") continue;
+          if (seg === "..") path = path.split(" ").slice(0, -1).join(" ");
+          else if (PATH_NODES.has(join(path, seg))) path = join(path, seg);
+          else if (s === segs.length - 1 && this.isCommand(path, seg)) {
+            command = seg;
+            commandPos = pos;
+            i++;
+            break walk;
+          } else throw badCommandName(seg, pos);
+        }
+        i++;
+        continue;
+      }
+      if (w === "..") path = path.split(" ").slice(0, -1).join(" ");
+      else if (PATH_NODES.has(join(path, w))) path = join(path, w);
+      else if (this.isCommand(path, w)) {
+        command = w;
+        commandPos = it.pos;
+        i++;
+        break;
+      } else throw badCommandName(w, it.pos);
+      i++;
+    }
+    if (command === undefined) {
+      if (i < items.length) throw new RosError("expected command name", (items[i] as Item).pos);
+      ctx.path = path;
+      return undefined;
+    }
+    return this.dispatch(path, command, commandPos, items.slice(i), ctx, top);
+  }
+
+  private isCommand(path: string, w: string): boolean {
+    const menu = MENU_BY_PATH.get(path);
+    if (path === "") return w === "export" || w === "import";
+    if (!menu) return w === "export";
+    if (menu.singleton) return SINGLETON_COMMANDS.includes(w);
+    if (path === "system script" && w === "run") return true;
+    return LIST_COMMANDS.includes(w);
+  }
+
+  private dispatch(path: string, command: string, pos: Pos, args: Item[], ctx: Ctx, top: boolean): RVal {
+    if (command === "export") return this.cmdExport(path, args, ctx);
+    if (command === "import") return this.cmdImport(args, ctx);
+    const menu = MENU_BY_PATH.get(path) as Menu;
+    switch (command) {
+      case "add":
+        return this.cmdAdd(menu, args, ctx);
+      case "set":
+        return this.cmdSet(menu, args, ctx);
+      case "remove":
+        return this.cmdRemove(menu, args, ctx);
+      case "enable":
+      case "disable":
+        return this.cmdEnable(menu, args, ctx, command === "disable");
+      case "print":
+        return this.cmdPrint(menu, args, ctx, top);
+      case "find":
+        return this.find(menu, args, ctx);
+      case "get":
+        return this.cmdGet(menu, args, ctx);
+      case "run":
+        return this.runScript(args, ctx);
+      default:
+        throw badCommandName(command, pos);
+    }
+  }
+
+  // ---------------------------------------------------------------- arguments and items
+
+  /** key=value arguments (with the `.as=` shorthand) and flag words; other words are refused. */
+  private namedArgs(
+    menu: Menu,
+    args: Item[],
+    ctx: Ctx,
+    opts: { positional?: number; extra?: string[] } = {},
+  ): { named: Map<string, string>; positional: Item[]; extra: Map<string, Item>; unset: string[] } {
+    const named = new Map<string, string>();
+    const positional: Item[] = [];
+    const extra = new Map<string, Item>();
+    const unset: string[] = [];
+    let lastPrefix: string | undefined;
+    for (const it of args) {
+      if (it.key === undefined) {
+        const w = it.value.kind === "string" && !it.value.quoted ? literal(it.value) : undefined;
+        const p = w !== undefined ? prop(menu, w) : undefined;
+        if (p?.type === "flag") {
+          named.set(p.name, "yes");
+          continue;
+        }
+        if (w?.startsWith("!") && prop(menu, w.slice(1)) && !prop(menu, w.slice(1))?.readOnly) {
+          unset.push(w.slice(1));
+          continue;
+        }
+        if (positional.length < (opts.positional ?? 0)) {
+          positional.push(it);
+          continue;
+        }
+        throw expectedEndOfCommand(it.pos);
+      }
+      let key = it.key;
+      if (key.startsWith(".")) {
+        if (!lastPrefix) throw expectedEndOfCommand(it.pos);
+        key = lastPrefix + key;
+      } else if (key.includes(".")) lastPrefix = key.slice(0, key.indexOf("."));
+      if (opts.extra?.includes(key)) {
+        extra.set(key, it);
+        continue;
+      }
+      const p = prop(menu, key);
+      if (!p || p.readOnly) throw expectedEndOfCommand(it.pos);
+      named.set(key, normalize(p, this.str(it.value, ctx)));
+    }
+    return { named, positional, extra, unset };
+  }
+
+  /** Items named by numbers (print order), *HEX ids, names, or a `[ find … ]` list. */
+  resolve(menu: Menu, v: RVal): StoredItem[] {
+    const list = this.store.list(menu.path);
+    const refs = Array.isArray(v)
+      ? (v as string[])
+      : toStr(v)
+          .split(",")
+          .filter((x) => x !== "");
+    const out: StoredItem[] = [];
+    for (const ref of refs) {
+      const id = parseId(ref);
+      let item: StoredItem | undefined;
+      if (id !== undefined) item = this.store.byId(menu.path, id);
+      else if (/^\d+$/.test(ref)) item = list[Number(ref)];
+      else if (menu.nameProp) item = list.find((i) => i.values[menu.nameProp as string] === ref);
+      if (!item) throw noSuchItem();
+      if (!out.includes(item)) out.push(item);
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- validation and derived values
+
+  private check(menu: Menu, values: Record<string, string>, self: StoredItem | undefined): void {
+    const missing = (menu.required ?? []).filter((r) => values[r] === undefined);
+    if (!self && missing.length) throw missingValues(missing);
+    const others = this.store.list(menu.path).filter((i) => i !== self);
+    for (const p of menu.props) {
+      const v = values[p.name];
+      if (v === undefined) continue;
+      if (p.type === "interface") {
+        const allowed =
+          menu.path === "interface wireguard peers"
+            ? this.store.list("interface wireguard").map((i) => i.values.name)
+            : this.store.interfaceNames();
+        if (!allowed.includes(v)) throw noMatchingValue(p.name);
+      }
+      if (p.type === "interfaces") {
+        const names = [...this.store.interfaceNames(), "all", "dynamic", "static", "none"];
+        if (v.split(",").some((n) => !names.includes(n))) throw noMatchingValue(p.name);
+      }
+    }
+    const refs: [string, string, string][] = [
+      ["routing ospf area", "instance", "routing ospf instance"],
+      ["routing ospf interface-template", "area", "routing ospf area"],
+    ];
+    for (const [path, key, target] of refs) {
+      if (menu.path === path && values[key] !== undefined) {
+        if (!this.store.list(target).some((i) => i.values.name === values[key])) throw noMatchingValue(key);
+      }
+    }
+    if (menu.path === "routing bgp connection" && values.templates !== undefined) {
+      const names = this.store.list("routing bgp template").map((i) => i.values.name);
+      if (values.templates.split(",").some((t) => !names.includes(t))) throw noMatchingValue("templates");
+    }
+    if (menu.interfaceMenu) {
+      const taken = this.store.interfaceNames().filter((n) => n !== self?.values.name);
+      if (taken.includes(values.name ?? "")) throw alreadyHave("interface with such name");
+    } else if (
+      menu.nameProp &&
+      others.some((i) => i.values[menu.nameProp as string] === values[menu.nameProp as string])
+    ) {
+      throw new RosError("failure: item with such name already exists");
+    }
+    if (menu.path === "ip address" || menu.path === "ipv6 address") {
+      if (
+        others.some((i) => i.values.address === values.address && i.values.interface === values.interface)
+      ) {
+        throw alreadyHave("such address");
+      }
+    }
+    if (menu.path === "interface wireguard peers") {
+      if (
+        others.some(
+          (i) => i.values["public-key"] === values["public-key"] && i.values.interface === values.interface,
+        )
+      ) {
+        throw alreadyHave("peer with such public key");
+      }
+    }
+  }
+
+  private derive(
+    menu: Menu,
+    values: Record<string, string>,
+    changed: Map<string, string>,
+    ctx: Ctx,
+    adding: boolean,
+  ): void {
+    if (menu.path === "ip address" && changed.has("address") && !changed.has("network")) {
+      values.network = networkOf(values.address ?? "");
+    }
+    if (menu.path === "interface wireguard") {
+      if (adding && values["private-key"] === undefined) values["private-key"] = generatePrivateKey();
+      if (changed.has("private-key") || adding) {
+        if (values["private-key"] === "") values["private-key"] = generatePrivateKey();
+        values["public-key"] = publicKeyOf(values["private-key"] ?? "");
+      }
+      if (values["listen-port"] === undefined) {
+        const used = this.store.list(menu.path).map((i) => Number(i.values["listen-port"]));
+        let port = 13231;
+        while (used.includes(port)) port++;
+        values["listen-port"] = String(port);
+      }
+    }
+    if (adding && (menu.path === "system script" || menu.path === "system scheduler")) {
+      values.owner = ctx.user;
+      values["run-count"] = "0";
+    }
+    if (menu.path === "system scheduler" && adding && values["start-time"] === undefined) {
+      if (values.interval !== undefined && values.interval !== "0s") {
+        const now = this.now();
+        values["start-date"] ??= now.toISOString().slice(0, 10);
+        values["start-time"] = now.toISOString().slice(11, 19);
+      } else values["start-time"] = "startup";
+    }
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  private cmdAdd(menu: Menu, args: Item[], ctx: Ctx): RVal {
+    if (menu.path === "file") return this.fileAdd(args, ctx);
+    const extras = menu.path === "ip firewall filter" ? ["place-before"] : [];
+    const { named, extra } = this.namedArgs(menu, args, ctx, { extra: extras });
+    const values: Record<string, string> = Object.fromEntries(named);
+    this.derive(menu, values, named, ctx, true);
+    this.check(menu, values, undefined);
+    let before: number | undefined;
+    const pb = extra.get("place-before");
+    if (pb) before = this.resolve(menu, this.evalValue(pb.value, ctx))[0]?.id;
+    const item = this.store.add(menu.path, values, false, before);
+    if (menu.path === "system scheduler") this.onSchedulerChange?.();
+    return formatId(item.id);
+  }
+
+  private cmdSet(menu: Menu, args: Item[], ctx: Ctx): RVal {
+    const { named, positional, unset } = this.namedArgs(menu, args, ctx, {
+      positional: menu.singleton ? 0 : 1,
+    });
+    let targets: StoredItem[];
+    if (menu.singleton) targets = this.store.list(menu.path);
+    else {
+      if (positional.length === 0) throw missingValues(["numbers"]);
+      targets = this.resolve(menu, this.evalValue((positional[0] as Item).value, ctx));
+    }
+    for (const t of targets) {
+      const values = { ...t.values, ...Object.fromEntries(named) };
+      for (const u of unset) delete values[u];
+      this.derive(menu, values, named, ctx, false);
+      this.check(menu, values, t);
+      t.values = values;
+    }
+    if (menu.path === "system scheduler") this.onSchedulerChange?.();
+    return undefined;
+  }
+
+  private cmdRemove(menu: Menu, args: Item[], ctx: Ctx): RVal {
+    if (args.length === 0) throw missingValues(["numbers"]);
+    const targets: StoredItem[] = [];
+    for (const a of args) {
+      if (a.key !== undefined) throw expectedEndOfCommand(a.pos);
+      targets.push(...this.resolve(menu, this.evalValue(a.value, ctx)));
+    }
+    for (const t of targets) {
+      if (t.builtin) throw new RosError("failure: can not remove built-in item");
+    }
+    for (const t of targets) this.store.remove(menu.path, t.id);
+    if (menu.path === "system scheduler") this.onSchedulerChange?.();
+    return undefined;
+  }
+
+  private cmdEnable(menu: Menu, args: Item[], ctx: Ctx, disable: boolean): RVal {
+    if (!prop(menu, "disabled"))
+      throw badCommandName(disable ? "disable" : "enable", args[0]?.pos ?? { line: 1, column: 1 });
+    for (const a of args) {
+      for (const t of this.resolve(menu, this.evalValue(a.value, ctx)))
+        t.values.disabled = disable ? "yes" : "no";
+    }
+    return undefined;
+  }
+
+  /** The items matching `find`'s conditions, in order, as ids. */
+  private find(menu: Menu, args: Item[], ctx: Ctx): string[] {
+    const conds =
+      args[0]?.key === undefined && args[0] && literal(args[0].value) === "where" ? args.slice(1) : args;
+    const pred = compileWhere(menu, conds, (v) => this.str(v, ctx));
+    return this.store
+      .list(menu.path)
+      .filter((i) => pred(this.matchable(menu, i)))
+      .map((i) => formatId(i.id));
+  }
+
+  private matchable(menu: Menu, item: StoredItem): Record<string, string> {
+    return { ".id": formatId(item.id), dynamic: "no", invalid: "no", ...effective(menu, item) };
+  }
+
+  private cmdPrint(menu: Menu, args: Item[], ctx: Ctx, top: boolean): RVal {
+    let mode: "table" | "detail" | "terse" | "as-value" = "table";
+    let showIds = false;
+    let countOnly = false;
+    let proplist: string[] | undefined;
+    let where: Item[] = [];
+    for (let k = 0; k < args.length; k++) {
+      const a = args[k] as Item;
+      const w = a.key === undefined ? literal(a.value) : undefined;
+      if (a.key === "proplist") proplist = this.str(a.value, ctx).split(",");
+      else if (a.key === "interval" || a.key === "file") continue;
+      else if (w === "where") {
+        where = args.slice(k + 1);
+        break;
+      } else if (w === "detail" || w === "terse" || w === "as-value") mode = w;
+      else if (w === "show-ids") showIds = true;
+      else if (w === "count-only") countOnly = true;
+      else if (w === "without-paging" || w === "brief" || w === "value-list") continue;
+      else throw expectedEndOfCommand(a.pos);
+    }
+    if (menu.singleton) {
+      const item = this.store.list(menu.path)[0] as StoredItem;
+      if (mode === "as-value") return [effective(menu, item)];
+      ctx.out.push(printSingleton(menu, item));
+      return undefined;
+    }
+    const pred = compileWhere(menu, where, (v) => this.str(v, ctx));
+    const items = this.store.list(menu.path).filter((i) => pred(this.matchable(menu, i)));
+    if (countOnly) {
+      ctx.out.push(`${items.length}\n`);
+      return String(items.length);
+    }
+    if (mode === "as-value") return asValue(menu, items, proplist);
+    void top;
+    ctx.out.push(printItems(menu, items, { mode, showIds, proplist }));
+    return undefined;
+  }
+
+  private cmdGet(menu: Menu, args: Item[], ctx: Ctx): RVal {
+    let item: StoredItem;
+    let rest = args;
+    if (menu.singleton) item = this.store.list(menu.path)[0] as StoredItem;
+    else {
+      if (!args[0]) throw missingValues(["number"]);
+      const found = this.resolve(menu, this.evalValue(args[0].value, ctx));
+      if (found.length !== 1) throw noSuchItem();
+      item = found[0] as StoredItem;
+      rest = args.slice(1);
+    }
+    const values = this.matchable(menu, item);
+    if (!rest[0]) return [values];
+    const name = this.str(rest[0].value, ctx);
+    if (!(name in values) && !prop(menu, name)) throw noMatchingValue("value-name");
+    return values[name] ?? "";
+  }
+
+  private runScript(args: Item[], ctx: Ctx): RVal {
+    const menu = MENU_BY_PATH.get("system script") as Menu;
+    if (!args[0]) throw missingValues(["number"]);
+    const script = this.resolve(menu, this.evalValue(args[0].value, ctx))[0] as StoredItem;
+    script.values["run-count"] = String(Number(script.values["run-count"] ?? 0) + 1);
+    return this.execAll(parseScript(script.values.source ?? ""), { ...ctx, path: "", locals: new Map() });
+  }
+
+  private cmdExport(path: string, args: Item[], ctx: Ctx): RVal {
+    const opts: { terse?: boolean; verbose?: boolean; showSensitive?: boolean; under?: string } = {};
+    let file: string | undefined;
+    for (const a of args) {
+      const w = a.key === undefined ? literal(a.value) : undefined;
+      if (a.key === "file") file = this.str(a.value, ctx);
+      else if (w === "terse") opts.terse = true;
+      else if (w === "verbose") opts.verbose = true;
+      else if (w === "show-sensitive") opts.showSensitive = true;
+      else if (w === "compact" || w === "hide-sensitive") continue;
+      else throw expectedEndOfCommand(a.pos);
+    }
+    if (path) opts.under = path;
+    const text = this.export(opts);
+    if (file === undefined) {
+      ctx.out.push(text);
+      return undefined;
+    }
+    // written to a file, an export has CRLF line ends (the reference .rsc files)
+    const name = /\.[A-Za-z0-9]+$/.test(file) ? file : `${file}.rsc`;
+    this.writeFile(name, text.replace(/\n/g, "\r\n"));
+    return undefined;
+  }
+
+  private cmdImport(args: Item[], ctx: Ctx): RVal {
+    let name: string | undefined;
+    for (const a of args) {
+      if (a.key === "file-name" || (a.key === undefined && name === undefined)) name = this.str(a.value, ctx);
+      else if (a.key === "verbose" || a.key === "dry-run") continue;
+      else throw expectedEndOfCommand(a.pos);
+    }
+    if (name === undefined) throw missingValues(["file-name"]);
+    const file = this.store.list("file").find((f) => f.values.name === name);
+    if (!file) throw new RosError("failure: no such file");
+    // no transaction: each line is applied as it runs; the first error stops the import
+    this.execAll(parseScript(file.values.contents ?? ""), { ...ctx, path: "", locals: new Map() });
+    ctx.out.push("\nScript file loaded and executed successfully\n");
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- files
+
+  writeFile(name: string, contents: string): void {
+    const menu = MENU_BY_PATH.get("file") as Menu;
+    const values = {
+      name,
+      type: name.endsWith(".rsc") ? "script" : "file",
+      size: String(Buffer.byteLength(contents)),
+      "creation-time": this.now().toISOString().replace("T", " ").slice(0, 19),
+      contents,
+    };
+    const existing = this.store.list(menu.path).find((f) => f.values.name === name);
+    if (existing) existing.values = values;
+    else this.store.add(menu.path, values);
+  }
+
+  readFile(name: string): string | undefined {
+    return this.store.list("file").find((f) => f.values.name === name)?.values.contents;
+  }
+
+  private fileAdd(args: Item[], ctx: Ctx): RVal {
+    const menu = MENU_BY_PATH.get("file") as Menu;
+    const { named } = this.namedArgs(menu, args, ctx);
+    const name = named.get("name");
+    if (!name) throw missingValues(["name"]);
+    if (this.readFile(name) !== undefined) throw new RosError("failure: item with such name already exists");
+    this.writeFile(name, named.get("contents") ?? "");
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- scripting (":" commands)
+
+  private scripting(name: string, pos: Pos, args: Item[], ctx: Ctx): RVal {
+    switch (name) {
+      case "put": {
+        ctx.out.push(`${args[0] ? toStr(this.evalValue(args[0].value, ctx)) : ""}\n`);
+        return undefined;
+      }
+      case "local":
+      case "global": {
+        const varName = args[0] ? literal(args[0].value) : undefined;
+        if (!varName) throw new RosError("syntax error", pos);
+        const value = args[1] ? this.evalValue(args[1].value, ctx) : "";
+        if (name === "local") ctx.locals.set(varName, value);
+        else this.store.data.globals[varName] = toStr(value);
+        return undefined;
+      }
+      case "set": {
+        const varName = args[0] ? literal(args[0].value) : undefined;
+        if (!varName) throw new RosError("syntax error", pos);
+        const value = args[1] ? this.evalValue(args[1].value, ctx) : "";
+        if (ctx.locals.has(varName)) ctx.locals.set(varName, value);
+        else this.store.data.globals[varName] = toStr(value);
+        return undefined;
+      }
+      case "do": {
+        const body = args.find((a) => a.key === undefined || a.key === "do");
+        const onError = args.find((a) => a.key === "on-error");
+        for (const a of args) {
+          if (a !== body && a !== onError) throw expectedEndOfCommand(a.pos);
+        }
+        if (body?.value.kind !== "block") throw new RosError("syntax error", pos);
+        try {
+          return this.execAll(body.value.commands, { ...ctx });
+        } catch (e) {
+          if (!(e instanceof RosError) || !onError) throw e;
+          if (onError.value.kind !== "block") throw new RosError("syntax error", onError.pos);
+          return this.execAll(onError.value.commands, { ...ctx });
+        }
+      }
+      case "error":
+        throw new RosError(args[0] ? this.str(args[0].value, ctx) : "");
+      case "log": {
+        this.log.push(args.map((a) => this.str(a.value, ctx)).join(" "));
+        return undefined;
+      }
+      case "delay":
+        return undefined;
+      case "len":
+        return String(args[0] ? toStr(this.evalValue(args[0].value, ctx)).length : 0);
+      default:
+        throw badCommandName(name, { line: pos.line, column: pos.column + 1 });
+    }
+  }
+}
+
+export { MENUS };

@@ -1,0 +1,88 @@
+// The configuration state: items per menu, each with its .id (*HEX). An id is given once, never
+// reused, and stays with its item for its life (help.mikrotik.com "API": ".id"; the same in CLI,
+// API and REST). Interface menus share one table (and one id sequence), as /interface shows them.
+import { MENU_BY_PATH, MENUS } from "./schema.ts";
+
+export interface StoredItem {
+  id: number;
+  values: Record<string, string>;
+  /** Built in (ethernet ports, the default BGP template): `set`, never `add`/`remove`. */
+  builtin?: boolean;
+}
+
+export interface StateData {
+  format: 1;
+  counters: Record<string, number>;
+  menus: Record<string, StoredItem[]>;
+  globals: Record<string, string>;
+}
+
+export const formatId = (id: number): string => `*${id.toString(16).toUpperCase()}`;
+
+export function parseId(text: string): number | undefined {
+  return /^\*[0-9A-Fa-f]+$/.test(text) ? Number.parseInt(text.slice(1), 16) : undefined;
+}
+
+const table = (path: string): string => (MENU_BY_PATH.get(path)?.interfaceMenu ? "interface" : path);
+
+export class Store {
+  constructor(readonly data: StateData) {}
+
+  static fresh(opts: { ethernets: number }): Store {
+    const s = new Store({ format: 1, counters: {}, menus: {}, globals: {} });
+    for (const m of MENUS) s.data.menus[m.path] = [];
+    for (let i = 1; i <= opts.ethernets; i++) {
+      s.add("interface ethernet", { name: `ether${i}`, "default-name": `ether${i}` }, true);
+    }
+    s.add("routing bgp template", { name: "default" }, true);
+    s.add("system identity", {}, true);
+    return s;
+  }
+
+  static fromJSON(text: string): Store {
+    const data = JSON.parse(text) as StateData;
+    for (const m of MENUS) data.menus[m.path] ??= [];
+    return new Store(data);
+  }
+
+  toJSON(): string {
+    return JSON.stringify(this.data, null, 1);
+  }
+
+  list(path: string): StoredItem[] {
+    return this.data.menus[path] ?? [];
+  }
+
+  add(path: string, values: Record<string, string>, builtin = false, before?: number): StoredItem {
+    const t = table(path);
+    const id = (this.data.counters[t] ?? 0) + 1;
+    this.data.counters[t] = id;
+    const item: StoredItem = builtin ? { id, values, builtin } : { id, values };
+    const items = this.list(path);
+    if (before !== undefined) {
+      const at = items.findIndex((i) => i.id === before);
+      items.splice(at < 0 ? items.length : at, 0, item);
+    } else items.push(item);
+    return item;
+  }
+
+  remove(path: string, id: number): void {
+    const items = this.list(path);
+    const at = items.findIndex((i) => i.id === id);
+    if (at >= 0) items.splice(at, 1);
+  }
+
+  byId(path: string, id: number): StoredItem | undefined {
+    return this.list(path).find((i) => i.id === id);
+  }
+
+  /** Every interface name (bridge, wireguard, ethernet) and the built-in loopback `lo`. */
+  interfaceNames(): string[] {
+    return [
+      "lo",
+      ...MENUS.filter((m) => m.interfaceMenu).flatMap((m) =>
+        this.list(m.path).map((i) => i.values.name ?? ""),
+      ),
+    ];
+  }
+}
