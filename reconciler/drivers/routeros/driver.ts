@@ -1,0 +1,33 @@
+// The RouterOS v7 driver (pure half and read): command-shaped. read() is one `/export terse
+// show-sensitive`; candidate() is the ordered RouterOS commands from the live export to the desired
+// state (plan-commands.ts); normalize() the projection both sides are compared in; owned() what
+// carries the reconciler's mark. The apply half (lock, stage, revert, health) is not written yet.
+import type { LiveState } from "../../model/live.ts";
+import type { Driver } from "../driver.ts";
+import { routerosDescriptor } from "./descriptor.ts";
+import { liveStateFromExport, type RouterosLive } from "./live-state.ts";
+import { normalizeRouteros } from "./normalize.ts";
+import { parseExport } from "./parse-export.ts";
+import { planCommands } from "./plan-commands.ts";
+import { EXPORT_ARTIFACT, type RouterosLiveState, readRouteros } from "./read.ts";
+
+/** The device's items behind a live state: carried by read, else parsed again from the artifact. */
+export function routerosLiveOf(live: LiveState): RouterosLive {
+  const carried = (live as Partial<RouterosLiveState>).routeros;
+  if (carried) return carried;
+  // A live state that lost its extra field (a saved plan, a copy): the artifact is the export
+  // with secrets redacted, which still says what every item is.
+  return liveStateFromExport(parseExport(live.artifacts[EXPORT_ARTIFACT] ?? ""));
+}
+
+export const routerosDriver: Driver = {
+  platform: "routeros",
+  descriptor: routerosDescriptor,
+  read: readRouteros,
+  candidate: (intent, _device, live) => ({
+    kind: "commands",
+    commands: planCommands(intent, routerosLiveOf(live)),
+  }),
+  normalize: normalizeRouteros,
+  owned: (live) => new Set(routerosLiveOf(live).owned),
+};
