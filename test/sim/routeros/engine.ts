@@ -196,7 +196,9 @@ export class Engine {
     return LIST_COMMANDS.includes(w);
   }
 
-  private dispatch(path: string, command: string, pos: Pos, args: Item[], ctx: Ctx, top: boolean): RVal {
+  private dispatch(path: string, command: string, pos: Pos, args: Item[], outer: Ctx, top: boolean): RVal {
+    // the arguments' [ substitutions ] run in the command's menu: `set [ find … ]`
+    const ctx: Ctx = { ...outer, path };
     if (command === "export") return this.cmdExport(path, args, ctx);
     if (command === "import") return this.cmdImport(args, ctx);
     const menu = MENU_BY_PATH.get(path) as Menu;

@@ -93,11 +93,19 @@ export function printItems(menu: Menu, items: StoredItem[], opts: PrintOptions):
   const cols = (opts.proplist ?? menu.columns ?? []).filter((c) => menu.props.some((p) => p.name === c));
   const head = ["#", ...cols.map((c) => c.toUpperCase())];
   const cells = rows.map((r) => [
-    `${r.n} ${flagsOf(menu, r.values).padEnd(flagWidth)}`.trimEnd(),
+    `${r.n.padEnd(numWidth)} ${flagsOf(menu, r.values).padEnd(flagWidth)}`,
     ...cols.map((c) => r.values[c] ?? ""),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? "").length)));
-  const line = (c: string[]) => `${c.map((x, i) => x.padEnd(widths[i] ?? 0)).join("  ")}`.trimEnd();
+  const widths = head.map((h, i) =>
+    Math.max(i === 0 ? numWidth + 1 + flagWidth : h.length, ...cells.map((c) => (c[i] ?? "").length)),
+  );
+  // the number and flags column is followed by one space, the others by two (`ip address print`)
+  const line = (c: string[]) =>
+    c
+      .map((x, i) => x.padEnd(widths[i] ?? 0))
+      .map((x, i) => (i === 0 ? `${x} ` : i < c.length - 1 ? `${x}  ` : x))
+      .join("")
+      .trimEnd();
   let out = legend;
   if (cols.length) out += `Columns: ${cols.map((c) => c.toUpperCase()).join(", ")}\n`;
   out += `${line(head)}\n`;

@@ -18,6 +18,7 @@ export class Scheduler {
   readonly fired: Fired[] = [];
   private readonly lastRun = new Map<number, number>();
   private readonly seen = new Map<number, number>();
+  private readonly atBoot = new Set<number>();
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -25,7 +26,10 @@ export class Scheduler {
     private readonly clock: () => Date,
   ) {
     this.boot = clock().getTime();
-    for (const item of engine.store.list("system scheduler")) this.seen.set(item.id, this.boot);
+    for (const item of engine.store.list("system scheduler")) {
+      this.seen.set(item.id, this.boot);
+      this.atBoot.add(item.id);
+    }
     engine.onSchedulerChange = () => this.notice();
   }
 
@@ -42,7 +46,7 @@ export class Scheduler {
     const interval = (parseTime(item.values.interval ?? "0s") ?? 0) * 1000;
     const last = this.lastRun.get(id);
     if ((item.values["start-time"] ?? "startup") === "startup") {
-      if (last === undefined) return this.seen.get(id) === this.boot ? this.boot + 3000 : undefined;
+      if (last === undefined) return this.atBoot.has(id) ? this.boot + 3000 : undefined;
       return interval > 0 ? last + interval : undefined;
     }
     const date = item.values["start-date"] ?? new Date(this.boot).toISOString().slice(0, 10);
