@@ -111,3 +111,36 @@ add dst-address=203.0.113.0/24 gateway=192.0.2.254 routing-table=other
 /system scheduler
 add interval=1d name=nightly on-event="/system script run backup" start-time=03:00:00
 `;
+
+/** The tower before its link to the core: everything of desired/tower-1.yaml, no WireGuard. */
+export const TOWER_BEFORE_LINK = `# 2026-11-29 12:00:00 by RouterOS 7.16.1
+/interface bridge
+add comment="customer sector [reconciler]" name=bridge-sector
+add comment="loopback (a bridge without ports) [reconciler]" name=loopback
+/ip address
+add address=198.51.100.25/29 interface=bridge-sector network=198.51.100.24
+add address=192.0.2.198 interface=loopback network=192.0.2.198
+/ip dns
+set servers=192.0.2.53
+/routing ospf instance
+add comment="[reconciler]" disabled=no name=default-v2 router-id=192.0.2.198
+/routing ospf area
+add comment="[reconciler]" disabled=no instance=default-v2 name=default-v2-0.0.0.0
+/routing bgp connection
+add as=64500 comment="core-1 route reflector [reconciler]" local.address=192.0.2.198 .role=ibgp name=\\
+    peer-192.0.2.196 remote.address=192.0.2.196 .as=64500 router-id=192.0.2.198
+/routing ospf interface-template
+add area=default-v2-0.0.0.0 comment="[reconciler]" disabled=no interfaces=bridge-sector passive
+add area=default-v2-0.0.0.0 comment="[reconciler]" disabled=no interfaces=loopback passive
+/system identity
+set name=tower-1
+`;
+
+/** A factory-fresh RouterOS v7 (what `/export terse` prints of one never configured). */
+export const FRESH = `# 2026-11-29 12:00:00 by RouterOS 7.16.1
+# software id = ABCD-1234
+#
+/interface ethernet set [ find default-name=ether1 ] disable-running-check=no
+/ip dhcp-client add interface=ether1
+/system note set show-at-login=no
+`;
