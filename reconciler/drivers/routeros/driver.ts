@@ -9,14 +9,14 @@ import { liveStateFromExport, type RouterosLive } from "./live-state.ts";
 import { normalizeRouteros } from "./normalize.ts";
 import { parseExport } from "./parse-export.ts";
 import { planCommands } from "./plan-commands.ts";
-import { EXPORT_ARTIFACT, type RouterosLiveState, readRouteros } from "./read.ts";
+import { EXPORT_ARTIFACT, readRouteros, routerosDetails } from "./read.ts";
 
 /** The device's items behind a live state: carried by read, else parsed again from the artifact. */
 export function routerosLiveOf(live: LiveState): RouterosLive {
-  const carried = (live as Partial<RouterosLiveState>).routeros;
+  const carried = routerosDetails(live);
   if (carried) return carried;
-  // A live state that lost its extra field (a saved plan, a copy): the artifact is the export
-  // with secrets redacted, which still says what every item is.
+  // A copy of the live state (a saved plan, a spread): the artifact is the export with secrets
+  // redacted, which still says what every item is.
   return liveStateFromExport(parseExport(live.artifacts[EXPORT_ARTIFACT] ?? ""));
 }
 

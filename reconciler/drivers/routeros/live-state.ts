@@ -77,7 +77,7 @@ export interface RouterosInventory {
   routes: Map<string, ItemRef & { family: 4 | 6 }>;
   /** Mapped filter rules, in order, each with its table. */
   filterRules: (ItemRef & { family: 4 | 6; rule: FirewallRule })[];
-  /** Every item of the export, for raw lines to be compared with (secrets kept in memory only). */
+  /** Every item of the export (secrets redacted), for raw lines to be compared with. */
   items: ExportItem[];
 }
 
@@ -187,7 +187,8 @@ export function liveStateFromExport(parsed: ParsedExport): RouterosLive {
     bgpConnections: new Map(),
     routes: new Map(),
     filterRules: [],
-    items: parsed.items,
+    // Kept for raw lines to be compared with, secrets redacted like everything else kept.
+    items: parsed.items.map((i) => ({ ...i, properties: redacted(i.properties) })),
   };
   const interfaces = new Map<string, NetInterface>();
   const wireguard = new Map<string, WireguardInterface>();

@@ -20,9 +20,15 @@ export const MAX_EXPORT_BYTES = 16 * 1024 * 1024;
 const CLI_ERROR =
   /^\s*(bad command name|syntax error|expected |failure:|input does not match|no such item|invalid value)/im;
 
-/** A LiveState plus what the planner needs of the device (its items and their selectors). */
-export interface RouterosLiveState extends LiveState {
-  routeros: RouterosLive;
+/**
+ * What the planner needs of the device beside the model (its items and their selectors), kept
+ * beside the LiveState object rather than in it: a LiveState stays plain data that serializes;
+ * a copy of it loses this and is parsed again from its (redacted) artifact.
+ */
+const details = new WeakMap<LiveState, RouterosLive>();
+
+export function routerosDetails(live: LiveState): RouterosLive | undefined {
+  return details.get(live);
 }
 
 export function fingerprintOf(canonical: string): string {
@@ -30,7 +36,7 @@ export function fingerprintOf(canonical: string): string {
 }
 
 /** Pure: the live state of one export (throws ParseError when it is not one). */
-export function liveStateFromOutput(device: string, output: string): RouterosLiveState {
+export function liveStateFromOutput(device: string, output: string): LiveState {
   const parseError = (why: string) => new ParseError(`read: ${why}`, { device, command: READ_COMMAND });
   if (CLI_ERROR.test(output.split(/\r?\n/, 8).join("\n"))) {
     const first = output.split(/\r?\n/).find((l) => CLI_ERROR.test(l)) ?? "";
@@ -54,18 +60,19 @@ export function liveStateFromOutput(device: string, output: string): RouterosLiv
     throw parseError("the output is not an export (no item, no header)");
   const routeros = liveStateFromExport(parsed);
   const artifacts = { [EXPORT_ARTIFACT]: routeros.canonical };
-  return {
+  const live: LiveState = {
     device,
     platform: "routeros",
     state: routeros.state,
     artifacts,
     publicKeys: { ...routeros.publicKeys },
     fingerprint: fingerprintOf(routeros.canonical),
-    routeros,
   };
+  details.set(live, routeros);
+  return live;
 }
 
-export async function readRouteros(session: CliSession, device: ResolvedDevice): Promise<RouterosLiveState> {
+export async function readRouteros(session: CliSession, device: ResolvedDevice): Promise<LiveState> {
   const result = await session.line(READ_COMMAND, {
     maxOutputBytes: MAX_EXPORT_BYTES,
     name: "read",
