@@ -146,8 +146,9 @@ export function planCommands(
     const h = haveInterfaces.get(i.name);
     const now: Props = [];
     if (h?.vlan) now.push(["interface", h.vlan.parent], ["vlan-id", h.vlan.id]);
-    if (h?.mtu !== undefined && i.mtu !== undefined) now.push(["mtu", h.mtu]);
-    const diff = diffProps(props, now);
+    if (h?.mtu !== undefined) now.push(["mtu", h.mtu]);
+    // An MTU git no longer sets goes back to RouterOS's default.
+    const diff = diffProps(props, now, { mtu: i.kind === "bridge" ? "auto" : 1500 });
     if ((h?.description ?? undefined) !== i.description)
       diff.push(["comment", commentFor(i.description, !!ref?.marked)]);
     // An ethernet RouterOS made itself and never changed is not in the export: found by name.
@@ -215,7 +216,7 @@ export function planCommands(
         emit(PHASE.peer, add(MENU.peers, props, [], `add ${who}`));
         continue;
       }
-      const diff = diffProps(peerProps(peer), peerProps(hp));
+      const diff = diffProps(peerProps(peer), peerProps(hp), PEER_CLEAR);
       // A secret is never kept after the read: only whether one is set can differ.
       if (peer.preshared_key_env && !hp.preshared_key_env) diff.push(...secret);
       if (!peer.preshared_key_env && hp.preshared_key_env) diff.push(["preshared-key", ""]);
@@ -319,6 +320,13 @@ export function planCommands(
   }
   return [...adds.flat(), ...raw, ...[...removals].reverse().flat()];
 }
+
+/** What clears a peer's property git no longer sets. */
+const PEER_CLEAR: Record<string, Value> = {
+  "endpoint-address": "",
+  "endpoint-port": 0,
+  "persistent-keepalive": "0s",
+};
 
 function peerProps(peer: WireguardPeer): Props {
   const props: Props = [["allowed-address", names(peer.allowed_ips)]];

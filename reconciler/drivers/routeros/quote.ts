@@ -73,9 +73,9 @@ export function findWhere(conditions: ReadonlyArray<readonly [string, string | n
  * unclosed quote; a `[` outside quotes that is not a `[ find ... ]` selector (any other bracket
  * runs a command of its own); a `{` outside quotes (a script block).
  */
-export function oneCommandProblem(line: string): string | undefined {
+export function oneCommandProblem(line: string, maxLength = 4096): string | undefined {
   if (line.length === 0) return "an empty line";
-  if (line.length > 4096) return "longer than 4096 characters";
+  if (line.length > maxLength) return `longer than ${maxLength} characters`;
   let inQuote = false;
   let depth = 0;
   for (let i = 0; i < line.length; i++) {
@@ -111,9 +111,12 @@ export function oneCommandProblem(line: string): string | undefined {
   return undefined;
 }
 
+/** The longest command line the driver itself builds (a peer with many allowed addresses). */
+export const MAX_COMMAND_LENGTH = 256 * 1024;
+
 /** Throws when the line is not exactly one command (see oneCommandProblem). */
 export function assertOneCommand(line: string): string {
-  const problem = oneCommandProblem(line);
+  const problem = oneCommandProblem(line, MAX_COMMAND_LENGTH);
   if (problem)
     throw new Error(`refusing a RouterOS command with ${problem}: ${JSON.stringify(line.slice(0, 200))}`);
   return line;

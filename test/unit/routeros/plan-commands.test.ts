@@ -102,6 +102,25 @@ describe("planCommands on the example's tower-1", () => {
     ]);
   });
 
+  it("clears what git no longer sets: an endpoint, a keepalive, an MTU, a description", async () => {
+    const desired = structuredClone(await towerDesired());
+    const peer = desired.wireguard?.[0]?.peers[0];
+    if (peer) {
+      delete peer.endpoint;
+      delete peer.persistent_keepalive;
+    }
+    const sector = desired.interfaces?.[1];
+    if (sector) delete sector.description;
+    const converged = TOWER_CONVERGED.replace(
+      'add comment="customer sector [reconciler]" name=bridge-sector',
+      'add comment="customer sector [reconciler]" mtu=1400 name=bridge-sector',
+    );
+    expect(lines(desired, converged)).toEqual([
+      '/interface bridge set [ find where name=bridge-sector ] mtu=auto comment="[reconciler]"',
+      `/interface wireguard peers set ${PEER_FIND} endpoint-address="" endpoint-port=0 persistent-keepalive=0s`,
+    ]);
+  });
+
   it("replaces a template whose passive flag changes (a flag, not a value)", async () => {
     const desired = structuredClone(await towerDesired());
     const lo = desired.ospf?.instances[0]?.areas[0]?.interfaces?.[0];
