@@ -16,6 +16,9 @@ export const EXPORT_ARTIFACT = "routeros:export";
 /** The most output read: a device printing more fails the read (OutputTooLargeError). */
 export const MAX_EXPORT_BYTES = 16 * 1024 * 1024;
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is what this matches.
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
 /** What the RouterOS CLI prints instead of running a command. */
 const CLI_ERROR =
   /^\s*(bad command name|syntax error|expected |failure:|input does not match|no such item|invalid value)/im;
@@ -42,7 +45,8 @@ export function liveStateFromOutput(device: string, output: string): LiveState {
     const first = output.split(/\r?\n/).find((l) => CLI_ERROR.test(l)) ?? "";
     throw parseError(`the device refused the export: ${first.slice(0, 120)}`);
   }
-  const parsed: ParsedExport = parseExport(output);
+  // A terminal that colours its output anyway: the escape sequences are no part of the export.
+  const parsed: ParsedExport = parseExport(output.replace(ANSI, ""));
   const errors = parsed.diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0)
     throw parseError(

@@ -76,6 +76,12 @@ describe("routerosDriver.read", () => {
     }
   });
 
+  it("ignores terminal colour codes", async () => {
+    const coloured = TOWER_CONVERGED.replace("/interface bridge", "\x1b[9999B\x1b[m/interface bridge");
+    const live = await routerosDriver.read(session(coloured).s, device);
+    expect(live.state.interfaces?.map((i) => i.name)).toEqual(["bridge-sector", "loopback"]);
+  });
+
   it("turns a failed exec into a CommandError", async () => {
     const err = await routerosDriver.read(session("", 1).s, device).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CommandError);
