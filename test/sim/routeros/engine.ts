@@ -10,11 +10,12 @@ import {
   RosError,
 } from "./errors.ts";
 import { exportConfig, type Identity } from "./export.ts";
+import { evaluate } from "./expr.ts";
 import { type Command, type Item, literal, type Pos, parseScript, type Value } from "./lexer.ts";
 import { asValue, effective, printItems, printSingleton } from "./print.ts";
 import { MENU_BY_PATH, MENUS, type Menu, PATH_NODES, prop } from "./schema.ts";
 import { formatId, parseId, Store, type StoredItem } from "./store.ts";
-import { networkOf, normalize } from "./values.ts";
+import { formatTime, networkOf, normalize } from "./values.ts";
 import { generatePrivateKey, publicKeyOf } from "./wgkeys.ts";
 import { compileWhere } from "./where.ts";
 
@@ -70,6 +71,8 @@ export class Engine {
   readonly log: string[] = [];
   /** Called after any command that may have changed the configuration. */
   onChange?: () => void;
+  /** `/system reboot` (the router reboots once the current command line is done). */
+  onReboot?: () => void;
   /** Called when a scheduler item is added, changed or removed. */
   onSchedulerChange?: () => void;
 
@@ -82,6 +85,17 @@ export class Engine {
       serial: opts.serial,
     };
     this.now = opts.now ?? (() => new Date());
+    const booted = this.now().getTime();
+    const resource = this.store.resource;
+    resource.version = `${this.identity.version} (stable)`;
+    resource["board-name"] = opts.model ?? "CHR";
+    resource["architecture-name"] = opts.model ? "arm64" : "x86_64";
+    resource.platform = "MikroTik";
+    Object.defineProperty(resource, "uptime", {
+      enumerable: true,
+      configurable: true,
+      get: () => formatTime(Math.floor((this.now().getTime() - booted) / 1000)),
+    });
   }
 
   /** Runs a script (one line, several lines or `;`-separated commands); stops at the first error. */
@@ -117,6 +131,7 @@ export class Engine {
       return v.parts.map((p) => (typeof p === "string" ? p : toStr(this.variable(p.variable, ctx)))).join("");
     }
     if (v.kind === "substitution") return this.execAll(v.commands, { ...ctx, out: ctx.out });
+    if (v.kind === "expression") return evaluate(v.tokens, (x) => this.evalValue(x, ctx));
     return v.source;
   }
 
@@ -190,8 +205,10 @@ export class Engine {
   private isCommand(path: string, w: string): boolean {
     const menu = MENU_BY_PATH.get(path);
     if (path === "") return w === "export" || w === "import";
+    if (path === "system" && w === "reboot") return !!this.onReboot;
     if (!menu) return w === "export";
-    if (menu.singleton) return SINGLETON_COMMANDS.includes(w);
+    if (menu.singleton) return menu.view ? w === "print" || w === "get" : SINGLETON_COMMANDS.includes(w);
+    if (menu.view) return w === "print" || w === "find" || w === "get" || w === "export";
     if (path === "system script" && w === "run") return true;
     return LIST_COMMANDS.includes(w);
   }
@@ -201,6 +218,11 @@ export class Engine {
     const ctx: Ctx = { ...outer, path };
     if (command === "export") return this.cmdExport(path, args, ctx);
     if (command === "import") return this.cmdImport(args, ctx);
+    if (command === "reboot") {
+      for (const a of args) throw expectedEndOfCommand(a.pos);
+      this.onReboot?.();
+      return undefined;
+    }
     const menu = MENU_BY_PATH.get(path) as Menu;
     switch (command) {
       case "add":
@@ -651,8 +673,44 @@ export class Engine {
       }
       case "delay":
         return undefined;
-      case "len":
-        return String(args[0] ? toStr(this.evalValue(args[0].value, ctx)).length : 0);
+      case "len": {
+        const v = args[0] ? this.evalValue(args[0].value, ctx) : "";
+        return String(Array.isArray(v) ? v.length : toStr(v).length);
+      }
+      case "if": {
+        const cond = args[0];
+        if (cond?.key !== undefined || cond?.value.kind !== "expression")
+          throw new RosError("syntax error", pos);
+        const then = args.find((a) => a.key === "do");
+        const otherwise = args.find((a) => a.key === "else");
+        for (const a of args.slice(1)) if (a !== then && a !== otherwise) throw expectedEndOfCommand(a.pos);
+        const v = toStr(this.evalValue(cond.value, ctx));
+        const branch = v === "true" || v === "yes" ? then : otherwise;
+        if (!branch) return undefined;
+        if (branch.value.kind !== "block") throw new RosError("syntax error", branch.pos);
+        return this.execAll(branch.value.commands, { ...ctx });
+      }
+      case "foreach": {
+        const varName = args[0] ? literal(args[0].value) : undefined;
+        const list = args.find((a) => a.key === "in");
+        const body = args.find((a) => a.key === "do");
+        if (!varName || !list || body?.value.kind !== "block") throw new RosError("syntax error", pos);
+        const v = this.evalValue(list.value, ctx);
+        const elements = Array.isArray(v)
+          ? (v as string[])
+          : toStr(v)
+              .split(";")
+              .filter((x) => x !== "");
+        for (const el of elements) {
+          ctx.locals.set(varName, el);
+          this.execAll(body.value.commands, { ...ctx });
+        }
+        return undefined;
+      }
+      case "return":
+        return args[0] ? this.evalValue(args[0].value, ctx) : undefined;
+      case "tostr":
+        return args[0] ? toStr(this.evalValue(args[0].value, ctx)) : "";
       default:
         throw badCommandName(name, { line: pos.line, column: pos.column + 1 });
     }

@@ -20,7 +20,13 @@ export type Part = string | { variable: string };
 export type Value =
   | { kind: "string"; parts: Part[]; quoted: boolean; pos: Pos }
   | { kind: "substitution"; commands: Command[]; pos: Pos }
-  | { kind: "block"; commands: Command[]; source: string; pos: Pos };
+  | { kind: "block"; commands: Command[]; source: string; pos: Pos }
+  | { kind: "expression"; tokens: ExprToken[]; pos: Pos };
+
+/** Inside `( … )`: operands, operators and nested groups (help.mikrotik.com "Scripting": Operators). */
+export type ExprToken = { op: string; pos: Pos } | { value: Value } | { group: ExprToken[]; pos: Pos };
+
+const OPERATORS = ["&&", "||", "!=", "<=", ">=", "=", "<", ">", "!", "+", "*", "/"];
 
 export interface Item {
   /** key of `key=value`; absent for a positional word. */
@@ -143,7 +149,7 @@ class Lexer {
   item(): Item {
     const pos = this.pos();
     const c = this.peek();
-    if (c === "[" || c === "{" || c === '"') return { value: this.value(), pos };
+    if (c === "[" || c === "{" || c === '"' || c === "(") return { value: this.value(), pos };
     if (c === "=") throw new RosError("syntax error", pos);
     let word = "";
     while (this.peek() !== undefined && !WORD_STOP.has(this.peek() as string)) word += this.next();
@@ -162,6 +168,10 @@ class Lexer {
       this.next();
       return { kind: "substitution", commands: this.commands("]"), pos };
     }
+    if (c === "(") {
+      this.next();
+      return { kind: "expression", tokens: this.expression(), pos };
+    }
     if (c === "{") {
       this.next();
       const start = this.i;
@@ -171,6 +181,44 @@ class Lexer {
     let word = "";
     while (this.peek() !== undefined && !VALUE_STOP.has(this.peek() as string)) word += this.next();
     return this.wordValue(word, pos, false);
+  }
+
+  /** The tokens of `( … )` up to its closing parenthesis (already past the opening one). */
+  expression(): ExprToken[] {
+    const out: ExprToken[] = [];
+    for (;;) {
+      this.skipBlanks();
+      while (this.peek() === "\n" || this.peek() === "\r") this.next();
+      const pos = this.pos();
+      const c = this.peek();
+      if (c === undefined) throw new RosError("syntax error", pos);
+      if (c === ")") {
+        this.next();
+        return out;
+      }
+      if (c === "(") {
+        this.next();
+        out.push({ group: this.expression(), pos });
+        continue;
+      }
+      if (c === '"' || c === "[") {
+        out.push({ value: this.value() });
+        continue;
+      }
+      const two = c + (this.src[this.i + 1] ?? "");
+      const op = OPERATORS.find((o) => o === two) ?? OPERATORS.find((o) => o === c);
+      if (op) {
+        for (let k = 0; k < op.length; k++) this.next();
+        out.push({ op, pos });
+        continue;
+      }
+      let word = "";
+      while (this.peek() !== undefined && /[A-Za-z0-9_:.$-]/.test(this.peek() as string)) word += this.next();
+      if (!word) throw new RosError("syntax error", pos);
+      if (word === "." || word === "-" || word === "and" || word === "or" || word === "in")
+        out.push({ op: word, pos });
+      else out.push({ value: this.wordValue(word, pos, false) });
+    }
   }
 
   private wordValue(word: string, pos: Pos, quoted: boolean): Value {

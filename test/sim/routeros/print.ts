@@ -19,7 +19,7 @@ export function effective(menu: Menu, item: StoredItem): Record<string, string> 
     const v = item.values[p.name] ?? p.default;
     if (v !== undefined && !(p.type === "flag" && v !== "yes")) out[p.name] = v;
   }
-  if (menu.interfaceMenu && out.disabled !== "yes") out.running = "yes";
+  if ((menu.interfaceMenu || menu.view) && out.disabled !== "yes") out.running = "yes";
   return out;
 }
 

@@ -20,6 +20,9 @@ export class SimRouter {
   scheduler!: Scheduler;
   readonly clock: () => Date;
   reboots = 0;
+  /** Called after each reboot (the SSH server drops its connections, as a real reboot does). */
+  readonly rebootListeners: (() => void)[] = [];
+  private rebootPending = false;
 
   constructor(readonly opts: SimRouterOptions = {}) {
     this.clock = opts.clock ?? (() => new Date());
@@ -35,6 +38,9 @@ export class SimRouter {
       if (this.opts.identity) this.engine.run(`/system identity set name="${this.opts.identity}"`);
       saveState(this.opts.stateDir, this.engine.store);
     }
+    this.engine.onReboot = () => {
+      this.rebootPending = true;
+    };
     const dir = this.opts.stateDir;
     if (dir) this.engine.onChange = () => saveState(dir, this.engine.store);
     this.scheduler = new Scheduler(this.engine, this.clock);
@@ -42,7 +48,12 @@ export class SimRouter {
   }
 
   run(script: string, session?: { path: string; user?: string }): RunResult {
-    return this.engine.run(script, session);
+    const r = this.engine.run(script, session);
+    if (this.rebootPending) {
+      this.rebootPending = false;
+      this.reboot();
+    }
+    return r;
   }
 
   /** `/system reboot`: memory is lost; the configuration comes back from the state directory. */
@@ -50,6 +61,7 @@ export class SimRouter {
     this.scheduler.stop();
     this.reboots++;
     this.boot();
+    for (const l of this.rebootListeners) l();
   }
 
   stop(): void {

@@ -47,6 +47,8 @@ export interface Menu {
   columns?: string[];
   /** Not exported (state, not configuration). */
   noExport?: boolean;
+  /** A read-only view over other menus (`/interface`: every interface): print, find, get. */
+  view?: boolean;
 }
 
 const p = (name: string, type: PropType, extra: Partial<Prop> = {}): Prop => ({ name, type, ...extra });
@@ -449,6 +451,39 @@ export const MENUS: Menu[] = [
       comment,
     ],
     columns: ["name", "owner", "run-count"],
+  },
+  // help.mikrotik.com "Interface": every interface, whatever its kind (print-outputs `interface print detail`)
+  {
+    path: "interface",
+    phase: 2,
+    noExport: true,
+    view: true,
+    nameProp: "name",
+    props: [
+      p("name", "string"),
+      p("default-name", "string", { readOnly: true }),
+      p("type", "string", { readOnly: true }),
+      p("mtu", "string"),
+      comment,
+      disabled,
+    ],
+    flags: [XFLAG, ["R", "running", "yes"]],
+    columns: ["name", "type", "mtu"],
+  },
+  // help.mikrotik.com "Resource": read only (netmiko's capture of `/system resource print`)
+  {
+    path: "system resource",
+    singleton: true,
+    view: true,
+    phase: 2,
+    noExport: true,
+    props: [
+      p("uptime", "string", { readOnly: true }),
+      p("version", "string", { readOnly: true }),
+      p("board-name", "string", { readOnly: true }),
+      p("architecture-name", "string", { readOnly: true }),
+      p("platform", "string", { readOnly: true }),
+    ],
   },
   // help.mikrotik.com "Files": not part of the configuration
   {

@@ -76,8 +76,16 @@ export async function startRouterOsSsh(opts: RouterOsSshOptions = {}): Promise<R
     ]),
   );
 
+  const clients = new Set<{ end(): unknown }>();
+  // a reboot drops every connection, as on a real router
+  router.rebootListeners.push(() => {
+    for (const c of clients) c.end();
+    clients.clear();
+  });
   const server = new Server({ hostKeys: [keyPair.private] }, (client) => {
     connections++;
+    clients.add(client);
+    client.on("close", () => clients.delete(client));
     let user = "admin";
     client.on("authentication", (ctx) => {
       const name = loginName(ctx.username);
@@ -111,7 +119,9 @@ export async function startRouterOsSsh(opts: RouterOsSshOptions = {}): Promise<R
         session.on("exec", (accept, _reject, info) => {
           const ch = accept();
           commands.push(info.command);
+          const rebootsBefore = router.reboots;
           const r = router.run(info.command, { path: "", user });
+          if (router.reboots !== rebootsBefore) return; // the connection is gone
           ch.write(crlf(r.output));
           ch.exit(r.ok ? 0 : (opts.errorExitStatus ?? 0));
           ch.end();

@@ -26,11 +26,14 @@ export function parseId(text: string): number | undefined {
 const table = (path: string): string => (MENU_BY_PATH.get(path)?.interfaceMenu ? "interface" : path);
 
 export class Store {
+  /** `/system resource` (not configuration: set by the engine at boot). */
+  resource: Record<string, string> = {};
+
   constructor(readonly data: StateData) {}
 
   static fresh(opts: { ethernets: number }): Store {
     const s = new Store({ format: 1, counters: {}, menus: {}, globals: {} });
-    for (const m of MENUS) s.data.menus[m.path] = [];
+    for (const m of MENUS) if (!m.view) s.data.menus[m.path] = [];
     for (let i = 1; i <= opts.ethernets; i++) {
       s.add("interface ethernet", { name: `ether${i}`, "default-name": `ether${i}` }, true);
     }
@@ -41,16 +44,40 @@ export class Store {
 
   static fromJSON(text: string): Store {
     const data = JSON.parse(text) as StateData;
-    for (const m of MENUS) data.menus[m.path] ??= [];
+    for (const m of MENUS) if (!m.view) data.menus[m.path] ??= [];
     return new Store(data);
   }
 
+  /** What survives a reboot: the configuration, not the global variables (they live in memory). */
   toJSON(): string {
-    return JSON.stringify(this.data, null, 1);
+    return JSON.stringify({ ...this.data, globals: {} }, null, 1);
   }
 
   list(path: string): StoredItem[] {
+    if (path === "interface") return this.interfaces();
+    if (path === "system resource") return [{ id: 1, values: this.resource, builtin: true }];
     return this.data.menus[path] ?? [];
+  }
+
+  /** `/interface`: a read-only view of every interface menu, in id order, with its type. */
+  private interfaces(): StoredItem[] {
+    const types: Record<string, string> = {
+      "interface ethernet": "ether",
+      "interface bridge": "bridge",
+      "interface wireguard": "wg",
+    };
+    return MENUS.filter((m) => m.interfaceMenu)
+      .flatMap((m) =>
+        (this.data.menus[m.path] ?? []).map((i) => ({
+          id: i.id,
+          values: {
+            ...i.values,
+            type: types[m.path] ?? "",
+            mtu: i.values.mtu ?? m.props.find((p) => p.name === "mtu")?.default ?? "",
+          },
+        })),
+      )
+      .sort((a, b) => a.id - b.id);
   }
 
   add(path: string, values: Record<string, string>, builtin = false, before?: number): StoredItem {

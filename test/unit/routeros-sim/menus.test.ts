@@ -160,3 +160,35 @@ describe("menus and items", () => {
     expect(e.run(':do { :error "boom" }').error).toBe("boom");
   });
 });
+
+describe("scripting beyond :put", () => {
+  it(":if with ( expressions ), :foreach over a find, :len of an array", () => {
+    const e = new Engine();
+    const ensure =
+      ":if ([:len [/interface bridge find where name=br0]] = 0) do={ /interface bridge add name=br0 } else={ :put exists }";
+    expect(ok(e, ensure)).toBe("");
+    expect(ok(e, ensure)).toBe("exists\n");
+    expect(ok(e, ":foreach i in=[/interface find] do={ :put [/interface get $i name] }")).toBe(
+      "ether1\nether2\nbr0\n",
+    );
+    expect(
+      ok(e, ':local a 3; :put ($a + 4); :put ("x" . $a); :put (!false); :put (1 < 2 && "a" = "a")'),
+    ).toBe("7\nx3\ntrue\ntrue\n");
+  });
+
+  it("/interface lists every interface with its type; /system resource tells the version", () => {
+    const e = new Engine({ version: "7.16.2" });
+    ok(e, "/interface wireguard add name=wg0; /interface bridge add name=lo0 disabled=yes");
+    expect(ok(e, "/interface print terse")).toBe(
+      [
+        "0 R name=ether1 default-name=ether1 type=ether mtu=1500",
+        "1 R name=ether2 default-name=ether2 type=ether mtu=1500",
+        "2 R name=wg0 type=wg mtu=1420",
+        "3 X name=lo0 type=bridge mtu=auto",
+        "",
+      ].join("\n"),
+    );
+    expect(ok(e, ":put [/system resource get version]")).toBe("7.16.2 (stable)\n");
+    expect(e.run("/interface set wg0 mtu=1400").error).toBe("bad command name set (line 1 column 12)");
+  });
+});

@@ -112,3 +112,20 @@ describe("/system scheduler", () => {
     expect(ok(r, ":put [/system identity get name]")).toBe("edge\n");
   });
 });
+
+describe("/system reboot", () => {
+  it("reboots once the command line is done: memory gone, configuration back, startup items run", () => {
+    const clock = new FakeClock(Date.parse("2026-03-09T10:00:00Z"));
+    const r = new SimRouter({ clock: clock.now, stateDir: stateDir() });
+    ok(
+      r,
+      ':global counter 1; /system scheduler add name=boot start-time=startup on-event=":log info booted"',
+    );
+    ok(r, "/system reboot");
+    expect(r.reboots).toBe(1);
+    expect(ok(r, ":put $counter")).toBe("\n"); // global variables live in memory only
+    expect(ok(r, ":put [/system scheduler get boot name]")).toBe("boot\n");
+    clock.advance(3);
+    expect(r.scheduler.tick().map((f) => f.name)).toEqual(["boot"]);
+  });
+});

@@ -115,3 +115,22 @@ describe("RouterOS simulator over SSH", () => {
     }
   });
 });
+
+describe("a reboot over SSH", () => {
+  it("drops the connection; the configuration is there after reconnecting", async () => {
+    const c = await connect({ username: "admin", password: "s3cret" });
+    await exec(c, "/interface bridge add name=before-reboot");
+    const closed = new Promise<void>((resolve) => c.once("close", () => resolve()));
+    c.exec("/system reboot", () => {});
+    await closed;
+    const again = await connect({ username: "admin", password: "s3cret" });
+    try {
+      expect((await exec(again, ":put [/interface bridge get before-reboot name]")).out).toBe(
+        "before-reboot\r\n",
+      );
+      expect(sim.router.reboots).toBe(1);
+    } finally {
+      again.end();
+    }
+  });
+});
