@@ -186,6 +186,26 @@ function normRule(r: FirewallRule): FirewallRule {
   });
 }
 
+/**
+ * The rules as RouterOS holds them: one table per family (IPv4 rules in /ip firewall filter, IPv6
+ * in /ipv6 firewall filter, so only the order within a family means anything), one protocol per
+ * rule ("any" IP version is a rule in each table, tcp/udp a tcp rule then a udp rule).
+ */
+function firewallRules(rules: readonly FirewallRule[]): FirewallRule[] {
+  const expanded = rules.map(normRule).flatMap((r) => {
+    const families: ("ipv4" | "ipv6")[] = r.ip_version === "any" ? ["ipv4", "ipv6"] : [r.ip_version ?? "ipv4"];
+    const protocols: FirewallRule["protocol"][] = r.protocol === "tcp/udp" ? ["tcp", "udp"] : [r.protocol];
+    return families.flatMap((ip_version) =>
+      protocols.map((protocol) => ({
+        ...r,
+        ip_version,
+        protocol: ip_version === "ipv6" && protocol === "icmp" ? ("icmpv6" as const) : protocol,
+      })),
+    );
+  });
+  return [...expanded.filter((r) => r.ip_version === "ipv4"), ...expanded.filter((r) => r.ip_version === "ipv6")];
+}
+
 /** See the module comment. The sections RouterOS does not manage (and raw) are left out. */
 export function normalizeRouteros(intent: DeviceIntent): DeviceIntent {
   const out: DeviceIntent = {};
@@ -202,7 +222,7 @@ export function normalizeRouteros(intent: DeviceIntent): DeviceIntent {
   if (intent.firewall?.rules.length || intent.firewall?.aliases?.length)
     out.firewall = prune({
       aliases: intent.firewall.aliases?.length ? structuredClone(intent.firewall.aliases) : undefined,
-      rules: intent.firewall.rules.map(normRule),
+      rules: firewallRules(intent.firewall.rules),
     });
   return out;
 }

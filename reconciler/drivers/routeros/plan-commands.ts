@@ -729,6 +729,7 @@ function planFirewall(
         `remove the filter rule "${r.rule.description}" (the list is written again in order)`,
       ),
     );
+  // want's rules are already one per table and protocol (normalizeRouteros).
   for (const r of want.firewall?.rules ?? [])
     for (const { path, props } of filterRuleCommands(r))
       emit(
