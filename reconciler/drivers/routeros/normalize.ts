@@ -193,7 +193,8 @@ function normRule(r: FirewallRule): FirewallRule {
  */
 function firewallRules(rules: readonly FirewallRule[]): FirewallRule[] {
   const expanded = rules.map(normRule).flatMap((r) => {
-    const families: ("ipv4" | "ipv6")[] = r.ip_version === "any" ? ["ipv4", "ipv6"] : [r.ip_version ?? "ipv4"];
+    const families: ("ipv4" | "ipv6")[] =
+      r.ip_version === "any" ? ["ipv4", "ipv6"] : [r.ip_version ?? "ipv4"];
     const protocols: FirewallRule["protocol"][] = r.protocol === "tcp/udp" ? ["tcp", "udp"] : [r.protocol];
     return families.flatMap((ip_version) =>
       protocols.map((protocol) => ({
@@ -203,7 +204,10 @@ function firewallRules(rules: readonly FirewallRule[]): FirewallRule[] {
       })),
     );
   });
-  return [...expanded.filter((r) => r.ip_version === "ipv4"), ...expanded.filter((r) => r.ip_version === "ipv6")];
+  return [
+    ...expanded.filter((r) => r.ip_version === "ipv4"),
+    ...expanded.filter((r) => r.ip_version === "ipv6"),
+  ];
 }
 
 /** See the module comment. The sections RouterOS does not manage (and raw) are left out. */
