@@ -62,6 +62,16 @@ export function toStr(v: RVal): string {
     .join(";");
 }
 
+const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+/** Scheduler dates: `mar/01/2018` (before 7.10) or `2018-03-01` (7.10 on), kept as the latter. */
+function isoDate(text: string): string {
+  const m = /^([a-z]{3})\/(\d\d)\/(\d{4})$/i.exec(text);
+  if (!m) return text;
+  const month = MONTHS.indexOf((m[1] ?? "").toLowerCase()) + 1;
+  return `${m[3]}-${String(month).padStart(2, "0")}-${m[2]}`;
+}
+
 const join = (path: string, word: string) => (path ? `${path} ${word}` : word);
 
 export class Engine {
@@ -115,7 +125,7 @@ export class Engine {
   }
 
   export(opts: Parameters<typeof exportConfig>[3] = {}): string {
-    return exportConfig(this.store, this.now(), this.identity, opts);
+    return exportConfig(this.store, this.now(), this.identity, { version: this.identity.version, ...opts });
   }
 
   execAll(cmds: Command[], ctx: Ctx, top = false): RVal {
@@ -404,6 +414,12 @@ export class Engine {
       values.owner = ctx.user;
       values["run-count"] = "0";
     }
+    if (menu.path === "file" && changed.has("contents")) {
+      values.size = String(Buffer.byteLength(values.contents ?? ""));
+    }
+    if (menu.path === "system scheduler" && values["start-date"] !== undefined) {
+      values["start-date"] = isoDate(values["start-date"]);
+    }
     if (menu.path === "system scheduler" && adding && values["start-time"] === undefined) {
       if (values.interval !== undefined && values.interval !== "0s") {
         const now = this.now();
@@ -431,14 +447,16 @@ export class Engine {
   }
 
   private cmdSet(menu: Menu, args: Item[], ctx: Ctx): RVal {
-    const { named, positional, unset } = this.namedArgs(menu, args, ctx, {
+    const { named, positional, unset, extra } = this.namedArgs(menu, args, ctx, {
       positional: menu.singleton ? 0 : 1,
+      extra: menu.singleton ? [] : ["numbers"],
     });
     let targets: StoredItem[];
     if (menu.singleton) targets = this.store.list(menu.path);
     else {
-      if (positional.length === 0) throw missingValues(["numbers"]);
-      targets = this.resolve(menu, this.evalValue((positional[0] as Item).value, ctx));
+      const which = positional[0] ?? extra.get("numbers");
+      if (!which) throw missingValues(["numbers"]);
+      targets = this.resolve(menu, this.evalValue(which.value, ctx));
     }
     for (const t of targets) {
       const values = { ...t.values, ...Object.fromEntries(named) };
@@ -556,7 +574,15 @@ export class Engine {
   }
 
   private cmdExport(path: string, args: Item[], ctx: Ctx): RVal {
-    const opts: { terse?: boolean; verbose?: boolean; showSensitive?: boolean; under?: string } = {};
+    const opts: {
+      terse?: boolean;
+      verbose?: boolean;
+      showSensitive?: boolean;
+      under?: string;
+      version?: string;
+    } = {
+      version: this.identity.version,
+    };
     let file: string | undefined;
     for (const a of args) {
       const w = a.key === undefined ? literal(a.value) : undefined;

@@ -20,6 +20,8 @@ export interface ExportOptions {
   showSensitive?: boolean;
   /** Only these menus (a section export such as `/ip address export`). */
   under?: string;
+  /** Dates in values follow the version, as the header does (`start-date=mar/01/2018` before 7.10). */
+  version?: string;
 }
 
 const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
@@ -37,6 +39,12 @@ export function headerDate(now: Date, version: string): string {
     return `${now.getUTCFullYear()}-${two(now.getUTCMonth() + 1)}-${two(now.getUTCDate())} ${time}`;
   }
   return `${MONTHS[now.getUTCMonth()]}/${two(now.getUTCDate())}/${now.getUTCFullYear()} ${time}`;
+}
+
+/** 2018-03-01 → mar/01/2018 */
+function oldDate(iso: string): string {
+  const m = /^(\d{4})-(\d\d)-(\d\d)$/.exec(iso);
+  return m ? `${MONTHS[Number(m[2]) - 1]}/${m[3]}/${m[1]}` : iso;
 }
 
 export function header(now: Date, id: Identity): string[] {
@@ -96,7 +104,8 @@ export function tokensOf(menu: Menu, item: StoredItem, opts: ExportOptions, wrap
     const prefix = dot > 0 ? p.name.slice(0, dot) : undefined;
     const key = prefix !== undefined && prefix === prevPrefix ? p.name.slice(dot) : p.name;
     prevPrefix = prefix;
-    out.push({ key, value: writtenValue(v, wrap) });
+    const dated = p.name === "start-date" && opts.version && !versionAtLeast(opts.version, 7, 10);
+    out.push({ key, value: writtenValue(dated ? oldDate(v) : v, wrap) });
   }
   return out;
 }

@@ -191,3 +191,24 @@ describe("/export", () => {
     ]);
   });
 });
+
+describe("scheduler dates follow the version", () => {
+  it("accepts mar/01/2018 and 2018-03-01; exports mon/dd/yyyy before 7.10 and ISO from 7.10", () => {
+    for (const [version, written] of [
+      ["7.8", "start-date=mar/01/2026"],
+      ["7.16", "start-date=2026-03-01"],
+    ] as const) {
+      const e = new Engine({ version, now: () => NOW });
+      ok(
+        e,
+        '/system scheduler add name=a interval=1d on-event=":log info a" start-date=mar/01/2026 start-time=08:00:00',
+      );
+      ok(
+        e,
+        '/system scheduler add name=b interval=1d on-event=":log info b" start-date=2026-03-01 start-time=08:00:00',
+      );
+      const text = ok(e, "/system scheduler export terse");
+      expect(text.split(written).length - 1).toBe(2);
+    }
+  });
+});

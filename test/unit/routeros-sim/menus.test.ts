@@ -192,3 +192,22 @@ describe("scripting beyond :put", () => {
     expect(e.run("/interface set wg0 mtu=1400").error).toBe("bad command name set (line 1 column 12)");
   });
 });
+
+describe("more item commands", () => {
+  it("set numbers=…, enable/disable, get of an unknown property, /file set contents", () => {
+    const e = new Engine();
+    ok(e, "/ip address add address=192.0.2.1/24 interface=ether1");
+    ok(e, "/ip address set numbers=0 comment=uplink");
+    expect(ok(e, ":put [/ip address get 0 comment]")).toBe("uplink\n");
+    ok(e, "/ip address disable 0");
+    expect(ok(e, "/ip address print terse")).toMatch(/^0 X comment=uplink /);
+    ok(e, "/ip address enable [find]");
+    expect(ok(e, ":put [/ip address get 0 disabled]")).toBe("no\n");
+    expect(e.run(":put [/ip address get 0 colour]").error).toBe(
+      "input does not match any value of value-name",
+    );
+    ok(e, '/file add name=lock.txt contents="run 1"');
+    ok(e, '/file set lock.txt contents="run 22"');
+    expect(ok(e, ":put [/file get lock.txt size]")).toBe("6\n");
+  });
+});
