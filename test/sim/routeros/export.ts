@@ -110,11 +110,39 @@ export function tokensOf(menu: Menu, item: StoredItem, opts: ExportOptions, wrap
   return out;
 }
 
-function commandsOf(menu: Menu, store: Store, opts: ExportOptions): { head: string; tokens: Token[] }[] {
+/**
+ * RouterOS's note above an item that refers to an interface which is not running: 01-v7.10 writes
+ * `# tunnel-mikrotik not ready` above the NAT rule with `out-interface=tunnel-mikrotik` (an
+ * interface added `disabled=yes`); in a terse export the note breaks the run of full-path lines.
+ */
+function noteFor(menu: Menu, store: Store, item: StoredItem): string | undefined {
+  if (menu.path !== "ip firewall filter") return undefined;
+  const down = new Set(
+    store
+      .list("interface")
+      .filter((i) => i.values.disabled === "yes")
+      .map((i) => i.values.name),
+  );
+  const iface = [item.values["in-interface"], item.values["out-interface"]].find(
+    (n) => n !== undefined && down.has(n),
+  );
+  return iface ? `# ${iface} not ready` : undefined;
+}
+
+function commandsOf(
+  menu: Menu,
+  store: Store,
+  opts: ExportOptions,
+): { head: string; tokens: Token[]; note?: string }[] {
   const wrap = !opts.terse;
-  const out: { head: string; tokens: Token[] }[] = [];
+  const out: { head: string; tokens: Token[]; note?: string }[] = [];
   for (const item of store.list(menu.path)) {
     const tokens = tokensOf(menu, item, opts, wrap);
+    const note = noteFor(menu, store, item);
+    if (note) {
+      out.push({ head: "add", tokens, note });
+      continue;
+    }
     if (menu.singleton) {
       if (tokens.length > 0) out.push({ head: "set", tokens });
     } else if (item.builtin) {
@@ -138,7 +166,11 @@ export function exportConfig(store: Store, now: Date, id: Identity, opts: Export
     if (cmds.length === 0) continue;
     if (!opts.terse) lines.push(`/${menu.path}`);
     for (const c of cmds) {
-      const head = opts.terse ? `/${menu.path} ${c.head}` : c.head;
+      if (c.note) {
+        if (opts.terse) lines.push(`/${menu.path}`);
+        lines.push(c.note);
+      }
+      const head = opts.terse && !c.note ? `/${menu.path} ${c.head}` : c.head;
       lines.push(...renderCommand(head, c.tokens, !opts.terse));
     }
   }

@@ -212,3 +212,32 @@ describe("scheduler dates follow the version", () => {
     }
   });
 });
+
+describe("notes on items whose interface is not running", () => {
+  it("writes `# X not ready` above the rule; in terse, a lone path line, the note, then a bare add", () => {
+    const e = new Engine({ now: () => NOW });
+    ok(e, "/interface wireguard add name=wg-down listen-port=13231 disabled=yes");
+    ok(e, "/ip firewall filter add chain=forward action=accept out-interface=wg-down");
+    ok(e, "/ip firewall filter add chain=forward action=drop");
+    expect(ok(e, "/ip firewall filter export terse").split("\n").slice(3)).toEqual([
+      "/ip firewall filter",
+      "# wg-down not ready",
+      "add action=accept chain=forward out-interface=wg-down",
+      "/ip firewall filter add action=drop chain=forward",
+      "",
+    ]);
+    expect(ok(e, "/ip firewall filter export").split("\n").slice(3)).toEqual([
+      "/ip firewall filter",
+      "# wg-down not ready",
+      "add action=accept chain=forward out-interface=wg-down",
+      "add action=drop chain=forward",
+      "",
+    ]);
+    // and it imports back: the note is a comment
+    e.run("/export file=x");
+    const b = new Engine({ now: () => NOW });
+    b.writeFile("x.rsc", e.readFile("x.rsc") ?? "");
+    expect(b.run("/import x.rsc").error).toBeUndefined();
+    expect(b.run("/ip firewall filter print count-only").output).toBe("2\n");
+  });
+});
