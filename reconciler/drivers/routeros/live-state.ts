@@ -71,8 +71,11 @@ export interface RouterosInventory {
   ospfAreas: Map<string, ItemRef & { name: string; instance: string; id: string }>;
   /** The interface templates the model reads (those naming interfaces). */
   ospfTemplates: (ItemRef & { area: string; interfaces: string[] })[];
-  /** remote address -> the connection. */
-  bgpConnections: Map<string, ItemRef & { name: string }>;
+  /** remote address -> the connection, with its own AS, router id and cluster id (resolved). */
+  bgpConnections: Map<
+    string,
+    ItemRef & { name: string; asn?: number; routerId?: string; clusterId?: string }
+  >;
   /** prefix -> the route. */
   routes: Map<string, ItemRef & { family: 4 | 6 }>;
   /** Mapped filter rules, in order, each with its table. */
@@ -555,7 +558,13 @@ export function liveStateFromExport(parsed: ParsedExport): RouterosLive {
         if (rid) c.routerId = rid;
         if (p["cluster-id"]) c.clusterId = p["cluster-id"];
         connections.push(c);
-        inv.bgpConnections.set(n.address, { ...ref(item, nameFind(p.name), marked), name: p.name });
+        inv.bgpConnections.set(n.address, {
+          ...ref(item, nameFind(p.name), marked),
+          name: p.name,
+          ...(c.as !== undefined ? { asn: c.as } : {}),
+          ...(c.routerId !== undefined ? { routerId: c.routerId } : {}),
+          ...(c.clusterId !== undefined ? { clusterId: c.clusterId } : {}),
+        });
         bgpMarked ||= marked;
         extra(item, [
           "name",

@@ -592,11 +592,8 @@ function planBgp(
       emit(PHASE.bgp, add(MENU.bgpConnection, props, [], `add ${who}`));
       continue;
     }
-    const own = {
-      asn: Number(ref.properties.as ?? have.bgp?.asn),
-      router_id: ref.properties["router-id"] ? have.bgp?.router_id : undefined,
-      cluster_id: ref.properties["cluster-id"],
-    };
+    // What this connection itself says (the section's values come from the first connection).
+    const own = { asn: ref.asn ?? have.bgp?.asn ?? 0, router_id: ref.routerId, cluster_id: ref.clusterId };
     const now = bgpProps(own, h).filter(
       ([k]) => k !== "local.role" || ref.properties["local.role"] !== undefined,
     );
