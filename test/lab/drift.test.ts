@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { driftCommand } from "../../reconciler/cli/drift.ts";
-import { DRIVERS } from "../../reconciler/drivers/index.ts";
+import { APPLY_DRIVERS, DRIVERS } from "../../reconciler/drivers/index.ts";
 import { openSshTransport } from "../../reconciler/transport/ssh.ts";
 import { runCli } from "../helpers/cli.ts";
 import { API, FakeGitHub, OWNER, REPO, TOKEN } from "../unit/github/fake-github.ts";
@@ -42,16 +42,20 @@ function sink() {
   return w;
 }
 
-/** One night's drift run, as the drift workflow runs it. */
-async function night(): Promise<{ code: number; out: string; report: string }> {
+/** One night's drift run, as the drift workflow runs it (--revert: the automatic revert, per scope). */
+async function night(revert?: string): Promise<{ code: number; out: string; report: string }> {
   const out = sink();
   const report = join(repo.dir, "drift.md");
   const code = await driftCommand(
-    { repo: repo.dir, limit: MESH, report, openPr: true, base: "main" },
+    { repo: repo.dir, limit: MESH, report, openPr: true, base: "main", ...(revert ? { revert } : {}) },
     {
       drivers: DRIVERS,
+      applyDrivers: APPLY_DRIVERS,
       openTransport: (r, knownHosts) => openSshTransport(r.devices, knownHosts),
       env: { GITHUB_REPOSITORY: `${OWNER}/${REPO}`, GITHUB_TOKEN: TOKEN, GITHUB_API_URL: API },
+      ask: async () => false,
+      interactive: false,
+      err: sink(),
     },
     out,
     false,
@@ -138,6 +142,22 @@ describe("nightly drift with pull requests, on the lab", () => {
     expect(r.out).toMatch(/^router-a: drift gone, pull request #\d+ closed$/m);
     expect(gh.pulls[0]?.state).toBe("closed");
     expect(gh.comments.at(-1)?.body).toMatch(/The drift on router-a is gone/);
+    expect(gh.problems).toEqual([]);
+  }, 120_000);
+
+  it("with --revert for a device, its drift is reverted by an apply instead of proposed", async () => {
+    const before = gh.pulls.length;
+    await nsExecOk("router-b", [
+      "sh",
+      "-c",
+      "sed -i 's/cost 20;/cost 25;/' /etc/bird/bird.conf && birdc configure >/dev/null",
+    ]);
+    const r = await night("router-b");
+    expect(r.out).toMatch(/^reverting the drift of router-b$/m);
+    expect(r.out).toMatch(/router-b: confirmed/);
+    expect(gh.pulls).toHaveLength(before);
+    expect(await nsExecOk("router-b", ["cat", "/etc/bird/bird.conf"])).not.toMatch(/cost 25;/);
+    expect(cli(["plan", "--limit", "router-b"]).code).toBe(0);
     expect(gh.problems).toEqual([]);
   }, 120_000);
 });
