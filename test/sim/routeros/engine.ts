@@ -1,7 +1,6 @@
 // The console engine: runs RouterOS command lines against the state store. Pure apart from the
 // clock it is given: no network, no timers (the scheduler and the SSH server sit around it).
 import {
-  alreadyHave,
   badCommandName,
   expectedEndOfCommand,
   missingValues,
@@ -13,10 +12,11 @@ import { exportConfig, type Identity } from "./export.ts";
 import { evaluate } from "./expr.ts";
 import { type Command, type Item, literal, type Pos, parseScript, type Value } from "./lexer.ts";
 import { asValue, effective, printItems, printSingleton } from "./print.ts";
+import { checkItem, deriveValues } from "./rules.ts";
 import { MENU_BY_PATH, MENUS, type Menu, PATH_NODES, prop } from "./schema.ts";
+import { scripting } from "./scripting.ts";
 import { formatId, parseId, Store, type StoredItem } from "./store.ts";
-import { formatTime, networkOf, normalize } from "./values.ts";
-import { generatePrivateKey, publicKeyOf } from "./wgkeys.ts";
+import { formatTime, normalize } from "./values.ts";
 import { compileWhere } from "./where.ts";
 
 export type RVal = string | string[] | Record<string, string>[] | undefined;
@@ -60,16 +60,6 @@ export function toStr(v: RVal): string {
             .join(";"),
     )
     .join(";");
-}
-
-const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-
-/** Scheduler dates: `mar/01/2018` (before 7.10) or `2018-03-01` (7.10 on), kept as the latter. */
-function isoDate(text: string): string {
-  const m = /^([a-z]{3})\/(\d\d)\/(\d{4})$/i.exec(text);
-  if (!m) return text;
-  const month = MONTHS.indexOf((m[1] ?? "").toLowerCase()) + 1;
-  return `${m[3]}-${String(month).padStart(2, "0")}-${m[2]}`;
 }
 
 const join = (path: string, word: string) => (path ? `${path} ${word}` : word);
@@ -145,11 +135,11 @@ export class Engine {
     return v.source;
   }
 
-  private variable(name: string, ctx: Ctx): RVal {
+  variable(name: string, ctx: Ctx): RVal {
     return ctx.locals.has(name) ? ctx.locals.get(name) : this.store.data.globals[name];
   }
 
-  private str(v: Value, ctx: Ctx): string {
+  str(v: Value, ctx: Ctx): string {
     return toStr(this.evalValue(v, ctx));
   }
 
@@ -163,7 +153,7 @@ export class Engine {
       first.key === undefined && first.value.kind === "string" && !first.value.quoted
         ? literal(first.value)
         : undefined;
-    if (w0?.startsWith(":")) return this.scripting(w0.slice(1), first.pos, items.slice(1), ctx);
+    if (w0?.startsWith(":")) return scripting(this, w0.slice(1), first.pos, items.slice(1), ctx);
     let path = ctx.path;
     let i = 0;
     let command: string | undefined;
@@ -326,109 +316,6 @@ export class Engine {
     return out;
   }
 
-  // ---------------------------------------------------------------- validation and derived values
-
-  private check(menu: Menu, values: Record<string, string>, self: StoredItem | undefined): void {
-    const missing = (menu.required ?? []).filter((r) => values[r] === undefined);
-    if (!self && missing.length) throw missingValues(missing);
-    const others = this.store.list(menu.path).filter((i) => i !== self);
-    for (const p of menu.props) {
-      const v = values[p.name];
-      if (v === undefined) continue;
-      if (p.type === "interface") {
-        const allowed =
-          menu.path === "interface wireguard peers"
-            ? this.store.list("interface wireguard").map((i) => i.values.name)
-            : this.store.interfaceNames();
-        if (!allowed.includes(v)) throw noMatchingValue(p.name);
-      }
-      if (p.type === "interfaces") {
-        const names = [...this.store.interfaceNames(), "all", "dynamic", "static", "none"];
-        if (v.split(",").some((n) => !names.includes(n))) throw noMatchingValue(p.name);
-      }
-    }
-    const refs: [string, string, string][] = [
-      ["routing ospf area", "instance", "routing ospf instance"],
-      ["routing ospf interface-template", "area", "routing ospf area"],
-    ];
-    for (const [path, key, target] of refs) {
-      if (menu.path === path && values[key] !== undefined) {
-        if (!this.store.list(target).some((i) => i.values.name === values[key])) throw noMatchingValue(key);
-      }
-    }
-    if (menu.path === "routing bgp connection" && values.templates !== undefined) {
-      const names = this.store.list("routing bgp template").map((i) => i.values.name);
-      if (values.templates.split(",").some((t) => !names.includes(t))) throw noMatchingValue("templates");
-    }
-    if (menu.interfaceMenu) {
-      const taken = this.store.interfaceNames().filter((n) => n !== self?.values.name);
-      if (taken.includes(values.name ?? "")) throw alreadyHave("interface with such name");
-    } else if (
-      menu.nameProp &&
-      others.some((i) => i.values[menu.nameProp as string] === values[menu.nameProp as string])
-    ) {
-      throw new RosError("failure: item with such name already exists");
-    }
-    if (menu.path === "ip address" || menu.path === "ipv6 address") {
-      if (
-        others.some((i) => i.values.address === values.address && i.values.interface === values.interface)
-      ) {
-        throw alreadyHave("such address");
-      }
-    }
-    if (menu.path === "interface wireguard peers") {
-      if (
-        others.some(
-          (i) => i.values["public-key"] === values["public-key"] && i.values.interface === values.interface,
-        )
-      ) {
-        throw alreadyHave("peer with such public key");
-      }
-    }
-  }
-
-  private derive(
-    menu: Menu,
-    values: Record<string, string>,
-    changed: Map<string, string>,
-    ctx: Ctx,
-    adding: boolean,
-  ): void {
-    if (menu.path === "ip address" && changed.has("address") && !changed.has("network")) {
-      values.network = networkOf(values.address ?? "");
-    }
-    if (menu.path === "interface wireguard") {
-      if (adding && values["private-key"] === undefined) values["private-key"] = generatePrivateKey();
-      if (changed.has("private-key") || adding) {
-        if (values["private-key"] === "") values["private-key"] = generatePrivateKey();
-        values["public-key"] = publicKeyOf(values["private-key"] ?? "");
-      }
-      if (values["listen-port"] === undefined) {
-        const used = this.store.list(menu.path).map((i) => Number(i.values["listen-port"]));
-        let port = 13231;
-        while (used.includes(port)) port++;
-        values["listen-port"] = String(port);
-      }
-    }
-    if (adding && (menu.path === "system script" || menu.path === "system scheduler")) {
-      values.owner = ctx.user;
-      values["run-count"] = "0";
-    }
-    if (menu.path === "file" && changed.has("contents")) {
-      values.size = String(Buffer.byteLength(values.contents ?? ""));
-    }
-    if (menu.path === "system scheduler" && values["start-date"] !== undefined) {
-      values["start-date"] = isoDate(values["start-date"]);
-    }
-    if (menu.path === "system scheduler" && adding && values["start-time"] === undefined) {
-      if (values.interval !== undefined && values.interval !== "0s") {
-        const now = this.now();
-        values["start-date"] ??= now.toISOString().slice(0, 10);
-        values["start-time"] = now.toISOString().slice(11, 19);
-      } else values["start-time"] = "startup";
-    }
-  }
-
   // ---------------------------------------------------------------- commands
 
   private cmdAdd(menu: Menu, args: Item[], ctx: Ctx): RVal {
@@ -436,8 +323,8 @@ export class Engine {
     const extras = menu.path === "ip firewall filter" ? ["place-before"] : [];
     const { named, extra } = this.namedArgs(menu, args, ctx, { extra: extras });
     const values: Record<string, string> = Object.fromEntries(named);
-    this.derive(menu, values, named, ctx, true);
-    this.check(menu, values, undefined);
+    deriveValues(this, menu, values, named, ctx, true);
+    checkItem(this, menu, values, undefined);
     let before: number | undefined;
     const pb = extra.get("place-before");
     if (pb) before = this.resolve(menu, this.evalValue(pb.value, ctx))[0]?.id;
@@ -461,8 +348,8 @@ export class Engine {
     for (const t of targets) {
       const values = { ...t.values, ...Object.fromEntries(named) };
       for (const u of unset) delete values[u];
-      this.derive(menu, values, named, ctx, false);
-      this.check(menu, values, t);
+      deriveValues(this, menu, values, named, ctx, false);
+      checkItem(this, menu, values, t);
       t.values = values;
     }
     if (menu.path === "system scheduler") this.onSchedulerChange?.();
@@ -649,97 +536,6 @@ export class Engine {
     if (this.readFile(name) !== undefined) throw new RosError("failure: item with such name already exists");
     this.writeFile(name, named.get("contents") ?? "");
     return undefined;
-  }
-
-  // ---------------------------------------------------------------- scripting (":" commands)
-
-  private scripting(name: string, pos: Pos, args: Item[], ctx: Ctx): RVal {
-    switch (name) {
-      case "put": {
-        ctx.out.push(`${args[0] ? toStr(this.evalValue(args[0].value, ctx)) : ""}\n`);
-        return undefined;
-      }
-      case "local":
-      case "global": {
-        const varName = args[0] ? literal(args[0].value) : undefined;
-        if (!varName) throw new RosError("syntax error", pos);
-        const value = args[1] ? this.evalValue(args[1].value, ctx) : "";
-        if (name === "local") ctx.locals.set(varName, value);
-        else this.store.data.globals[varName] = toStr(value);
-        return undefined;
-      }
-      case "set": {
-        const varName = args[0] ? literal(args[0].value) : undefined;
-        if (!varName) throw new RosError("syntax error", pos);
-        const value = args[1] ? this.evalValue(args[1].value, ctx) : "";
-        if (ctx.locals.has(varName)) ctx.locals.set(varName, value);
-        else this.store.data.globals[varName] = toStr(value);
-        return undefined;
-      }
-      case "do": {
-        const body = args.find((a) => a.key === undefined || a.key === "do");
-        const onError = args.find((a) => a.key === "on-error");
-        for (const a of args) {
-          if (a !== body && a !== onError) throw expectedEndOfCommand(a.pos);
-        }
-        if (body?.value.kind !== "block") throw new RosError("syntax error", pos);
-        try {
-          return this.execAll(body.value.commands, { ...ctx });
-        } catch (e) {
-          if (!(e instanceof RosError) || !onError) throw e;
-          if (onError.value.kind !== "block") throw new RosError("syntax error", onError.pos);
-          return this.execAll(onError.value.commands, { ...ctx });
-        }
-      }
-      case "error":
-        throw new RosError(args[0] ? this.str(args[0].value, ctx) : "");
-      case "log": {
-        this.log.push(args.map((a) => this.str(a.value, ctx)).join(" "));
-        return undefined;
-      }
-      case "delay":
-        return undefined;
-      case "len": {
-        const v = args[0] ? this.evalValue(args[0].value, ctx) : "";
-        return String(Array.isArray(v) ? v.length : toStr(v).length);
-      }
-      case "if": {
-        const cond = args[0];
-        if (cond?.key !== undefined || cond?.value.kind !== "expression")
-          throw new RosError("syntax error", pos);
-        const then = args.find((a) => a.key === "do");
-        const otherwise = args.find((a) => a.key === "else");
-        for (const a of args.slice(1)) if (a !== then && a !== otherwise) throw expectedEndOfCommand(a.pos);
-        const v = toStr(this.evalValue(cond.value, ctx));
-        const branch = v === "true" || v === "yes" ? then : otherwise;
-        if (!branch) return undefined;
-        if (branch.value.kind !== "block") throw new RosError("syntax error", branch.pos);
-        return this.execAll(branch.value.commands, { ...ctx });
-      }
-      case "foreach": {
-        const varName = args[0] ? literal(args[0].value) : undefined;
-        const list = args.find((a) => a.key === "in");
-        const body = args.find((a) => a.key === "do");
-        if (!varName || !list || body?.value.kind !== "block") throw new RosError("syntax error", pos);
-        const v = this.evalValue(list.value, ctx);
-        const elements = Array.isArray(v)
-          ? (v as string[])
-          : toStr(v)
-              .split(";")
-              .filter((x) => x !== "");
-        for (const el of elements) {
-          ctx.locals.set(varName, el);
-          this.execAll(body.value.commands, { ...ctx });
-        }
-        return undefined;
-      }
-      case "return":
-        return args[0] ? this.evalValue(args[0].value, ctx) : undefined;
-      case "tostr":
-        return args[0] ? toStr(this.evalValue(args[0].value, ctx)) : "";
-      default:
-        throw badCommandName(name, { line: pos.line, column: pos.column + 1 });
-    }
   }
 }
 
