@@ -67,12 +67,23 @@ function normPeer(p: WireguardPeer): WireguardPeer {
   });
 }
 
+/**
+ * A port RouterOS picks itself for a WireGuard interface added without one: 13231, or the next
+ * free one above it (a second interface gets 13232, as `interface wireguard print` shows). Such a
+ * port and "unset" compare equal; the price is that an explicit port in that range is not told
+ * from the one RouterOS picked.
+ */
+export function isAutoListenPort(port: number | undefined): boolean {
+  const first = ROUTEROS_DEFAULTS.wireguardListenPort;
+  return port === undefined || (port >= first && port < first + 256);
+}
+
 function normWireguard(w: WireguardInterface): WireguardInterface {
   // No table on RouterOS: a WireGuard interface never installs routes for its allowed addresses,
   // which is wg-quick's Table = off; the field cannot be read back, so it is left out.
   return prune({
     name: w.name,
-    listen_port: w.listen_port ?? ROUTEROS_DEFAULTS.wireguardListenPort,
+    listen_port: isAutoListenPort(w.listen_port) ? undefined : w.listen_port,
     addresses: w.addresses?.length ? ipSet(w.addresses, canonInterfaceAddress) : undefined,
     mtu: w.mtu ?? ROUTEROS_DEFAULTS.wireguardMtu,
     description: w.description,

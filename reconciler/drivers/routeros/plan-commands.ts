@@ -182,15 +182,19 @@ export function planCommands(
         ),
       );
     } else {
+      const defined = (props: [string, number | undefined][]): Props =>
+        props.filter((p): p is [string, number] => p[1] !== undefined);
+      // A port git no longer sets goes back to RouterOS's first own one.
       const diff = diffProps(
-        [
-          ["listen-port", w.listen_port as number],
-          ["mtu", w.mtu as number],
-        ],
-        [
-          ["listen-port", h.listen_port as number],
-          ["mtu", h.mtu as number],
-        ],
+        defined([
+          ["listen-port", w.listen_port],
+          ["mtu", w.mtu],
+        ]),
+        defined([
+          ["listen-port", h.listen_port],
+          ["mtu", h.mtu],
+        ]),
+        { "listen-port": ROUTEROS_DEFAULTS.wireguardListenPort, mtu: ROUTEROS_DEFAULTS.wireguardMtu },
       );
       if (h.description !== w.description) diff.push(["comment", commentFor(w.description, ref.marked)]);
       if (diff.length > 0)

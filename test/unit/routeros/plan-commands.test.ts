@@ -121,6 +121,16 @@ describe("planCommands on the example's tower-1", () => {
     ]);
   });
 
+  it("takes a listen port RouterOS picked itself for an unset one, and sets one git names", async () => {
+    const desired = structuredClone(await towerDesired());
+    expect(lines(desired, TOWER_CONVERGED.replace("listen-port=13231", "listen-port=13232"))).toEqual([]);
+    const wg = desired.wireguard?.[0];
+    if (wg) wg.listen_port = 51820;
+    expect(lines(desired, TOWER_CONVERGED)).toEqual([
+      "/interface wireguard set [ find where name=wg-core ] listen-port=51820",
+    ]);
+  });
+
   it("replaces a template whose passive flag changes (a flag, not a value)", async () => {
     const desired = structuredClone(await towerDesired());
     const lo = desired.ospf?.instances[0]?.areas[0]?.interfaces?.[0];
