@@ -6,6 +6,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import ssh2 from "ssh2";
+import type { RunResult } from "./engine.ts";
 import { SimRouter, type SimRouterOptions } from "./router.ts";
 
 const { Server, utils } = ssh2;
@@ -120,7 +121,13 @@ export async function startRouterOsSsh(opts: RouterOsSshOptions = {}): Promise<R
           const ch = accept();
           commands.push(info.command);
           const rebootsBefore = router.reboots;
-          const r = router.run(info.command, { path: "", user });
+          let r: RunResult;
+          try {
+            r = router.run(info.command, { path: "", user });
+          } catch (e) {
+            // a simulator bug, not a RouterOS answer: say so plainly rather than hang the client
+            r = { output: `simulator error: ${(e as Error).message}\n`, ok: false, error: String(e) };
+          }
           if (router.reboots !== rebootsBefore) return; // the connection is gone
           ch.write(crlf(r.output));
           ch.exit(r.ok ? 0 : (opts.errorExitStatus ?? 0));
