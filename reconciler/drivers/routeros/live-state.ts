@@ -55,6 +55,8 @@ export interface ItemRef {
   /** The item's properties as read (secrets redacted). */
   properties: Record<string, string>;
   marked: boolean;
+  /** disabled=yes: in the model as if it ran (the model has no such flag); the plan enables it. */
+  disabled: boolean;
 }
 
 /** The device's items the planner needs beside the model: names, ids, what refers to what. */
@@ -217,8 +219,8 @@ export function liveStateFromExport(parsed: ParsedExport): RouterosLive {
     find,
     properties: redacted(item.properties),
     marked,
+    disabled: yes(item.properties.disabled),
   });
-  const isDisabled = (item: ExportItem) => yes(item.properties.disabled);
 
   // Pass 1: names that others refer to (routing ids).
   for (const item of parsed.items)
@@ -235,7 +237,7 @@ export function liveStateFromExport(parsed: ParsedExport): RouterosLive {
   for (const item of parsed.items) {
     const p = item.properties;
     const { description, marked } = readComment(p.comment);
-    if (item.path === MENU.bridge && item.command === "add" && p.name && !isDisabled(item)) {
+    if (item.path === MENU.bridge && item.command === "add" && p.name) {
       const i: NetInterface = { name: p.name, kind: "bridge" };
       const mtu = num(p.mtu);
       if (mtu) i.mtu = mtu;
@@ -244,7 +246,7 @@ export function liveStateFromExport(parsed: ParsedExport): RouterosLive {
       inv.interfaces.set(p.name, { ...ref(item, nameFind(p.name), marked), kind: "bridge" });
       if (marked) owned.add(`interfaces[${p.name}]`);
       extra(item, ["name", "mtu", "comment", "disabled"]);
-    } else if (item.path === MENU.vlan && item.command === "add" && p.name && !isDisabled(item)) {
+    } else if (item.path === MENU.vlan && item.command === "add" && p.name) {
       const id = num(p["vlan-id"]);
       if (!id || !p.interface) {
         keep(item);
@@ -275,7 +277,7 @@ export function liveStateFromExport(parsed: ParsedExport): RouterosLive {
         kind: "ethernet",
       });
       extra(item, ["name", "mtu", "comment"]);
-    } else if (item.path === MENU.wireguard && item.command === "add" && p.name && !isDisabled(item)) {
+    } else if (item.path === MENU.wireguard && item.command === "add" && p.name) {
       const w: WireguardInterface = { name: p.name, peers: [] };
       const port = num(p["listen-port"]);
       if (port) w.listen_port = port;
@@ -327,8 +329,7 @@ export function liveStateFromExport(parsed: ParsedExport): RouterosLive {
       case MENU.bridge:
       case MENU.vlan:
       case MENU.wireguard:
-        if (!(item.command === "add" && p.name && !isDisabled(item) && inv.interfaces.has(p.name)))
-          keep(item);
+        if (!(item.command === "add" && p.name && inv.interfaces.has(p.name))) keep(item);
         break;
       case MENU.ethernet:
         if (!(item.command === "set" && item.selector?.kind === "find")) keep(item);
@@ -338,7 +339,7 @@ export function liveStateFromExport(parsed: ParsedExport): RouterosLive {
         break;
       case MENU.peers: {
         const w = p.interface ? wireguard.get(p.interface) : undefined;
-        if (item.command !== "add" || !w || !p["public-key"] || isDisabled(item)) {
+        if (item.command !== "add" || !w || !p["public-key"]) {
           keep(item);
           break;
         }
@@ -384,7 +385,7 @@ export function liveStateFromExport(parsed: ParsedExport): RouterosLive {
       case MENU.ip6Address: {
         const family = item.path === MENU.ip4Address ? 4 : 6;
         const addr = p.address ? interfaceAddress(p.address, family) : undefined;
-        if (item.command !== "add" || !addr || !p.interface || isDisabled(item)) {
+        if (item.command !== "add" || !addr || !p.interface) {
           keep(item);
           break;
         }
@@ -405,7 +406,7 @@ export function liveStateFromExport(parsed: ParsedExport): RouterosLive {
         break;
       }
       case MENU.ospfInstance: {
-        if (item.command !== "add" || !p.name || isDisabled(item)) {
+        if (item.command !== "add" || !p.name) {
           keep(item);
           break;
         }
@@ -427,7 +428,7 @@ export function liveStateFromExport(parsed: ParsedExport): RouterosLive {
       }
       case MENU.ospfArea: {
         const inst = p.instance ? ospfByName.get(p.instance) : undefined;
-        if (item.command !== "add" || !p.name || !inst || isDisabled(item)) {
+        if (item.command !== "add" || !p.name || !inst) {
           keep(item);
           break;
         }
@@ -456,7 +457,7 @@ export function liveStateFromExport(parsed: ParsedExport): RouterosLive {
       case MENU.ospfTemplate: {
         const where = p.area ? areaNames.get(p.area) : undefined;
         const names = (p.interfaces ?? "").split(",").filter((s) => s !== "");
-        if (item.command !== "add" || !where || names.length === 0 || isDisabled(item) || p.networks) {
+        if (item.command !== "add" || !where || names.length === 0 || p.networks) {
           keep(item);
           break;
         }
@@ -530,14 +531,7 @@ export function liveStateFromExport(parsed: ParsedExport): RouterosLive {
       case MENU.bgpConnection: {
         const address = p["remote.address"]?.replace(/\/(32|128)$/, "");
         const remoteAs = num(p["remote.as"]);
-        if (
-          item.command !== "add" ||
-          !p.name ||
-          !address ||
-          !parseAddress(address) ||
-          !remoteAs ||
-          isDisabled(item)
-        ) {
+        if (item.command !== "add" || !p.name || !address || !parseAddress(address) || !remoteAs) {
           keep(item);
           break;
         }
@@ -596,8 +590,7 @@ export function liveStateFromExport(parsed: ParsedExport): RouterosLive {
           !dst ||
           !prefix ||
           prefix.family !== family ||
-          (table && table !== "main") ||
-          isDisabled(item)
+          (table && table !== "main")
         ) {
           keep(item);
           break;

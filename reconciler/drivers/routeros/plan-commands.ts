@@ -149,6 +149,7 @@ export function planCommands(
     if (h?.mtu !== undefined) now.push(["mtu", h.mtu]);
     // An MTU git no longer sets goes back to RouterOS's default.
     const diff = diffProps(props, now, { mtu: i.kind === "bridge" ? "auto" : 1500 });
+    if (ref?.disabled) diff.unshift(["disabled", false]);
     if ((h?.description ?? undefined) !== i.description)
       diff.push(["comment", commentFor(i.description, !!ref?.marked)]);
     // An ethernet RouterOS made itself and never changed is not in the export: found by name.
@@ -197,6 +198,7 @@ export function planCommands(
         { "listen-port": ROUTEROS_DEFAULTS.wireguardListenPort, mtu: ROUTEROS_DEFAULTS.wireguardMtu },
       );
       if (h.description !== w.description) diff.push(["comment", commentFor(w.description, ref.marked)]);
+      if (ref.disabled) diff.unshift(["disabled", false]);
       if (diff.length > 0)
         emit(PHASE.wireguard, set(ref.path, ref.find, diff, `change ${keysOf(diff)} of ${w.name}`));
     }
@@ -226,6 +228,7 @@ export function planCommands(
       if (!peer.preshared_key_env && hp.preshared_key_env) diff.push(["preshared-key", ""]);
       if (hp.description !== peer.description)
         diff.push(["comment", commentFor(peer.description, pref.marked)]);
+      if (pref.disabled) diff.unshift(["disabled", false]);
       if (diff.length > 0)
         emit(PHASE.peer, set(MENU.peers, pref.find, diff, `change ${keysOf(diff)} of ${who}`));
     }
@@ -241,8 +244,11 @@ export function planCommands(
   for (const i of [...(want.interfaces ?? []), ...(want.wireguard ?? [])])
     wantAddresses.set(i.name, i.addresses ?? []);
   for (const [iface, addresses] of wantAddresses)
-    for (const a of addresses)
-      if (!inv.addresses.has(`${iface}|${a}`))
+    for (const a of addresses) {
+      const aref = inv.addresses.get(`${iface}|${a}`);
+      if (aref?.disabled)
+        emit(PHASE.address, set(aref.path, aref.find, [["disabled", false]], `enable ${a} on ${iface}`));
+      if (!aref)
         emit(
           PHASE.address,
           add(
@@ -255,6 +261,7 @@ export function planCommands(
             `add ${a} to ${iface}`,
           ),
         );
+    }
 
   // Interfaces git no longer names: only the reconciler's own (marked) ones go.
   const gone = new Set<string>();
@@ -417,6 +424,7 @@ function planOspf(
       if (h.router_id) now.push(["router-id", h.router_id]);
       if (h.redistribute?.length) now.push(["redistribute", names(h.redistribute)]);
       const diff = diffProps(props, now, { version: 2 });
+      if (ref.disabled) diff.unshift(["disabled", false]);
       if (diff.length > 0)
         emit(
           PHASE.ospfInstance,
@@ -437,16 +445,20 @@ function planOspf(
         if (area.stub) props.push(["type", "stub"]);
         props.push(["comment", markedComment(undefined)]);
         emit(PHASE.ospfArea, add(MENU.ospfArea, props, [], `add the OSPF area ${area.id} to ${inst.name}`));
-      } else if ((aref.properties.type === "stub") !== !!area.stub) {
-        emit(
-          PHASE.ospfArea,
-          set(
-            aref.path,
-            aref.find,
-            [["type", area.stub ? "stub" : "default"]],
-            `make the OSPF area ${area.id} of ${inst.name} ${area.stub ? "a stub area" : "a normal area"}`,
-          ),
-        );
+      } else {
+        const diff: Props = aref.disabled ? [["disabled", false]] : [];
+        if ((aref.properties.type === "stub") !== !!area.stub)
+          diff.push(["type", area.stub ? "stub" : "default"]);
+        if (diff.length > 0)
+          emit(
+            PHASE.ospfArea,
+            set(
+              aref.path,
+              aref.find,
+              diff,
+              `change ${keysOf(diff)} of the OSPF area ${area.id} of ${inst.name}`,
+            ),
+          );
       }
     }
   }
@@ -483,6 +495,7 @@ function planOspf(
       keys.every((k) => wanted.has(k) && sameOspf((wanted.get(k) as { iface: OspfInterface }).iface, h))
     ) {
       for (const k of keys) satisfied.add(k);
+      if (t.disabled) emit(PHASE.ospfTemplate, set(t.path, t.find, [["disabled", false]], `enable ${what}`));
       continue;
     }
     // One interface in its area: changed in place where a property can say it (passive is a flag).
@@ -493,10 +506,12 @@ function planOspf(
         ospfProps(h, undefined),
         OSPF_CLEAR,
       );
-      emit(
-        PHASE.ospfTemplate,
-        set(t.path, t.find, diff, `change ${keysOf(diff)} of OSPF on ${only.iface.name}`),
-      );
+      if (t.disabled) diff.unshift(["disabled", false]);
+      if (diff.length > 0)
+        emit(
+          PHASE.ospfTemplate,
+          set(t.path, t.find, diff, `change ${keysOf(diff)} of OSPF on ${only.iface.name}`),
+        );
       satisfied.add(keys[0] as string);
       continue;
     }
@@ -611,6 +626,7 @@ function planBgp(
     );
     if (n.password_env && !h.password_env) diff.push(...secret);
     if (!n.password_env && h.password_env) diff.push(["tcp-md5-key", ""]);
+    if (ref.disabled) diff.unshift(["disabled", false]);
     if (h.description !== n.description) diff.push(["comment", commentFor(n.description, ref.marked)]);
     if (diff.length > 0) emit(PHASE.bgp, set(ref.path, ref.find, diff, `change ${keysOf(diff)} of ${who}`));
   }
@@ -666,6 +682,7 @@ function planRoutes(
       continue;
     }
     const diff = diffProps(routeProps(r), routeProps(h), { distance: ROUTEROS_DEFAULTS.staticDistance });
+    if (ref.disabled) diff.unshift(["disabled", false]);
     if (h.description !== r.description) diff.push(["comment", commentFor(r.description, ref.marked)]);
     if (diff.length > 0)
       emit(PHASE.route, set(ref.path, ref.find, diff, `change ${keysOf(diff)} of the route to ${r.prefix}`));

@@ -131,6 +131,25 @@ describe("planCommands on the example's tower-1", () => {
     ]);
   });
 
+  it("enables what git names and someone disabled, instead of adding it twice", async () => {
+    const disabled = TOWER_CONVERGED.replace(
+      'add comment="customer sector [reconciler]" name=bridge-sector',
+      'add comment="customer sector [reconciler]" disabled=yes name=bridge-sector',
+    )
+      .replace("endpoint-address=198.51.100.70", "disabled=yes endpoint-address=198.51.100.70")
+      .replace("cost=100 disabled=no interfaces=wg-core", "cost=100 disabled=yes interfaces=wg-core")
+      .replace(
+        "add address=203.0.113.9/31 interface=wg-core",
+        "add address=203.0.113.9/31 disabled=yes interface=wg-core",
+      );
+    expect(lines(await towerDesired(), disabled)).toEqual([
+      "/interface bridge set [ find where name=bridge-sector ] disabled=no",
+      `/interface wireguard peers set ${PEER_FIND} disabled=no`,
+      "/ip address set [ find where address=203.0.113.9/31 and interface=wg-core ] disabled=no",
+      "/routing ospf interface-template set [ find where area=default-v2-0.0.0.0 and interfaces=wg-core ] disabled=no",
+    ]);
+  });
+
   it("replaces a template whose passive flag changes (a flag, not a value)", async () => {
     const desired = structuredClone(await towerDesired());
     const lo = desired.ospf?.instances[0]?.areas[0]?.interfaces?.[0];
