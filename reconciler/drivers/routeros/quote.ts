@@ -9,8 +9,11 @@
 // (rule="if (...) { set comment X ; reject; }", source="... [/system identity get name] ...").
 // Non-ASCII characters go out as their UTF-8 bytes in \HH form, as exports print them.
 
-/** Characters a value may carry without quotes: a word RouterOS cannot read as anything else. */
-const BARE = /^[A-Za-z0-9._:/,+@*!%-]+$/;
+/**
+ * Characters a value may carry without quotes: a word RouterOS cannot read as anything else. Not
+ * starting with `/` (a menu path) or `*` (an internal id): such values are quoted.
+ */
+const BARE = /^[A-Za-z0-9._:,+@!%-][A-Za-z0-9._:/,+@*!%-]*$/;
 
 const ESCAPES: Record<string, string> = {
   "\\": "\\\\",

@@ -33,6 +33,8 @@ const HOSTILE = [
   "ends with backslash \\",
   "\\n is not a newline",
   "\\41 is not A",
+  "/system reboot",
+  "*1A",
 ];
 
 describe("quoteValue", () => {
@@ -58,6 +60,9 @@ describe("quoteValue", () => {
     expect(quoteValue("П")).toBe('"\\D0\\9F"');
     expect(quoteValue("a;b[c]")).toBe('"a;b[c]"');
     expect(quoteValue("key=x")).toBe('"key=x"');
+    expect(quoteValue("/system reboot")).toBe('"/system reboot"');
+    expect(quoteValue("/x")).toBe('"/x"');
+    expect(quoteValue("*1A")).toBe('"*1A"');
   });
 
   for (const value of HOSTILE)
