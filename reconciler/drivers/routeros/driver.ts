@@ -5,7 +5,7 @@
 import type { LiveState } from "../../model/live.ts";
 import type { Driver } from "../driver.ts";
 import { routerosDescriptor } from "./descriptor.ts";
-import { liveStateFromExport, type RouterosLive } from "./live-state.ts";
+import { liveStateFromExport, type RouterosLive, type UnmanagedItem } from "./live-state.ts";
 import { normalizeRouteros } from "./normalize.ts";
 import { parseExport } from "./parse-export.ts";
 import { planCommands } from "./plan-commands.ts";
@@ -19,6 +19,17 @@ export function routerosLiveOf(live: LiveState): RouterosLive {
   // redacted, which still says what every item is.
   return liveStateFromExport(parseExport(live.artifacts[EXPORT_ARTIFACT] ?? ""));
 }
+
+/**
+ * What the device carries that the model cannot express (other menus, properties without a
+ * field), each as a redacted command line: for the plan's "unmanaged" report, which today lists
+ * only what the model diff finds (model/plan.ts has no place for these yet).
+ */
+export function routerosUnmanaged(live: LiveState): UnmanagedItem[] {
+  return routerosLiveOf(live).unmanaged;
+}
+
+export { routerosFindings } from "./checks.ts";
 
 export const routerosDriver: Driver = {
   platform: "routeros",

@@ -1,7 +1,7 @@
 // The driver over a scripted CLI session: one exec, bounded, typed errors, no secret kept, and a
 // candidate that does not depend on the live state being the object read returned.
 import { describe, expect, it } from "vitest";
-import { routerosDriver } from "../../../reconciler/drivers/routeros/driver.ts";
+import { routerosDriver, routerosUnmanaged } from "../../../reconciler/drivers/routeros/driver.ts";
 import {
   EXPORT_ARTIFACT,
   MAX_EXPORT_BYTES,
@@ -103,6 +103,13 @@ describe("routerosDriver.candidate, normalize, owned", () => {
       "/routing bgp connection set [ find where name=peer-192.0.2.196 ] remote.as=64501 local.role=ebgp",
     ]);
     expect([...routerosDriver.owned(copy)]).toEqual([...routerosDriver.owned(live)]);
+  });
+
+  it("lists what the model cannot express, also from a copy of the live state", async () => {
+    const live = await routerosDriver.read(session(TOWER_CONVERGED).s, device);
+    const expected = ["/ip dns set servers=192.0.2.53", "/system identity set name=tower-1"];
+    expect(routerosUnmanaged(live).map((u) => u.text)).toEqual(expected);
+    expect(routerosUnmanaged(JSON.parse(JSON.stringify(live))).map((u) => u.text)).toEqual(expected);
   });
 
   it("normalizes desired and live of a converged device to the same state", async () => {
