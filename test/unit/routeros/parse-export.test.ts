@@ -122,6 +122,18 @@ describe("parseExport: more forms", () => {
     expect(p.items[1]).toMatchObject({ path: "/ip route", flags: ["blackhole"] });
   });
 
+  it("reads a terse export's lone menu line, a note inside it, and an item of that menu without a path", () => {
+    const p = parseExport(
+      "/ip firewall filter add action=accept chain=input\n/ip firewall nat\n# wg-x not ready\nadd action=masquerade chain=srcnat out-interface=wg-x\n/ip dhcp-client add\n",
+    );
+    expect(p.diagnostics).toEqual([]);
+    expect(p.items.map((i) => [i.path, i.command, Object.keys(i.properties).length])).toEqual([
+      ["/ip firewall filter", "add", 2],
+      ["/ip firewall nat", "add", 3],
+      ["/ip dhcp-client", "add", 0],
+    ]);
+  });
+
   it("reads a selector written without spaces and with where/and", () => {
     const p = parseExport('/interface set [find where name="a b" and mtu=1500] mtu=1400\n');
     expect(p.items[0]?.selector).toEqual({ kind: "find", where: { name: "a b", mtu: "1500" } });
