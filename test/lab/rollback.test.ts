@@ -46,6 +46,7 @@ const linksPath = () => join(repo.dir, "desired", "links.yaml");
 const routeToC = () => nsExecOk(router("router-a"), ["ip", "route", "show", "192.0.2.128/26"]);
 
 let sumsA: string[];
+let revisionA: string;
 let revisionB: string;
 
 beforeAll(() => {
@@ -80,6 +81,7 @@ describe("emergency rollback on the lab mesh", () => {
       /dev wg-b/.test(await routeToC()) ? true : undefined,
     );
     sumsA = await allSums();
+    revisionA = head();
     // The store is a git repository whose history reached the remote's branch.
     const pushed = execFileSync("git", ["--git-dir", remoteDir, "log", "--format=%s", BRANCH], {
       encoding: "utf8",
@@ -229,5 +231,23 @@ describe("emergency rollback on the lab mesh", () => {
     } finally {
       rmSync(join(repo.dir, "hooks"), { recursive: true, force: true });
     }
+  });
+
+  it("rollback --to REVISION applies that revision's desired state and freezes the fleet again", async () => {
+    // The change the hook refused goes out now (cost 45 on a-c) ...
+    const out = cli(["apply", "--limit", MESH, "--yes"]);
+    expect(out.code, out.stdout + out.stderr).toBe(0);
+    const bad = head();
+    expect(await allSums()).not.toEqual(sumsA);
+    // ... and is rolled back to revision A by revision, from the local git alone.
+    const r = cli(["rollback", "--to", revisionA, "--limit", MESH, "--yes"]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/router-a: confirmed/);
+    expect(await allSums()).toEqual(sumsA);
+    const status = cli(["status"]).stdout;
+    expect(status).toMatch(/freeze: frozen since .*rollback --to /);
+    expect(status).toContain(`rolled back: revision ${bad.slice(0, 12)}`);
+    expect(cli(["history"]).stdout).toMatch(/\srollback\s+\S*\s*confirmed/);
+    expect(cli(["unfreeze"]).code).toBe(0);
   });
 });
