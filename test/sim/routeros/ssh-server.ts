@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import ssh2 from "ssh2";
 import type { RunResult } from "./engine.ts";
 import { SimRouter, type SimRouterOptions } from "./router.ts";
+import { sshKeyPair } from "./ssh-keys.ts";
 
 const { Server, utils } = ssh2;
 
@@ -63,7 +64,7 @@ function same(a: string, b: string): boolean {
 export async function startRouterOsSsh(opts: RouterOsSshOptions = {}): Promise<RouterOsSsh> {
   const router = opts.router ?? new SimRouter({ realTimer: true, ...opts });
   const users = opts.users ?? [{ name: "admin", password: "" }];
-  const keyPair = utils.generateKeyPairSync("ed25519");
+  const keyPair = sshKeyPair();
   const commands: string[] = [];
   let connections = 0;
   const allowed = new Map(

@@ -2,10 +2,11 @@
 // `+ct511w4098h` login suffix, exec channels (output with CRLF, then exit) and the shell.
 import ssh2 from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sshKeyPair } from "../../sim/routeros/ssh-keys.ts";
 import { type RouterOsSsh, startRouterOsSsh } from "../../sim/routeros/ssh-server.ts";
 
 const { Client, utils } = ssh2;
-const clientKey = utils.generateKeyPairSync("ed25519");
+const clientKey = sshKeyPair();
 
 let sim: RouterOsSsh;
 beforeAll(async () => {

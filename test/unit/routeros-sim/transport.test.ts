@@ -7,9 +7,10 @@ import ssh2 from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseKnownHosts } from "../../../reconciler/transport/known-hosts-file.ts";
 import { SshTransport } from "../../../reconciler/transport/ssh.ts";
+import { sshKeyPair } from "../../sim/routeros/ssh-keys.ts";
 import { type RouterOsSsh, startRouterOsSsh } from "../../sim/routeros/ssh-server.ts";
 
-const key = ssh2.utils.generateKeyPairSync("ed25519");
+const key = sshKeyPair();
 let dir: string;
 let sim: RouterOsSsh;
 let transport: SshTransport;
