@@ -96,6 +96,19 @@ export class Engine {
       configurable: true,
       get: () => formatTime(Math.floor((this.now().getTime() - booted) / 1000)),
     });
+    // help.mikrotik.com "Clock": the device's time and date (UTC here, no time zone set).
+    const clock = this.store.clock;
+    clock["time-zone-name"] = "UTC";
+    Object.defineProperty(clock, "time", {
+      enumerable: true,
+      configurable: true,
+      get: () => this.now().toISOString().slice(11, 19),
+    });
+    Object.defineProperty(clock, "date", {
+      enumerable: true,
+      configurable: true,
+      get: () => this.now().toISOString().slice(0, 10),
+    });
   }
 
   /** Runs a script (one line, several lines or `;`-separated commands); stops at the first error. */

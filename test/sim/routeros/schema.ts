@@ -485,6 +485,20 @@ export const MENUS: Menu[] = [
       p("platform", "string", { readOnly: true }),
     ],
   },
+  // help.mikrotik.com "Clock": `/system clock` time and date (ISO dates from 7.10, as the export
+  // header and the scheduler's start-date); read only here (no time zone: UTC).
+  {
+    path: "system clock",
+    singleton: true,
+    view: true,
+    phase: 2,
+    noExport: true,
+    props: [
+      p("time", "string", { readOnly: true }),
+      p("date", "string", { readOnly: true }),
+      p("time-zone-name", "string", { readOnly: true }),
+    ],
+  },
   // help.mikrotik.com "Files": not part of the configuration
   {
     path: "file",

@@ -28,6 +28,8 @@ const table = (path: string): string => (MENU_BY_PATH.get(path)?.interfaceMenu ?
 export class Store {
   /** `/system resource` (not configuration: set by the engine at boot). */
   resource: Record<string, string> = {};
+  /** `/system clock` (computed from the engine's clock). */
+  clock: Record<string, string> = {};
 
   constructor(readonly data: StateData) {}
 
@@ -56,6 +58,7 @@ export class Store {
   list(path: string): StoredItem[] {
     if (path === "interface") return this.interfaces();
     if (path === "system resource") return [{ id: 1, values: this.resource, builtin: true }];
+    if (path === "system clock") return [{ id: 1, values: this.clock, builtin: true }];
     return this.data.menus[path] ?? [];
   }
 
