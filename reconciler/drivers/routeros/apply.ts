@@ -34,7 +34,7 @@ import type { DeviceIntent } from "../../schema/device.ts";
 import type { CliSession, DeviceSession } from "../../transport/session.ts";
 import type { ApplyContext, ApplyDriver, HealthProbe, Observation, Staged } from "../apply-contract.ts";
 import { routerosLiveOf } from "./driver.ts";
-import { selectorText } from "./live-state.ts";
+import { type ItemRef, selectorText } from "./live-state.ts";
 import { type ExportItem, parseExport, type Selector } from "./parse-export.ts";
 import { findWhere, formatProperties, oneCommandProblem, quoteValue } from "./quote.ts";
 import { isSecretProperty } from "./vocabulary.ts";
@@ -300,7 +300,38 @@ async function buildUndo(
   snapshot: LiveState,
   secrets: string[],
 ): Promise<string[]> {
-  const items = routerosLiveOf(snapshot).inventory.items;
+  const inv = routerosLiveOf(snapshot).inventory;
+  const items = inv.items;
+  // The planner selects items by their refs' selectors: the item behind each, exactly.
+  const selKey = (path: string, find: string) => {
+    const sel = parseExport(`${path} remove ${find}`).items[0]?.selector;
+    return `${path} ${sel ? selectorText(sel) : find}`;
+  };
+  const byFind = new Map<string, ExportItem>();
+  const refs: ItemRef[] = [
+    ...inv.interfaces.values(),
+    ...inv.peers.values(),
+    ...inv.addresses.values(),
+    ...inv.ospfInstances.values(),
+    ...inv.ospfAreas.values(),
+    ...inv.ospfTemplates,
+    ...inv.bgpConnections.values(),
+    ...inv.routes.values(),
+    ...inv.filterRules,
+  ];
+  for (const ref of refs) {
+    const same = JSON.stringify(ref.properties);
+    const item = items.find((i) => i.path === ref.path && JSON.stringify(i.properties) === same);
+    byFind.set(
+      selKey(ref.path, ref.find),
+      item ?? { path: ref.path, command: "add", properties: ref.properties, flags: [], line: 0 },
+    );
+  }
+  const itemsOf = (path: string, sel: Selector | undefined, command?: string): ExportItem[] => {
+    const exact = sel ? byFind.get(`${path} ${selectorText(sel)}`) : undefined;
+    if (exact) return [exact];
+    return items.filter((i) => i.path === path && (!command || i.command === command) && selects(sel, i));
+  };
   const ask = async (expr: string): Promise<string | undefined> => {
     const r = await send(session, `:put ("@@v " . [${expr}])`, "stage");
     if (!r.ok) return undefined;
@@ -324,7 +355,7 @@ async function buildUndo(
     } else if (item.command === "set") {
       const sel = item.selector;
       const find = sel ? selectorText(sel) : "";
-      const before = items.find((i) => i.path === path && selects(sel, i));
+      const before = itemsOf(path, sel)[0];
       const old: [string, string][] = [];
       for (const [k, v] of Object.entries(item.properties)) {
         let was = before && !isSecretProperty(k) ? before.properties[k] : undefined;
@@ -347,7 +378,7 @@ async function buildUndo(
       if (old.length > 0)
         steps.push({ line: `${path} set ${undoFind ? `${undoFind} ` : ""}${propsText(old)}` });
     } else if (item.command === "remove") {
-      const gone = items.filter((i) => i.path === path && i.command === "add" && selects(item.selector, i));
+      const gone = itemsOf(path, item.selector, "add");
       if (gone.length === 0) throw refuse("the item it removes is not in the state as read");
       for (const g of gone) {
         const props: [string, string][] = [];

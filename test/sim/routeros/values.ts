@@ -143,6 +143,14 @@ export function quote(value: string): string {
     else if (c === "?") out += "\\?";
     else if (c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127) {
       out += `\\${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`;
+    } else if ((c.codePointAt(0) ?? 0) > 0xff) {
+      // A character that came in unescaped: its UTF-8 bytes, as below.
+      for (const b of Buffer.from(c, "utf8")) out += `\\${b.toString(16).toUpperCase().padStart(2, "0")}`;
+    } else if (c.charCodeAt(0) > 127) {
+      // RouterOS keeps strings as bytes and prints every byte above 7F as \HH (help.mikrotik.com
+      // "Scripting", Constant Escape Sequences: `\xx` a character from hex input; exports of
+      // non-ASCII comments print them so, e.g. comment="\D0\9F..." for Cyrillic).
+      out += `\\${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`;
     } else out += c;
   }
   return `${out}"`;
