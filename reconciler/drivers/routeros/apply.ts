@@ -468,15 +468,19 @@ function refusal(commands: readonly string[], known: Set<string>): string | unde
 
 // ------------------------------------------------------------------ health
 
-function terseRows(out: string): { flags: string; props: Record<string, string> }[] {
+/** `print terse` rows: the flags (whatever stands between the number and the first key=) and the values. */
+export function terseRows(out: string): { flags: string; props: Record<string, string> }[] {
   const rows: { flags: string; props: Record<string, string> }[] = [];
   for (const l of out.split("\n")) {
-    const m = /^\s*\d+\s+((?:[A-Za-z]+\s+)?)(.*)$/.exec(l);
+    const m = /^\s*\d+\s+(.*)$/.exec(l);
     if (!m) continue;
+    const rest = m[1] as string;
+    const first = rest.search(/(?:^|\s)[a-z][a-z0-9.-]*=/);
+    if (first < 0) continue;
     const props: Record<string, string> = {};
-    for (const kv of (m[2] as string).matchAll(/([a-z][a-z0-9.-]*)=(\S*)/g))
-      props[kv[1] as string] = kv[2] as string;
-    rows.push({ flags: (m[1] as string).trim(), props });
+    for (const kv of rest.slice(first).matchAll(/(?:^|\s)([a-z][a-z0-9.-]*)=(\S*)/g))
+      props[kv[1] as string] ??= kv[2] as string;
+    rows.push({ flags: rest.slice(0, first).replace(/\s+/g, ""), props });
   }
   return rows;
 }
@@ -573,7 +577,12 @@ async function health(
   }
   if (kinds.has("route")) {
     let failed = false;
-    for (const cmd of ["/ip route print terse", "/ipv6 route print terse"]) {
+    const families = new Set(
+      probes.flatMap((p) => (p.kind === "route" ? [p.prefix.includes(":") ? 6 : 4] : [])),
+    );
+    for (const cmd of [...families]
+      .sort()
+      .map((f) => (f === 6 ? "/ipv6 route print terse" : "/ip route print terse"))) {
       const r = await send(session, cmd, "health");
       if (!r.ok) {
         unreadable("route", cmd, r.error);
@@ -582,13 +591,14 @@ async function health(
       }
       for (const { flags, props } of terseRows(r.out)) {
         if (!props["dst-address"] || !flags.includes("A")) continue;
+        // v7: o ospf, b bgp, s static, c connect, B blackhole; v6 spells static and connect S, C.
         const protocol = /o/.test(flags)
           ? "ospf"
           : /b/.test(flags)
             ? "bgp"
-            : /s/.test(flags)
+            : /[sS]/.test(flags)
               ? "static"
-              : /c/.test(flags)
+              : /[cC]/.test(flags)
                 ? "connect"
                 : "other";
         out.push({
