@@ -429,6 +429,33 @@ function undoSource(runId: string, steps: readonly string[]): string {
   return [`# reconciler: undo of run ${runId}`, ...lines, ""].join("\n");
 }
 
+/** The most script source one command line carries: a longer script goes up in parts. */
+export const UNDO_PART_CHARS = 4000;
+
+/**
+ * The lines that put a script on the device: `add` with its first part, then a `set` per further
+ * part appending it (`source=([get ... source] . "part")`), parts cut at line ends so that no
+ * escape is split.
+ */
+export function uploadLines(name: string, source: string): string[] {
+  const parts: string[] = [];
+  let part = "";
+  for (const line of source.split(/(?<=\n)/)) {
+    if (part !== "" && part.length + line.length > UNDO_PART_CHARS) {
+      parts.push(part);
+      part = "";
+    }
+    part += line;
+  }
+  if (part !== "" || parts.length === 0) parts.push(part);
+  const find = findWhere([["name", name]]);
+  return parts.map((p, n) =>
+    n === 0
+      ? `/system script add name=${quoteValue(name)} source=${quoteValue(p)}`
+      : `/system script set ${find} source=([/system script get ${find} source] . ${quoteValue(p).startsWith('"') ? quoteValue(p) : `"${quoteValue(p)}"`})`,
+  );
+}
+
 // ------------------------------------------------------------------ validation against the device
 
 const REFERS: Record<string, string> = {
@@ -737,17 +764,15 @@ export const routerosApply: ApplyDriver = {
     const undo = await buildUndo(session, ctx, commands, snapshot, secrets);
     const name = undoScriptName(runId);
     await send(session, `/system script remove ${findWhere([["name", name]])}`, "stage");
-    const r = await send(
-      session,
-      `/system script add name=${quoteValue(name)} source=${quoteValue(undoSource(runId, undo))}`,
-      "stage",
-    );
-    if (!r.ok)
-      throw new CommandError(
-        `stage: uploading the undo script failed: ${redact(r.error, secrets)}`,
-        details(ctx, "stage"),
-        1,
-      );
+    for (const [n, line] of uploadLines(name, undoSource(runId, undo)).entries()) {
+      const r = await send(session, line, "stage");
+      if (!r.ok)
+        throw new CommandError(
+          `stage: uploading the undo script failed (part ${n + 1}): ${redact(r.error, secrets)}`,
+          details(ctx, "stage"),
+          1,
+        );
+    }
     const staged: Staged = { runId, where: `/system script ${name}`, secrets };
     Object.defineProperty(staged, "commands", { value: commands, enumerable: false });
     return staged;

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyWave } from "../../../reconciler/apply/executor.ts";
 import type { ApplyContext } from "../../../reconciler/drivers/apply-contract.ts";
-import { routerosApply } from "../../../reconciler/drivers/routeros/apply.ts";
+import { routerosApply, UNDO_PART_CHARS } from "../../../reconciler/drivers/routeros/apply.ts";
 import { routerosDriver } from "../../../reconciler/drivers/routeros/driver.ts";
 import { CandidateRejectedError } from "../../../reconciler/model/errors.ts";
 import type { ResolvedDevice } from "../../../reconciler/model/repo.ts";
@@ -200,6 +200,48 @@ describe("hostile values on the simulator", () => {
       await routerosApply.unlock(s, ctx);
       expect(sim.router.run("/export").output.split("\n").slice(1).join("\n")).toBe(exportBefore);
       expect(simState()["system identity"]?.[0]?.name).toBe("tower-1");
+    } finally {
+      await t.closeAll();
+    }
+  });
+
+  it("a long undo script goes up in parts, arrives whole, and restores exactly", async () => {
+    const t = transport();
+    const s = await t.session("tower-1");
+    try {
+      const exportBefore = sim.router.run("/export").output.split("\n").slice(1).join("\n");
+      // The first test's 9 routes and 8 bridges removed (git no longer names them, and they carry
+      // the mark), 60 new routes added: a long inverse, re-adding the hostile ones.
+      const desired: DeviceIntent = {
+        interfaces: [
+          { name: "ether1", kind: "ethernet", description: HOSTILE[0], addresses: ["192.0.2.1/24"] },
+        ],
+        static_routes: Array.from({ length: 60 }, (_, n) => ({
+          prefix: `10.${n}.0.0/16`,
+          via: "192.0.2.254",
+          description: `${HOSTILE[n % HOSTILE.length]} #${n}`,
+        })),
+      };
+      const live = await routerosDriver.read(s, device);
+      const ctx: ApplyContext = {
+        runId: `long-${Date.now().toString(36)}`,
+        device,
+        intent: desired,
+        env: {},
+      };
+      await routerosApply.lock(s, ctx);
+      const staged = await routerosApply.stage(s, ctx, routerosDriver.candidate(desired, device, live), live);
+      const source = sim.router.run(
+        `:put [/system script get [find where name="reconciler-undo-${ctx.runId}"] source]`,
+      ).output;
+      expect(source.length).toBeGreaterThan(3 * UNDO_PART_CHARS);
+      expect(source.split("\n").filter((l) => l.startsWith(":do {"))).toHaveLength(60 + 9 + 8);
+      await routerosApply.arm?.(s, ctx, staged, 60);
+      await routerosApply.commit(s, ctx, staged, 60);
+      expect(simState()["ip route"]).toHaveLength(60);
+      await routerosApply.rollback(s, ctx, staged);
+      await routerosApply.unlock(s, ctx);
+      expect(sim.router.run("/export").output.split("\n").slice(1).join("\n")).toBe(exportBefore);
     } finally {
       await t.closeAll();
     }
