@@ -151,8 +151,17 @@ async function cleanup(
     `/system script remove ${findWhere([["name", undoScriptName(runId)]])}`,
     `/file remove ${fileFind(committedFileName(runId))}`,
   ];
-  if (!keepDecision) lines.push(`/file remove ${fileFind(decidedFileName(runId))}`);
   for (const l of lines) await send(session, l, step);
+  if (keepDecision) return;
+  // The decision goes last, and only once no scheduler entry of the run is left to fire: without
+  // it, an entry left behind would revert a confirmed change.
+  if (await exists(session, "/system scheduler", revertSchedulerName(runId), step))
+    throw new CommandError(
+      `${step}: the scheduler entry ${revertSchedulerName(runId)} could not be removed (it still fires, but finds the run decided and does nothing)`,
+      { device: session.device, command: step },
+      1,
+    );
+  await send(session, `/file remove ${fileFind(decidedFileName(runId))}`, step);
 }
 
 /** Takes the run's decision; returns the decision already taken when another came first. */
@@ -361,7 +370,7 @@ async function buildUndo(
         let was = before && !isSecretProperty(k) ? before.properties[k] : undefined;
         if (was === undefined) {
           const got = await ask(`${path} get ${find ? `${find} ` : ""}${k}`);
-          if (got === undefined) continue; // no such item now: the set changes nothing either
+          if (got === undefined) throw refuse(`the device does not say what ${k} is now`);
           was = isSecretProperty(k) ? got : fromGet(got);
           if (isSecretProperty(k) && got !== "") secrets.push(got);
         }
@@ -429,19 +438,22 @@ function undoSource(runId: string, steps: readonly string[]): string {
   return [`# reconciler: undo of run ${runId}`, ...lines, ""].join("\n");
 }
 
-/** The most script source one command line carries: a longer script goes up in parts. */
-export const UNDO_PART_CHARS = 4000;
+/**
+ * The most script source one command line carries, quoted: a longer script goes up in parts, each
+ * line under the 4096 characters the driver's other lines keep to (quote.ts).
+ */
+export const UNDO_PART_CHARS = 3800;
 
 /**
  * The lines that put a script on the device: `add` with its first part, then a `set` per further
  * part appending it (`source=([get ... source] . "part")`), parts cut at line ends so that no
- * escape is split.
+ * escape is split (a single longer line goes alone).
  */
 export function uploadLines(name: string, source: string): string[] {
   const parts: string[] = [];
   let part = "";
   for (const line of source.split(/(?<=\n)/)) {
-    if (part !== "" && part.length + line.length > UNDO_PART_CHARS) {
+    if (part !== "" && quoteValue(part + line).length > UNDO_PART_CHARS) {
       parts.push(part);
       part = "";
     }
@@ -527,14 +539,52 @@ function durationS(text: string | undefined): number | undefined {
   return seen ? Math.floor(total) : undefined;
 }
 
-async function deviceClock(session: CliSession): Promise<Date | undefined> {
+const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+/**
+ * The device's clock, and how it spells dates (ISO from 7.10, `mon/dd/yyyy` before): the
+ * scheduler's start-date is written the same way.
+ */
+interface DeviceTime {
+  at: Date;
+  /** The date of `t` (same clock) as this device writes it. */
+  date(t: Date): string;
+}
+
+async function deviceTime(session: CliSession): Promise<DeviceTime | undefined> {
   const r = await send(
     session,
     `:put ("@@clock " . [/system clock get date] . " " . [/system clock get time])`,
     "clock",
   );
-  const m = /@@clock (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)/.exec(r.out);
-  return r.ok && m ? new Date(`${m[1]}T${m[2]}Z`) : undefined;
+  if (!r.ok) return undefined;
+  const iso = /@@clock (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)/.exec(r.out);
+  if (iso) return { at: new Date(`${iso[1]}T${iso[2]}Z`), date: (t) => t.toISOString().slice(0, 10) };
+  const old = /@@clock ([a-z]{3})\/(\d\d)\/(\d{4}) (\d\d:\d\d:\d\d)/.exec(r.out);
+  const month = old ? MONTHS.indexOf(old[1] as string) : -1;
+  if (!old || month < 0) return undefined;
+  return {
+    at: new Date(`${old[3]}-${String(month + 1).padStart(2, "0")}-${old[2]}T${old[4]}Z`),
+    date: (t) =>
+      `${MONTHS[t.getUTCMonth()]}/${String(t.getUTCDate()).padStart(2, "0")}/${t.getUTCFullYear()}`,
+  };
+}
+
+async function deviceClock(session: CliSession): Promise<Date | undefined> {
+  return (await deviceTime(session))?.at;
+}
+
+/** `start-date=… start-time=…` timeoutS from the device's now. */
+async function startAt(
+  session: CliSession,
+  ctx: ApplyContext,
+  step: string,
+  timeoutS: number,
+): Promise<string> {
+  const t = await deviceTime(session);
+  if (!t) throw new CommandError(`${step}: the device's clock could not be read`, details(ctx, step), 1);
+  const at = new Date(t.at.getTime() + Math.max(1, Math.ceil(timeoutS)) * 1000);
+  return `start-date=${t.date(at)} start-time=${at.toISOString().slice(11, 19)}`;
 }
 
 async function health(
@@ -780,9 +830,7 @@ export const routerosApply: ApplyDriver = {
 
   async arm(session, ctx, _staged, timeoutS) {
     const runId = checkRunId(ctx.runId);
-    const now = await deviceClock(session);
-    if (!now) throw new CommandError("arm: the device's clock could not be read", details(ctx, "arm"), 1);
-    const at = new Date(now.getTime() + Math.max(1, Math.ceil(timeoutS)) * 1000).toISOString();
+    const when = await startAt(session, ctx, "arm", timeoutS);
     const event = [
       `/file add name=${quoteValue(decidedFileName(runId))} contents=reverted`,
       `/system scheduler remove ${findWhere([["name", revertSchedulerName(runId)]])}`,
@@ -793,7 +841,7 @@ export const routerosApply: ApplyDriver = {
     await must(
       session,
       ctx,
-      `/system scheduler add name=${quoteValue(revertSchedulerName(runId))} start-date=${at.slice(0, 10)} start-time=${at.slice(11, 19)} interval=0s on-event=${quoteValue(event)}`,
+      `/system scheduler add name=${quoteValue(revertSchedulerName(runId))} ${when} interval=0s on-event=${quoteValue(event)}`,
       "arm",
     );
   },
@@ -801,15 +849,8 @@ export const routerosApply: ApplyDriver = {
   async rearm(session, ctx, staged, timeoutS) {
     const runId = checkRunId(ctx.runId);
     const name = revertSchedulerName(runId);
-    const now = await deviceClock(session);
-    if (!now) throw new CommandError("rearm: the device's clock could not be read", details(ctx, "rearm"), 1);
-    const at = new Date(now.getTime() + Math.max(1, Math.ceil(timeoutS)) * 1000).toISOString();
-    await must(
-      session,
-      ctx,
-      `/system scheduler set ${findWhere([["name", name]])} start-date=${at.slice(0, 10)} start-time=${at.slice(11, 19)}`,
-      "rearm",
-    );
+    const when = await startAt(session, ctx, "rearm", timeoutS);
+    await must(session, ctx, `/system scheduler set ${findWhere([["name", name]])} ${when}`, "rearm");
     const decided = await readFile(session, decidedFileName(runId), "rearm");
     if (decided === "reverted" || !(await exists(session, "/system scheduler", name, "rearm")))
       throw new CommitFailedError(
