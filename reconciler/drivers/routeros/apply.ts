@@ -250,13 +250,20 @@ const IDENTITY: Record<string, string[]> = {
 
 const isPlaceholder = (v: string) => /^@secret:[A-Z_][A-Z0-9_]*@$/.test(v);
 
+/** An address as RouterOS keeps it: with its prefix length (exports print a /32 or /128 bare). */
+function withLength(path: string, key: string, value: string): string {
+  if (key !== "address" || value.includes("/") || (path !== "/ip address" && path !== "/ipv6 address"))
+    return value;
+  return `${value}/${path === "/ipv6 address" ? 128 : 32}`;
+}
+
 function identityOf(path: string, props: Record<string, string>): [string, string][] {
   const keys = IDENTITY[path] ?? (props.name !== undefined ? ["name"] : undefined);
   const entries = Object.entries(props).filter(([k, v]) => !isSecretProperty(k) && !isPlaceholder(v));
   if (!keys) return entries;
   const picked = keys
     .filter((k) => props[k] !== undefined)
-    .map((k) => [k, props[k] as string] as [string, string]);
+    .map((k) => [k, withLength(path, k, props[k] as string)] as [string, string]);
   return picked.length > 0 ? picked : entries;
 }
 
