@@ -31,7 +31,7 @@ import { newRunId, StateStore } from "../state/store.ts";
 import { type ApplyCommandOptions, type ApplyDeps, applyCommand } from "./apply.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { cliHooks } from "./hooks-run.ts";
-import { loadFromOptions, loadSelected } from "./open-repo.ts";
+import { loadFromOptions, loadSelected, openReader } from "./open-repo.ts";
 import { readFleet } from "./read-fleet.ts";
 import { rolloutContext, runRolloutForCli, runTimings } from "./rollout-run.ts";
 import { stateDir, underRunLock } from "./run-lock.ts";
@@ -108,6 +108,8 @@ export async function rollbackCommand(
   }
 
   if (opts.to) {
+    // A revision that does not exist is refused before the fleet is frozen.
+    await openReader({ ...(opts.repo ? { repo: opts.repo } : {}), revision: opts.to });
     const selected = await loadSelected({ ...(opts.repo ? { repo: opts.repo } : {}) }, out, color);
     const bad = rolledBackRevision(records, selected?.commit);
     await setFreeze(`rollback --to ${opts.to}`, bad);

@@ -1,4 +1,5 @@
 // `reconciler apply` refusals that happen before any device is contacted.
+import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -125,5 +126,29 @@ describe("the repository's run lock", () => {
     expect(r.code).toBe(0);
     expect(existsSync(lockFile())).toBe(false);
     expect(runCli(["unlock", "--repo-lock", "router-a", "--run", "run-ci", "--repo", dir]).code).toBe(64);
+  });
+});
+
+describe("reconciler rollback refuses before touching anything", () => {
+  it("without a target, with both, or with --run beside --to", () => {
+    expect(runCli(["rollback", "--repo", dir, "--yes"]).stderr).toMatch(/say where to roll back to/);
+    expect(runCli(["rollback", "--repo", dir, "--yes", "--to-last-confirmed", "--to", "HEAD"]).code).toBe(64);
+    const r = runCli(["rollback", "--repo", dir, "--yes", "--to", "HEAD", "--run", "x"]);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toMatch(/--run ID goes with --to-last-confirmed/);
+  });
+
+  it("a revision that does not exist, before the fleet is frozen", () => {
+    const repo = mkdtempSync(join(tmpdir(), "reconciler-rollback-"));
+    try {
+      cpSync(dir, repo, { recursive: true });
+      execFileSync("git", ["init", "-q"], { cwd: repo });
+      const r = runCli(["rollback", "--repo", repo, "--yes", "--to", "no-such-revision"]);
+      expect(r.code).toBe(64);
+      expect(r.stderr).toMatch(/git revision "no-such-revision" does not exist/);
+      expect(existsSync(join(repo, ".reconciler", "state", "freeze.json"))).toBe(false);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
   });
 });
