@@ -36,7 +36,7 @@ import type { ApplyContext, ApplyDriver, HealthProbe, Observation, Staged } from
 import { routerosLiveOf } from "./driver.ts";
 import { type ItemRef, selectorText } from "./live-state.ts";
 import { type ExportItem, parseExport, type Selector } from "./parse-export.ts";
-import { findWhere, formatProperties, oneCommandProblem, quoteValue } from "./quote.ts";
+import { findWhere, formatProperties, oneCommandProblem, propertyName, quoteValue } from "./quote.ts";
 import { isSecretProperty } from "./vocabulary.ts";
 
 export const LOCK_FILE = "reconciler-lock.txt";
@@ -44,6 +44,10 @@ export const undoScriptName = (runId: string) => `reconciler-undo-${runId}`;
 export const revertSchedulerName = (runId: string) => `reconciler-revert-${runId}`;
 export const decidedFileName = (runId: string) => `reconciler-decided-${runId}.txt`;
 export const committedFileName = (runId: string) => `reconciler-committed-${runId}.txt`;
+export const secretFileName = (runId: string, n: number) => `reconciler-secret-${runId}-${n}.txt`;
+/** `[ find where name~"^reconciler-secret-<run>-" ]`: every secret file of the run. */
+const secretFilesFind = (runId: string) =>
+  `[ find where name~${quoteValue(`^reconciler-secret-${runId.replace(/\./g, "\\.")}-`)} ]`;
 
 /** What the RouterOS CLI prints instead of running a command (its exec status is not reliable). */
 const CLI_ERROR =
@@ -150,6 +154,7 @@ async function cleanup(
     `/system scheduler remove ${findWhere([["name", revertSchedulerName(runId)]])}`,
     `/system script remove ${findWhere([["name", undoScriptName(runId)]])}`,
     `/file remove ${fileFind(committedFileName(runId))}`,
+    `/file remove ${secretFilesFind(runId)}`,
   ];
   for (const l of lines) await send(session, l, step);
   if (keepDecision) return;
@@ -283,10 +288,14 @@ function selects(sel: Selector | undefined, item: ExportItem): boolean {
   return false;
 }
 
-function propsText(props: [string, string][]): string {
+/** Properties as a command writes them; a third element `true`: the value is an expression, as is. */
+type Prop = [string, string] | [string, string, true];
+
+function propsText(props: Prop[]): string {
   return props
-    .map(([k, v]) => {
+    .map(([k, v, raw]) => {
       try {
+        if (raw) return `${propertyName(k)}=${v}`;
         return formatProperties([[k, v]]);
       } catch {
         throw new Error(`cannot write the property ${JSON.stringify(k)} back`);
@@ -315,7 +324,15 @@ async function buildUndo(
   commands: readonly string[],
   snapshot: LiveState,
   secrets: string[],
+  secretFiles: string[],
 ): Promise<string[]> {
+  // A secret the undo needs (a removed interface's private key, a changed preshared key) waits in
+  // a file of its own (files are in no export, script sources are): the undo reads it there.
+  const secretValue = (value: string): string => {
+    secrets.push(value);
+    secretFiles.push(value);
+    return `[/file get ${fileFind(secretFileName(ctx.runId, secretFiles.length))} contents]`;
+  };
   const inv = routerosLiveOf(snapshot).inventory;
   const items = inv.items;
   // The planner selects items by their refs' selectors: the item behind each, exactly.
@@ -372,14 +389,17 @@ async function buildUndo(
       const sel = item.selector;
       const find = sel ? selectorText(sel) : "";
       const before = itemsOf(path, sel)[0];
-      const old: [string, string][] = [];
+      const old: Prop[] = [];
       for (const [k, v] of Object.entries(item.properties)) {
         let was = before && !isSecretProperty(k) ? before.properties[k] : undefined;
         if (was === undefined) {
           const got = await ask(`${path} get ${find ? `${find} ` : ""}${k}`);
           if (got === undefined) throw refuse(`the device does not say what ${k} is now`);
+          if (isSecretProperty(k) && got !== "") {
+            old.push([k, secretValue(got), true]);
+            continue;
+          }
           was = isSecretProperty(k) ? got : fromGet(got);
-          if (isSecretProperty(k) && got !== "") secrets.push(got);
         }
         if (was !== v) old.push([k, was]);
       }
@@ -397,13 +417,12 @@ async function buildUndo(
       const gone = itemsOf(path, item.selector, "add");
       if (gone.length === 0) throw refuse("the item it removes is not in the state as read");
       for (const g of gone) {
-        const props: [string, string][] = [];
+        const props: Prop[] = [];
         for (const [k, v] of Object.entries(g.properties)) {
           if (isSecretProperty(k) && v !== "") {
             const got = await ask(`${path} get ${selectorText(item.selector)} ${k}`);
             if (got === undefined) throw refuse(`its ${k} could not be read back`);
-            secrets.push(got);
-            props.push([k, got]);
+            props.push([k, secretValue(got), true]);
           } else props.push([k, v]);
         }
         const again = [`${path} add`, propsText(props), ...g.flags.map((f) => quoteValue(f))]
@@ -818,7 +837,22 @@ export const routerosApply: ApplyDriver = {
     }
     const why = refusal(commands, await interfaceNames(session, ctx));
     if (why) throw reject(redact(why, secrets));
-    const undo = await buildUndo(session, ctx, commands, snapshot, secrets);
+    const secretFiles: string[] = [];
+    const undo = await buildUndo(session, ctx, commands, snapshot, secrets, secretFiles);
+    await send(session, `/file remove ${secretFilesFind(runId)}`, "stage");
+    for (const [n, value] of secretFiles.entries()) {
+      const r = await send(
+        session,
+        `/file add name=${quoteValue(secretFileName(runId, n + 1))} contents=${quoteValue(value)}`,
+        "stage",
+      );
+      if (!r.ok)
+        throw new CommandError(
+          `stage: keeping a secret for the undo failed: ${redact(r.error, secrets)}`,
+          details(ctx, "stage"),
+          1,
+        );
+    }
     const name = undoScriptName(runId);
     await send(session, `/system script remove ${findWhere([["name", name]])}`, "stage");
     for (const [n, line] of uploadLines(name, undoSource(runId, undo)).entries()) {
@@ -843,6 +877,7 @@ export const routerosApply: ApplyDriver = {
       `/system scheduler remove ${findWhere([["name", revertSchedulerName(runId)]])}`,
       `/system script run ${quoteValue(undoScriptName(runId))}`,
       `/system script remove ${findWhere([["name", undoScriptName(runId)]])}`,
+      `/file remove ${secretFilesFind(runId)}`,
       `:log warning ${quoteValue(`reconciler: run ${runId} was not confirmed in time: reverted`)}`,
     ].join("\n");
     await must(

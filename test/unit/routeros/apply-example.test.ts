@@ -167,13 +167,27 @@ describe("the example's tower-1 on the simulator", () => {
           candidate.kind === "commands" && candidate.commands.some((c) => c.line.includes(" remove ")),
         ).toBe(true);
         const ctx: ApplyContext = { runId: "example-remove", device, intent: none, env: {} };
+        const privateKey = sim.router
+          .run(":put [/interface wireguard get wg-core private-key]")
+          .output.trim();
+        expect(privateKey).toMatch(/^[A-Za-z0-9+/]{43}=$/);
         await routerosApply.lock(s, ctx);
         const staged = await routerosApply.stage(s, ctx, candidate, live);
         await routerosApply.arm?.(s, ctx, staged, 60);
         await routerosApply.commit(s, ctx, staged, 60);
         expect(items()).not.toEqual(applied);
+        // The removed interface's private key waits for the undo in a file: in no export, and
+        // so in no read, while the run is pending.
+        expect(staged.secrets).toContain(privateKey);
+        expect(sim.router.run("/export show-sensitive").output).not.toContain(privateKey);
+        expect((await routerosDriver.read(s, device)).artifacts["routeros:export"]).not.toContain(privateKey);
         await routerosApply.rollback(s, ctx, staged);
         await routerosApply.unlock(s, ctx);
+        // Restored with its own key (the public key git records still holds), the file gone.
+        expect(sim.router.run(":put [/interface wireguard get wg-core private-key]").output.trim()).toBe(
+          privateKey,
+        );
+        expect(sim.router.run("/file print terse").output).not.toContain("reconciler-secret");
       } finally {
         await t.closeAll();
       }

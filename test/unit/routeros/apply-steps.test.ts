@@ -66,6 +66,7 @@ describe("arm", () => {
       "/system scheduler remove [ find where name=reconciler-revert-r-1 ]",
       "/system script run reconciler-undo-r-1",
       "/system script remove [ find where name=reconciler-undo-r-1 ]",
+      '/file remove [ find where name~"^reconciler-secret-r-1-" ]',
       ':log warning "reconciler: run r-1 was not confirmed in time: reverted"',
     ]);
   });
