@@ -10,7 +10,12 @@
 //   of each command, built from the state as read (values the terse export leaves out, being
 //   defaults, and secrets are asked of the device with `get`), in reverse order, each step
 //   idempotent (so that it also undoes a commit that stopped half way), uploaded as the
-//   `/system script` `reconciler-undo-<run>`. No on-device validation: RouterOS has none.
+//   `/system script` `reconciler-undo-<run>` (in parts when long). A secret the undo needs (a
+//   removed WireGuard interface's private key) waits in a file `reconciler-secret-<run>-<n>.txt`,
+//   read by the undo with `[/file get ...]`: script sources are exported, files are not. A
+//   removed item comes back with a new id, last in its menu. No on-device validation: RouterOS
+//   has none; what stage can check before sending anything (one command per line, secrets set,
+//   every interface a line refers to known to the device) refuses the candidate.
 // - arm: the `/system scheduler` entry `reconciler-revert-<run>`, once (interval=0s) at the
 //   device's clock plus the timeout; its event takes the run's decision (the file
 //   `reconciler-decided-<run>.txt`, added once: whoever adds it first, confirm or the scheduler,
@@ -20,8 +25,11 @@
 //   removes the scheduler entry and the undo script.
 // - rollback: takes the decision ("rolled-back") and runs the undo script now, unless the
 //   scheduler already did.
+// - health: `print terse` of OSPF neighbours, WireGuard peers (last-handshake against the device's
+//   clock at commit), routes and BGP sessions; a menu the device does not have is "unreadable".
 // A run that reverted by itself leaves its lock and decision behind (the next run reads why);
-// the next lock() takes such a lock over.
+// the next lock() takes such a lock over. A command failed when the device says so in its output
+// (RouterOS documents no exec status), or when the status is not 0.
 import { hostname } from "node:os";
 import {
   CandidateRejectedError,
