@@ -1,7 +1,7 @@
 // The RouterOS v7 driver (pure half and read): command-shaped. read() is one `/export terse
 // show-sensitive`; candidate() is the ordered RouterOS commands from the live export to the desired
 // state (plan-commands.ts); normalize() the projection both sides are compared in; owned() what
-// carries the reconciler's mark. The apply half (lock, stage, revert, health) is not written yet.
+// carries the reconciler's mark. The apply half (lock, undo script, scheduler revert, health) is apply.ts.
 import type { LiveState } from "../../model/live.ts";
 import type { Driver } from "../driver.ts";
 import { routerosDescriptor } from "./descriptor.ts";
