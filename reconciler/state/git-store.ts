@@ -149,7 +149,7 @@ function bound(text: string): string {
 function runGit(
   dir: string,
   args: string[],
-  opts: { timeoutMs?: number; bare?: boolean } = {},
+  opts: { timeoutMs?: number; bare?: boolean; env?: Record<string, string> } = {},
 ): Promise<GitResult> {
   const repoArgs = opts.bare ? [] : [`--git-dir=${join(dir, ".git")}`, `--work-tree=${dir}`];
   const all = [...CONFIG, ...repoArgs, ...args];
@@ -158,7 +158,7 @@ function runGit(
     const child = execFile(
       "git",
       all,
-      { cwd: dir, env: gitEnv(), timeout, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
+      { cwd: dir, env: { ...gitEnv(), ...opts.env }, timeout, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
       (err, stdout, stderr) => {
         if (!err) {
           resolvePromise({ code: 0, stdout, stderr });
@@ -187,7 +187,11 @@ function runGit(
 }
 
 /** Runs git and throws a GitCommandError unless it exits 0. */
-async function git(dir: string, args: string[], opts: { timeoutMs?: number; bare?: boolean } = {}) {
+async function git(
+  dir: string,
+  args: string[],
+  opts: { timeoutMs?: number; bare?: boolean; env?: Record<string, string> } = {},
+) {
   const r = await runGit(dir, args, opts);
   if (r.code !== 0)
     throw new GitCommandError(
@@ -244,8 +248,19 @@ export async function ensureStateRepo(dir: string): Promise<{ created: boolean }
   const ignore = join(dir, ".gitignore");
   const current = await readFile(ignore, "utf8").catch(() => undefined);
   if (current !== STATE_GITIGNORE) await writeFileAtomic(ignore, STATE_GITIGNORE, 0o644);
+  if (created) {
+    // Every store starts from the very same root commit (same tree, identity, message and date):
+    // two runners' histories are then always related, and an empty store fast-forwards to what
+    // another runner pushed instead of merging unrelated histories.
+    await git(dir, ["add", "--", ".gitignore"]);
+    await git(dir, ["commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", "state store"], {
+      env: { GIT_AUTHOR_DATE: ROOT_DATE, GIT_COMMITTER_DATE: ROOT_DATE },
+    });
+  }
   return { created };
 }
+
+const ROOT_DATE = "2000-01-01T00:00:00Z";
 
 async function headCommit(dir: string): Promise<string | undefined> {
   const r = await runGit(dir, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]);

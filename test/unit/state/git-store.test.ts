@@ -132,7 +132,8 @@ describe("commitState", () => {
     );
     expect(git(dir, "ls-files").split("\n").filter(Boolean).sort()).toEqual([".gitignore", "journal.jsonl"]);
     expect(await commitState(dir, "again")).toEqual({});
-    expect(git(dir, "rev-list", "--count", "HEAD").trim()).toBe("1");
+    // The store's root commit (the same in every store), then the run's.
+    expect(git(dir, "rev-list", "--count", "HEAD").trim()).toBe("2");
     await store.journal({ runId: "r1", device: "router-a", step: "unlock", ok: true });
     const second = await commitState(dir, "run r1: unlock router-a");
     expect(second.commit).not.toBe(first.commit);
@@ -262,6 +263,17 @@ describe("a remote branch shared by two runners", () => {
     expect(git(remote.url, "show", "refs/heads/state:freeze.json")).toBe(
       readFileSync(join(b, "freeze.json"), "utf8"),
     );
+  });
+
+  it("every store starts from the same root commit, made at another time by another runner", async () => {
+    const root = (d: string) => git(d, "rev-list", "--max-parents=0", "HEAD").trim();
+    const a = tmp();
+    await commitState(a, "nothing");
+    await new Promise((r) => setTimeout(r, 1100));
+    const b = tmp();
+    await commitState(b, "nothing");
+    expect(root(a)).toMatch(/^[0-9a-f]{40}$/);
+    expect(root(b)).toBe(root(a));
   });
 
   it("syncs nothing from a branch that does not exist yet, and fast-forwards an empty store", async () => {
