@@ -1,61 +1,26 @@
-// The RouterOS driver against the RouterOS simulator, over real SSH through the reconciler's own
-// transport. Both were written apart, from MikroTik's documentation and real exports, neither from
-// the other: the driver reads the fresh simulated tower-1, plans the example's tower-1 (its
-// bridges, the WireGuard/OSPF link to core-1, iBGP), every planned command is accepted by the
-// simulator, and reading it back plans nothing more.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import ssh2 from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { routerosDriver } from "../../../reconciler/drivers/routeros/driver.ts";
 import type { ResolvedDevice } from "../../../reconciler/model/repo.ts";
 import { planDevice } from "../../../reconciler/plan/planner.ts";
-import { parseKnownHosts } from "../../../reconciler/transport/known-hosts-file.ts";
-import { SshTransport } from "../../../reconciler/transport/ssh.ts";
+import type { SshTransport } from "../../../reconciler/transport/ssh.ts";
 import { loadExample } from "../../helpers/example-repo.ts";
-import { sshKeyPair } from "../../sim/routeros/ssh-keys.ts";
-import { type RouterOsSsh, startRouterOsSsh } from "../../sim/routeros/ssh-server.ts";
+import { type SimTower, startSimTower } from "../../sim/routeros/harness.ts";
+import type { RouterOsSsh } from "../../sim/routeros/ssh-server.ts";
 
-const key = sshKeyPair();
-let dir: string;
-let sim: RouterOsSsh;
+let tower: SimTower;
 let transport: SshTransport;
 let device: ResolvedDevice;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "ros-driver-sim-"));
-  writeFileSync(join(dir, "id_ed25519"), key.private, { mode: 0o600 });
   // A failed command exits non-zero here, so that nothing the simulator refuses goes unseen.
-  sim = await startRouterOsSsh({
-    identity: "tower-1",
-    users: [{ name: "reconciler", publicKeys: [key.public] }],
-    errorExitStatus: 1,
-  });
-  device = {
-    name: "tower-1",
-    platform: "routeros",
-    host: sim.host,
-    port: sim.port,
-    user: "reconciler+ct511w4098h",
-    credentials: { agent: false, keyFileEnv: "RECONCILER_SSH_KEY" },
-    sudo: false,
-    connectTimeoutS: 5,
-    groups: [],
-    labels: {},
-    vars: {},
-  };
-  transport = new SshTransport(
-    { "tower-1": device },
-    parseKnownHosts("known_hosts", `${sim.knownHostsLine}\n`).entries,
-    { env: { RECONCILER_SSH_KEY: join(dir, "id_ed25519") } },
-  );
+  tower = await startSimTower({ errorExitStatus: 1, user: "reconciler+ct511w4098h" });
+  ({ device } = tower);
+  transport = tower.transport();
 });
 
 afterAll(async () => {
   await transport?.closeAll();
-  await sim?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await tower?.close();
 });
 
 describe("the RouterOS driver against the simulator", () => {

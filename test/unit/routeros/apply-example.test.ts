@@ -3,7 +3,7 @@
 // before (every inverse across the menus the planner writes); applied through the executor, it
 // is confirmed and nothing is left to plan; and rolled back from there (removals re-added, each
 // item exactly, though a re-added item comes last in its menu).
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,38 +14,18 @@ import { routerosDriver } from "../../../reconciler/drivers/routeros/driver.ts";
 import type { ResolvedDevice } from "../../../reconciler/model/repo.ts";
 import type { DeviceIntent } from "../../../reconciler/schema/device.ts";
 import { StateStore } from "../../../reconciler/state/store.ts";
-import { parseKnownHosts } from "../../../reconciler/transport/known-hosts-file.ts";
-import { SshTransport } from "../../../reconciler/transport/ssh.ts";
 import { loadExample } from "../../helpers/example-repo.ts";
-import { sshKeyPair } from "../../sim/routeros/ssh-keys.ts";
-import { type RouterOsSsh, startRouterOsSsh } from "../../sim/routeros/ssh-server.ts";
+import { type SimTower, startSimTower } from "../../sim/routeros/harness.ts";
+import type { RouterOsSsh } from "../../sim/routeros/ssh-server.ts";
 
-const key = sshKeyPair();
-let dir: string;
+let tower: SimTower;
 let sim: RouterOsSsh;
 let device: ResolvedDevice;
 let desired: DeviceIntent;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "ros-apply-example-"));
-  writeFileSync(join(dir, "id_ed25519"), key.private, { mode: 0o600 });
-  sim = await startRouterOsSsh({
-    identity: "tower-1",
-    users: [{ name: "reconciler", publicKeys: [key.public] }],
-  });
-  device = {
-    name: "tower-1",
-    platform: "routeros",
-    host: sim.host,
-    port: sim.port,
-    user: "reconciler",
-    credentials: { agent: false, keyFileEnv: "RECONCILER_SSH_KEY" },
-    sudo: false,
-    connectTimeoutS: 5,
-    groups: [],
-    labels: {},
-    vars: {},
-  };
+  tower = await startSimTower();
+  ({ sim, device } = tower);
   const loaded = await loadExample();
   if (!loaded.repo) throw new Error("the example does not load");
   const example = loaded.repo.expanded["tower-1"] ?? {};
@@ -57,14 +37,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await sim?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await tower?.close();
 });
 
-const transport = () =>
-  new SshTransport({ "tower-1": device }, parseKnownHosts("known_hosts", `${sim.knownHostsLine}\n`).entries, {
-    env: { RECONCILER_SSH_KEY: join(dir, "id_ed25519") },
-  });
+const transport = () => tower.transport();
 const exported = () => sim.router.run("/export").output.replace(/^# .* by RouterOS .*\n/, "");
 /**
  * The device's items, one terse line each, sorted: what a rollback that had to re-add removed

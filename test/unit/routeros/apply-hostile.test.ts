@@ -2,7 +2,7 @@
 // carrying ", $, \, ;, [ ], { } and newlines reach the device as text, quoted by RouterOS's own
 // rules, with no side effect (the device afterwards has exactly the intended items, its identity
 // and its other menus untouched), and the undo script built from them restores the state before.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,47 +14,23 @@ import { CandidateRejectedError } from "../../../reconciler/model/errors.ts";
 import type { ResolvedDevice } from "../../../reconciler/model/repo.ts";
 import type { DeviceIntent } from "../../../reconciler/schema/device.ts";
 import { StateStore } from "../../../reconciler/state/store.ts";
-import { parseKnownHosts } from "../../../reconciler/transport/known-hosts-file.ts";
-import { SshTransport } from "../../../reconciler/transport/ssh.ts";
-import { sshKeyPair } from "../../sim/routeros/ssh-keys.ts";
-import { type RouterOsSsh, startRouterOsSsh } from "../../sim/routeros/ssh-server.ts";
+import { type SimTower, startSimTower } from "../../sim/routeros/harness.ts";
+import type { RouterOsSsh } from "../../sim/routeros/ssh-server.ts";
 
-const key = sshKeyPair();
-let dir: string;
+let tower: SimTower;
 let sim: RouterOsSsh;
 let device: ResolvedDevice;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "ros-apply-hostile-"));
-  writeFileSync(join(dir, "id_ed25519"), key.private, { mode: 0o600 });
-  sim = await startRouterOsSsh({
-    identity: "tower-1",
-    users: [{ name: "reconciler", publicKeys: [key.public] }],
-  });
-  device = {
-    name: "tower-1",
-    platform: "routeros",
-    host: sim.host,
-    port: sim.port,
-    user: "reconciler",
-    credentials: { agent: false, keyFileEnv: "RECONCILER_SSH_KEY" },
-    sudo: false,
-    connectTimeoutS: 5,
-    groups: [],
-    labels: {},
-    vars: {},
-  };
+  tower = await startSimTower();
+  ({ sim, device } = tower);
 });
 
 afterAll(async () => {
-  await sim?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await tower?.close();
 });
 
-const transport = () =>
-  new SshTransport({ "tower-1": device }, parseKnownHosts("known_hosts", `${sim.knownHostsLine}\n`).entries, {
-    env: { RECONCILER_SSH_KEY: join(dir, "id_ed25519") },
-  });
+const transport = () => tower.transport();
 
 /** Every value an attacker would try on a RouterOS command line. */
 const HOSTILE = [

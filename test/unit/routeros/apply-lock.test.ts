@@ -1,60 +1,28 @@
-// The RouterOS device lock on the simulator over SSH: a file no export shows, taken by `/file add`
-// (which refuses a name that exists: the test-and-set). A second run is refused naming the holder
-// (run, host, pid, since when); unlock leaves another run's lock alone; `reconciler unlock` frees
-// only the named run's lock and never one whose revert is still pending; two runs racing for it
-// get it once.
-
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { hostname, tmpdir } from "node:os";
-import { join } from "node:path";
+import { hostname } from "node:os";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ApplyContext } from "../../../reconciler/drivers/apply-contract.ts";
 import { routerosApply } from "../../../reconciler/drivers/routeros/apply.ts";
 import { routerosDriver } from "../../../reconciler/drivers/routeros/driver.ts";
 import { LockHeldError } from "../../../reconciler/model/errors.ts";
 import type { ResolvedDevice } from "../../../reconciler/model/repo.ts";
-import { parseKnownHosts } from "../../../reconciler/transport/known-hosts-file.ts";
-import { SshTransport } from "../../../reconciler/transport/ssh.ts";
-import { sshKeyPair } from "../../sim/routeros/ssh-keys.ts";
-import { type RouterOsSsh, startRouterOsSsh } from "../../sim/routeros/ssh-server.ts";
+import type { SshTransport } from "../../../reconciler/transport/ssh.ts";
+import { type SimTower, startSimTower } from "../../sim/routeros/harness.ts";
+import type { RouterOsSsh } from "../../sim/routeros/ssh-server.ts";
 
-const key = sshKeyPair();
-let dir: string;
+let tower: SimTower;
 let sim: RouterOsSsh;
 let device: ResolvedDevice;
 let transport: SshTransport;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "ros-apply-lock-"));
-  writeFileSync(join(dir, "id_ed25519"), key.private, { mode: 0o600 });
-  sim = await startRouterOsSsh({
-    identity: "tower-1",
-    users: [{ name: "reconciler", publicKeys: [key.public] }],
-  });
-  device = {
-    name: "tower-1",
-    platform: "routeros",
-    host: sim.host,
-    port: sim.port,
-    user: "reconciler",
-    credentials: { agent: false, keyFileEnv: "RECONCILER_SSH_KEY" },
-    sudo: false,
-    connectTimeoutS: 5,
-    groups: [],
-    labels: {},
-    vars: {},
-  };
-  transport = new SshTransport(
-    { "tower-1": device },
-    parseKnownHosts("known_hosts", `${sim.knownHostsLine}\n`).entries,
-    { env: { RECONCILER_SSH_KEY: join(dir, "id_ed25519") } },
-  );
+  tower = await startSimTower();
+  ({ sim, device } = tower);
+  transport = tower.transport();
 });
 
 afterAll(async () => {
   await transport?.closeAll();
-  await sim?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await tower?.close();
 });
 
 beforeEach(() => {
@@ -94,11 +62,7 @@ describe("the RouterOS device lock", () => {
   });
 
   it("two runs racing over two connections: exactly one gets it", async () => {
-    const other = new SshTransport(
-      { "tower-1": device },
-      parseKnownHosts("known_hosts", `${sim.knownHostsLine}\n`).entries,
-      { env: { RECONCILER_SSH_KEY: join(dir, "id_ed25519") } },
-    );
+    const other = tower.transport();
     try {
       const [a, b] = await Promise.allSettled([
         routerosApply.lock(await transport.session("tower-1"), ctx("race-1")),

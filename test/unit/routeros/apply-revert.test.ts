@@ -2,7 +2,7 @@
 // unconfirmed when the reconciler disconnects is undone by the device itself once the timeout
 // passes (not before), and the run's later confirm says it came too late; rearm moves the revert;
 // a confirmed run stays; a commit the device refuses half way is rolled back exactly.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -14,49 +14,28 @@ import { CommitFailedError } from "../../../reconciler/model/errors.ts";
 import type { ResolvedDevice } from "../../../reconciler/model/repo.ts";
 import type { DeviceIntent } from "../../../reconciler/schema/device.ts";
 import { StateStore } from "../../../reconciler/state/store.ts";
-import { parseKnownHosts } from "../../../reconciler/transport/known-hosts-file.ts";
 import type { DeviceSession } from "../../../reconciler/transport/session.ts";
-import { SshTransport } from "../../../reconciler/transport/ssh.ts";
+import { type SimTower, startSimTower } from "../../sim/routeros/harness.ts";
 import { SimRouter } from "../../sim/routeros/router.ts";
-import { sshKeyPair } from "../../sim/routeros/ssh-keys.ts";
-import { type RouterOsSsh, startRouterOsSsh } from "../../sim/routeros/ssh-server.ts";
+import type { RouterOsSsh } from "../../sim/routeros/ssh-server.ts";
 
-const key = sshKeyPair();
+let tower: SimTower;
 let now = Date.parse("2026-11-29T12:00:00Z");
 const clock = () => new Date(now);
-let dir: string;
 let sim: RouterOsSsh;
 let device: ResolvedDevice;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "ros-apply-revert-"));
-  writeFileSync(join(dir, "id_ed25519"), key.private, { mode: 0o600 });
   const router = new SimRouter({ identity: "tower-1", clock }); // no real timer: the test ticks
-  sim = await startRouterOsSsh({ router, users: [{ name: "reconciler", publicKeys: [key.public] }] });
-  device = {
-    name: "tower-1",
-    platform: "routeros",
-    host: sim.host,
-    port: sim.port,
-    user: "reconciler",
-    credentials: { agent: false, keyFileEnv: "RECONCILER_SSH_KEY" },
-    sudo: false,
-    connectTimeoutS: 5,
-    groups: [],
-    labels: {},
-    vars: {},
-  };
+  tower = await startSimTower({ router });
+  ({ sim, device } = tower);
 });
 
 afterAll(async () => {
-  await sim?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await tower?.close();
 });
 
-const transport = () =>
-  new SshTransport({ "tower-1": device }, parseKnownHosts("known_hosts", `${sim.knownHostsLine}\n`).entries, {
-    env: { RECONCILER_SSH_KEY: join(dir, "id_ed25519") },
-  });
+const transport = () => tower.transport();
 
 /** Moves the device's clock on and lets its scheduler run what is due. */
 const advance = (s: number) => {
