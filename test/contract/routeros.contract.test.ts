@@ -1,61 +1,29 @@
-// The driver contract on RouterOS v7: the RouterOS driver (read, candidate, and the apply half in
-// reconciler/drivers/routeros/apply.ts) against the RouterOS simulator (test/sim/routeros/), over
-// real SSH through the reconciler's own transport. The simulator's scheduler runs on its real
-// timer, so the revert of an unconfirmed commit happens by itself, on the "device".
-//
-// RouterOS has no on-device validation: the suite's "rejected" state is one the device would
-// refuse (an address on an interface it does not have), caught by stage's check against the
-// device's own interface list before anything is sent.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { routerosApply } from "../../reconciler/drivers/routeros/apply.ts";
 import { routerosDriver } from "../../reconciler/drivers/routeros/driver.ts";
 import type { ResolvedDevice } from "../../reconciler/model/repo.ts";
 import type { DeviceIntent } from "../../reconciler/schema/device.ts";
-import { parseKnownHosts } from "../../reconciler/transport/known-hosts-file.ts";
-import { SshTransport } from "../../reconciler/transport/ssh.ts";
-import { sshKeyPair } from "../sim/routeros/ssh-keys.ts";
-import { type RouterOsSsh, startRouterOsSsh } from "../sim/routeros/ssh-server.ts";
+import { type SimTower, startSimTower } from "../sim/routeros/harness.ts";
+import type { RouterOsSsh } from "../sim/routeros/ssh-server.ts";
 import { describeDriverContract } from "./driver-contract.ts";
 
-const key = sshKeyPair();
-let dir: string;
+let tower: SimTower;
 let sim: RouterOsSsh;
 let device: ResolvedDevice;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "ros-contract-"));
-  writeFileSync(join(dir, "id_ed25519"), key.private, { mode: 0o600 });
   // The exec status of a failed command stays 0 (RouterOS documents none): the driver reads the
   // device's answer, not the status.
-  sim = await startRouterOsSsh({
-    identity: "tower-1",
-    users: [{ name: "reconciler", publicKeys: [key.public] }],
-  });
+  tower = await startSimTower({ user: "reconciler+ct511w4098h" });
+  ({ sim, device } = tower);
   // A secret the device holds, which read must never return: a WireGuard interface git does not
   // describe (its private key generated on the device).
   const r = sim.router.run('/interface wireguard add name=wg-oob comment="out of band"');
   if (!r.ok) throw new Error(r.output);
-  device = {
-    name: "tower-1",
-    platform: "routeros",
-    host: sim.host,
-    port: sim.port,
-    user: "reconciler+ct511w4098h",
-    credentials: { agent: false, keyFileEnv: "RECONCILER_SSH_KEY" },
-    sudo: false,
-    connectTimeoutS: 5,
-    groups: [],
-    labels: {},
-    vars: {},
-  };
 });
 
 afterAll(async () => {
-  await sim?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await tower?.close();
 });
 
 const base: DeviceIntent = {
@@ -94,14 +62,7 @@ describeDriverContract({
   driver: routerosDriver,
   apply: routerosApply,
   device: () => device,
-  transport: () =>
-    new SshTransport(
-      { "tower-1": device },
-      parseKnownHosts("known_hosts", `${sim.knownHostsLine}\n`).entries,
-      {
-        env: { RECONCILER_SSH_KEY: join(dir, "id_ed25519") },
-      },
-    ),
+  transport: () => tower.transport(),
   desired: { base, changed, rejected },
   env: {},
   secrets: () => {

@@ -1,53 +1,20 @@
 // The simulator through the reconciler's own SSH transport (what a RouterOS driver and its
 // contract harness use): host key pinned, key login, `line()` on exec channels.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import ssh2 from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseKnownHosts } from "../../../reconciler/transport/known-hosts-file.ts";
-import { SshTransport } from "../../../reconciler/transport/ssh.ts";
-import { sshKeyPair } from "../../sim/routeros/ssh-keys.ts";
-import { type RouterOsSsh, startRouterOsSsh } from "../../sim/routeros/ssh-server.ts";
+import type { SshTransport } from "../../../reconciler/transport/ssh.ts";
+import { type SimTower, startSimTower } from "../../sim/routeros/harness.ts";
 
-const key = sshKeyPair();
-let dir: string;
-let sim: RouterOsSsh;
+let tower: SimTower;
 let transport: SshTransport;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "ros-sim-transport-"));
-  writeFileSync(join(dir, "id_ed25519"), key.private, { mode: 0o600 });
-  sim = await startRouterOsSsh({
-    identity: "tower-1",
-    users: [{ name: "reconciler", publicKeys: [key.public] }],
-  });
-  const pins = parseKnownHosts("known_hosts", `${sim.knownHostsLine}\n`).entries;
-  transport = new SshTransport(
-    {
-      "tower-1": {
-        name: "tower-1",
-        platform: "routeros",
-        host: sim.host,
-        port: sim.port,
-        user: "reconciler+ct511w4098h",
-        credentials: { agent: false, keyFileEnv: "RECONCILER_SSH_KEY" },
-        sudo: false,
-        connectTimeoutS: 5,
-        groups: [],
-        labels: {},
-        vars: {},
-      },
-    },
-    pins,
-    { env: { RECONCILER_SSH_KEY: join(dir, "id_ed25519") } },
-  );
+  tower = await startSimTower({ user: "reconciler+ct511w4098h" });
+  transport = tower.transport();
 });
 
 afterAll(async () => {
   await transport?.closeAll();
-  await sim?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await tower?.close();
 });
 
 describe("the simulator through the reconciler's SSH transport", () => {
