@@ -3,9 +3,9 @@
 // run's record is written, everything committed, and pushed. Every problem here is a warning on
 // stderr: the store is the reconciler's memory, never a reason to stop a run or a rollback.
 import { hostname, userInfo } from "node:os";
-import { isAbsolute, resolve } from "node:path";
-import { simpleGit } from "simple-git";
+import { resolve } from "node:path";
 import type { ApplyTarget } from "../apply/executor.ts";
+import { remoteUrlOf } from "../git/remote.ts";
 import { summarizeError } from "../model/errors.ts";
 import { safeMessage } from "../report/terminal-safe.ts";
 import type { RolloutResult } from "../rollout/engine.ts";
@@ -27,18 +27,6 @@ export const operator = () => {
   } catch {}
   return `${user}@${hostname()}`;
 };
-
-/** A remote named in the inventory: a remote of the repository (its URL), or a URL as given. */
-async function remoteOf(repoRoot: string, spec: StateSectionSpec): Promise<StateRemote> {
-  if (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(spec.remote)) {
-    const url = (await simpleGit({ baseDir: repoRoot }).raw(["remote", "get-url", spec.remote])).trim();
-    if (!url) throw new Error(`the repository has no remote ${spec.remote}`);
-    // A remote that is a relative path is relative to the repository, not to where we run.
-    const local = !url.includes(":") && !isAbsolute(url);
-    return { url: local ? resolve(repoRoot, url) : url, branch: spec.branch };
-  }
-  return { url: spec.remote, branch: spec.branch };
-}
 
 export interface StateHistory {
   /** Writes the run's record, commits the store, pushes it when a remote is configured. */
@@ -64,7 +52,10 @@ export async function openStateHistory(
   let remote: StateRemote | undefined;
   if (usable && spec) {
     try {
-      remote = await remoteOf(resolve(repoRoot ?? process.cwd()), spec);
+      remote = {
+        url: await remoteUrlOf(resolve(repoRoot ?? process.cwd()), spec.remote),
+        branch: spec.branch,
+      };
       for (const w of await syncStateFromRemote(storeDir, remote))
         err.write(`warning: ${safeMessage(w, "  ")}\n`);
     } catch (e) {

@@ -5,12 +5,12 @@
 // goes to the state store's journal and run records, not to the log.
 import { EventEmitter } from "node:events";
 import { Writable } from "node:stream";
+import { fetchBranch, remoteHead } from "../git/remote.ts";
 import { connectGitHub, githubFromEnv } from "../github/client.ts";
 import { setCommitStatus } from "../github/statuses.ts";
 import { summarizeError } from "../model/errors.ts";
 import { selectDevices } from "../model/select.ts";
 import type { RunRecord } from "../state/runs.ts";
-import { fetchBranch, remoteHead } from "../watch/git-remote.ts";
 import { formatEvent, type LogFormat, type WatchEvent } from "../watch/log.ts";
 import { type RolloutAttempt, watchLoop } from "../watch/loop.ts";
 import { startWebhook } from "../watch/webhook.ts";

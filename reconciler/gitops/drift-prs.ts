@@ -10,6 +10,7 @@ import { adoptDrift } from "../adopt/drift.ts";
 import { fenced, mdText } from "../drift/markdown.ts";
 import { maskVolatile } from "../drift/mask.ts";
 import type { DriftReport } from "../drift/report.ts";
+import { commitOnto, fetchRemoteBranch, pushBranch, treeOf } from "../git/branch.ts";
 import type { GitHubRepo } from "../github/client.ts";
 import { closeDriftIssue, upsertDriftIssue } from "../github/drift-issue.ts";
 import { closeDriftPullRequest, upsertDriftPullRequest } from "../github/drift-pr.ts";
@@ -17,7 +18,6 @@ import type { LiveState } from "../model/live.ts";
 import type { DevicePlan, Plan } from "../model/plan.ts";
 import type { DesiredRepo } from "../model/repo.ts";
 import { formatDevicePlan } from "../report/plan-text.ts";
-import { commitOnto, fetchRemoteBranch, pushBranch, treeOf } from "./branch.ts";
 
 export const driftBranch = (device: string) => `reconciler/drift/${device}`;
 const UNREADABLE_MARKER = "reconciler-drift-unreadable";

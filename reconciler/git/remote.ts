@@ -2,6 +2,7 @@
 // objects), and fetching it into the repository's objects (never into a working tree: the
 // rollout reads the revision with git/revision-reader.ts). Branch and remote names are checked
 // before they reach git as arguments.
+import { isAbsolute, resolve } from "node:path";
 import { simpleGit } from "simple-git";
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
@@ -36,4 +37,15 @@ export async function fetchBranch(root: string, remote: string, branch: string):
   ).trim();
   if (!/^[0-9a-f]{40,64}$/.test(sha)) throw new GitRemoteError(`fetching ${remote} ${branch} gave no commit`);
   return sha;
+}
+
+/**
+ * A remote named in the inventory: a remote of the repository (its URL; a relative path taken
+ * relative to the repository, not to where we run), or a URL as given.
+ */
+export async function remoteUrlOf(root: string, remote: string): Promise<string> {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(remote)) return remote;
+  const url = (await simpleGit({ baseDir: root }).raw(["remote", "get-url", remote])).trim();
+  if (!url) throw new Error(`the repository has no remote ${remote}`);
+  return !url.includes(":") && !isAbsolute(url) ? resolve(root, url) : url;
 }
