@@ -1,6 +1,7 @@
 // One driver per platform behind one interface, NAPALM-style. Pure parse/render live beside the
 // driver; only the driver does I/O, and only through a DeviceSession.
 import type { Candidate, LiveState } from "../model/live.ts";
+import type { Unmanaged } from "../model/plan.ts";
 import type { ResolvedDevice } from "../model/repo.ts";
 import type { DeviceIntent } from "../schema/device.ts";
 import type { Platform } from "../schema/inventory.ts";
@@ -46,4 +47,10 @@ export interface Driver {
    * own files spell them; unnamed secrets given variable names through ctx.namer).
    */
   denormalize?(state: DeviceIntent, ctx: DenormalizeContext): DeviceIntent;
+  /**
+   * Pure, optional: what the device carries beyond the model (menus and properties the model has
+   * no field for) that the desired state does not ask for either, for the plan's "unmanaged" list.
+   * The model diff finds the rest.
+   */
+  unmanaged?(live: LiveState, desired: DeviceIntent): Unmanaged[];
 }

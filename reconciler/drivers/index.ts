@@ -4,11 +4,15 @@ import type { Platform } from "../schema/inventory.ts";
 import type { ApplyDriver } from "./apply-contract.ts";
 import { debianApply, debianDriver } from "./debian/driver.ts";
 import type { Driver } from "./driver.ts";
+import { routerosApply } from "./routeros/apply.ts";
+import { routerosDriver } from "./routeros/driver.ts";
 
 export const DRIVERS: Readonly<Partial<Record<Platform, Driver>>> = {
   debian: debianDriver,
+  routeros: routerosDriver,
 };
 
 export const APPLY_DRIVERS: Readonly<Partial<Record<Platform, ApplyDriver>>> = {
   debian: debianApply,
+  routeros: routerosApply,
 };

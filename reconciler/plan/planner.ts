@@ -2,7 +2,7 @@
 // the drivers' pure halves (candidate, normalize, owned) are passed in.
 import { createTwoFilesPatch } from "diff";
 import type { Candidate, FilesCandidate, LiveState } from "../model/live.ts";
-import type { Change, DevicePlan, FileChange, Plan } from "../model/plan.ts";
+import type { Change, DevicePlan, FileChange, Plan, Unmanaged } from "../model/plan.ts";
 import type { PlatformRules } from "../model/platform.ts";
 import type { ResolvedDevice } from "../model/repo.ts";
 import type { DeviceIntent } from "../schema/device.ts";
@@ -18,6 +18,8 @@ export interface PlannerDriver {
   owned(live: LiveState): ReadonlySet<string>;
   /** How the platform's raw escape hatches compare (its descriptor); none when absent. */
   readonly descriptor?: Pick<PlatformRules, "raw">;
+  /** What the device carries beyond the model (see Driver.unmanaged). */
+  unmanaged?(live: LiveState, desired: DeviceIntent): Unmanaged[];
 }
 
 export interface DeviceInput {
@@ -112,8 +114,21 @@ export function planDevice(input: DeviceInput, driver: PlannerDriver): DevicePla
     lists: rawListRules(driver.descriptor?.raw ?? {}),
   });
   const changes = [...diff.changes, ...keyChanges(input, live), ...runtimeChanges(input, live)];
-  const unmanaged = diff.unmanaged;
-  const candidate = driver.candidate(input.desired, device, live);
+  const unmanaged = [...diff.unmanaged, ...(driver.unmanaged?.(live, input.desired) ?? [])];
+  let candidate: Candidate;
+  try {
+    candidate = driver.candidate(input.desired, device, live);
+  } catch (e) {
+    // What git asks for cannot be built on this device as it is (a name the device uses for an
+    // interface of another kind, a raw line refused): this device's plan is an error, the
+    // others' are still made.
+    return {
+      ...base,
+      status: "error",
+      fingerprint: live.fingerprint,
+      error: { kind: "CandidateError", message: e instanceof Error ? e.message : String(e) },
+    };
+  }
   const files = candidate.kind === "files" ? fileChanges(candidate, live, owned) : [];
   const commands = candidate.kind === "commands" ? candidate.commands : [];
   return {

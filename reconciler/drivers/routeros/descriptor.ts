@@ -1,5 +1,7 @@
-// MikroTik RouterOS v7: no driver yet, only what the loader and the planner need to know.
-import { noChecks, type PlatformDescriptor } from "../descriptor.ts";
+// MikroTik RouterOS v7: what the loader and the planner need to know without a device.
+import type { PlatformDescriptor } from "../descriptor.ts";
+import { routerosFindings } from "./checks.ts";
+import { ROUTEROS_DEFAULTS } from "./vocabulary.ts";
 
 export const routerosDescriptor: PlatformDescriptor = {
   platform: "routeros",
@@ -11,5 +13,6 @@ export const routerosDescriptor: PlatformDescriptor = {
   // No rule checked yet: RouterOS accepts free-form interface names.
   interfaceNameProblem: () => undefined,
   routingSuite: () => "routeros",
-  check: noChecks,
+  check: routerosFindings,
+  defaults: ROUTEROS_DEFAULTS,
 };

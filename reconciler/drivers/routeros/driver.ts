@@ -3,12 +3,14 @@
 // state (plan-commands.ts); normalize() the projection both sides are compared in; owned() what
 // carries the reconciler's mark. The apply half (lock, undo script, scheduler revert, health) is apply.ts.
 import type { LiveState } from "../../model/live.ts";
+import type { Unmanaged } from "../../model/plan.ts";
+import type { DeviceIntent } from "../../schema/device.ts";
 import type { Driver } from "../driver.ts";
 import { routerosDescriptor } from "./descriptor.ts";
 import { liveStateFromExport, type RouterosLive, type UnmanagedItem } from "./live-state.ts";
 import { normalizeRouteros } from "./normalize.ts";
 import { parseExport } from "./parse-export.ts";
-import { planCommands } from "./plan-commands.ts";
+import { planCommands, rawSatisfied } from "./plan-commands.ts";
 import { EXPORT_ARTIFACT, readRouteros, routerosDetails } from "./read.ts";
 
 /** The device's items behind a live state: carried by read, else parsed again from the artifact. */
@@ -22,11 +24,22 @@ export function routerosLiveOf(live: LiveState): RouterosLive {
 
 /**
  * What the device carries that the model cannot express (other menus, properties without a
- * field), each as a redacted command line: for the plan's "unmanaged" report, which today lists
- * only what the model diff finds (model/plan.ts has no place for these yet).
+ * field), each as a redacted command line, less what a desired raw line asks for (the raw line
+ * is how git manages it).
  */
-export function routerosUnmanaged(live: LiveState): UnmanagedItem[] {
-  return routerosLiveOf(live).unmanaged;
+export function routerosUnmanaged(live: LiveState, desired?: DeviceIntent): UnmanagedItem[] {
+  const raw = desired?.raw?.routeros ?? [];
+  return routerosLiveOf(live).unmanaged.filter(
+    (u) => !raw.some((line) => rawSatisfied(line, parseExport(u.text).items)),
+  );
+}
+
+/** For the plan: the item's command line; a managed item lists the properties the model leaves out. */
+function unmanagedEntries(live: LiveState, desired: DeviceIntent): Unmanaged[] {
+  return routerosUnmanaged(live, desired).map((u) => ({
+    path: u.text.length > 200 ? `${u.text.slice(0, 200)}…` : u.text,
+    value: u.properties ? { properties: u.properties } : u.text,
+  }));
 }
 
 export { routerosFindings } from "./checks.ts";
@@ -41,4 +54,5 @@ export const routerosDriver: Driver = {
   }),
   normalize: normalizeRouteros,
   owned: (live) => new Set(routerosLiveOf(live).owned),
+  unmanaged: unmanagedEntries,
 };

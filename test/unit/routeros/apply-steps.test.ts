@@ -4,14 +4,10 @@
 // and a long script cut into parts at line ends.
 import { describe, expect, it } from "vitest";
 import type { ApplyContext } from "../../../reconciler/drivers/apply-contract.ts";
-import {
-  declaredEnv,
-  fillSecrets,
-  routerosApply,
-  UNDO_PART_CHARS,
-  uploadLines,
-} from "../../../reconciler/drivers/routeros/apply.ts";
+import { routerosApply } from "../../../reconciler/drivers/routeros/apply.ts";
 import { oneCommandProblem } from "../../../reconciler/drivers/routeros/quote.ts";
+import { declaredEnv, fillSecrets } from "../../../reconciler/drivers/routeros/secrets.ts";
+import { UNDO_PART_CHARS, uploadLines } from "../../../reconciler/drivers/routeros/undo.ts";
 import type { CommandResult, DeviceSession } from "../../../reconciler/transport/session.ts";
 import { testDevice } from "../../helpers/device.ts";
 
