@@ -185,8 +185,11 @@ export async function applyWave(
       const s = f.session as DeviceSession;
       if (!(await step(f, "lock", () => f.driver.lock(s, f.ctx)))) return;
       f.locked = true;
-      const wg = (f.target.intent.wireguard ?? []).map((w) => w.name);
       const keys = f.driver.capabilities.keys;
+      const present = new Set((f.target.live.state.wireguard ?? []).map((w) => w.name));
+      const wg = (f.target.intent.wireguard ?? [])
+        .map((w) => w.name)
+        .filter((name) => !keys?.addsInterfaces || present.has(name));
       if (
         keys &&
         wg.length > 0 &&

@@ -35,6 +35,12 @@ export interface Staged {
 
 /** WireGuard private keys generated on the device (they never leave it). */
 export interface KeysCapability {
+  /**
+   * The key lives in the interface itself (RouterOS): ensureKeys adds a missing interface. The
+   * executor then asks only about interfaces the device already has; the candidate adds the
+   * others (their keys are new, so git cannot hold them yet: `reconciler keys` comes first).
+   */
+  readonly addsInterfaces?: boolean;
   /** Makes sure every named interface has a private key on the device; returns the public keys. */
   ensureKeys(
     session: DeviceSession,

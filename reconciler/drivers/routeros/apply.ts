@@ -43,6 +43,7 @@ import type { ApplyDriver, Staged } from "../apply-contract.ts";
 import { deviceClock, startAt } from "./clock.ts";
 import { checkRunId, details, exists, must, readFile, redact, send } from "./console.ts";
 import { health as collectHealth } from "./health.ts";
+import { routerosKeys } from "./keys.ts";
 import { findWhere, quoteValue } from "./quote.ts";
 import {
   cleanup,
@@ -78,7 +79,7 @@ async function lockHolder(session: CliSession, step: string): Promise<Holder | u
 }
 
 export const routerosApply: ApplyDriver = {
-  capabilities: { nativeCommitConfirm: false, onDeviceValidation: false },
+  capabilities: { nativeCommitConfirm: false, onDeviceValidation: false, keys: routerosKeys },
 
   async lock(session, ctx) {
     const runId = checkRunId(ctx.runId);
