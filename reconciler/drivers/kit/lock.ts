@@ -6,6 +6,10 @@ import { assertRunId, type DeviceLayout, lockDir, PATH_LINE, runsDir } from "./l
 
 const ownerFile = (l: DeviceLayout) => `${lockDir(l)}/owner`;
 
+/** age=<seconds since the lock was taken>: GNU stat spells the mtime `-c %Y`, BSD stat `-f %m`. */
+const lockAgeLine = (l: DeviceLayout) =>
+  `printf 'age=%s\n' $(( $(date +%s) - $(stat -c %Y ${q(lockDir(l))} 2>/dev/null || stat -f %m ${q(lockDir(l))} 2>/dev/null || date +%s) ))`;
+
 /** Prints @@locked when this run has the lock (now or already), else @@held and what holds it. */
 export function lockScript(l: DeviceLayout, runId: string, holder: string, time: string): string {
   const owner = `run=${assertRunId(runId)}\nholder=${holder.replace(/[^\x20-\x7e]/g, "?")}\ntime=${time}\n`;
@@ -24,7 +28,7 @@ export function lockScript(l: DeviceLayout, runId: string, holder: string, time:
     // What the holder's run is doing on this device, and how old the lock is: enough to tell a
     // run in progress from one that died (see lockHolder).
     ...runStateLines(l, "$_r"),
-    `printf 'age=%s\n' $(( $(date +%s) - $(stat -c %Y ${q(lockDir(l))} 2>/dev/null || date +%s) ))`,
+    lockAgeLine(l),
     "",
   ].join("\n");
 }
@@ -71,7 +75,7 @@ export function lockStateScript(l: DeviceLayout): string {
     `_r=$(sed -n 's/^run=//p' ${q(ownerFile(l))} 2>/dev/null)`,
     `cat ${q(ownerFile(l))} 2>/dev/null || echo '(no owner file yet)'`,
     ...runStateLines(l, "$_r"),
-    `printf 'age=%s\n' $(( $(date +%s) - $(stat -c %Y ${q(lockDir(l))} 2>/dev/null || date +%s) ))`,
+    lockAgeLine(l),
     "",
   ].join("\n");
 }

@@ -48,8 +48,14 @@ export function armScript(l: DeviceLayout, runId: string, timeoutS: number): str
     // unit, which by default takes its whole cgroup down when it ends.
     `if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then`,
     `  systemd-run --quiet --collect --unit=${q(`reconciler-revert-${assertRunId(runId)}`)} -p KillMode=process -p StandardOutput=${q(`file:${runDir(l, runId)}/timer.log`)} -p StandardError=inherit sh "$RUN/timer.sh" ${t} < /dev/null > /dev/null 2>&1 || { echo '@@no-timer'; exit 3; }`,
-    "else",
+    // FreeBSD (OPNsense) has no setsid(1): its daemon(8) detaches the same way (setsid, streams
+    // closed); the redirection to timer.log is then made inside.
+    `elif command -v setsid >/dev/null 2>&1; then`,
     `  setsid sh "$RUN/timer.sh" ${t} < /dev/null > "$RUN/timer.log" 2>&1 &`,
+    `elif command -v daemon >/dev/null 2>&1; then`,
+    `  daemon -f sh -c 'exec sh "$1/timer.sh" "$2" > "$1/timer.log" 2>&1' sh "$RUN" ${t} || { echo '@@no-timer'; exit 3; }`,
+    "else",
+    `  nohup sh "$RUN/timer.sh" ${t} < /dev/null > "$RUN/timer.log" 2>&1 &`,
     "fi",
     `_i=0; while [ ! -s "$RUN/timer.pid" ] && [ "$_i" -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done`,
     `[ -s "$RUN/timer.pid" ] || { echo '@@no-timer'; exit 3; }`,

@@ -30,8 +30,13 @@ export function uploadLines(uploads: readonly Upload[], nonce: string): string[]
     if (rel.includes("/")) dirs.add(rel.slice(0, rel.lastIndexOf("/")));
   }
   for (const d of dirs) L.push(`mkdir -p "$RUN/"${q(d)} || _bad=1`);
+  // base64 -d where there is one (GNU coreutils); else b64decode -r, FreeBSD's raw base64 decoder.
+  if (uploads.length > 0)
+    L.push(
+      `if command -v base64 >/dev/null 2>&1; then _b64d() { base64 -d; }; else _b64d() { b64decode -r; }; fi`,
+    );
   for (const u of uploads) {
-    L.push(`base64 -d > "$RUN/"${q(u.rel)} <<'${end}' || _bad=1`);
+    L.push(`_b64d > "$RUN/"${q(u.rel)} <<'${end}' || _bad=1`);
     const b64 = Buffer.from(u.content, "utf8").toString("base64");
     for (let i = 0; i < b64.length; i += 76) L.push(b64.slice(i, i + 76));
     L.push(end);

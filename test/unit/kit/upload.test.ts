@@ -1,5 +1,5 @@
 // Upload inside the script: the here-documents, run in dash, leave byte-identical files.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -27,7 +27,8 @@ describe("upload", () => {
 
   it("no base64 line can end the document early: the terminator holds a '-'", () => {
     expect(uploadTerminator(NONCE)).toMatch(/-/);
-    const body = uploadLines([{ rel: "a", content: "y".repeat(500) }], NONCE).slice(1, -1);
+    // The first line picks the decoder, the second opens the document, the last closes it.
+    const body = uploadLines([{ rel: "a", content: "y".repeat(500) }], NONCE).slice(2, -1);
     for (const line of body) expect(line).toMatch(/^[A-Za-z0-9+/=]{1,76}$/);
   });
 
@@ -35,5 +36,25 @@ describe("upload", () => {
     for (const rel of ["../x", "a/../../x", "/etc/x", "a b", "$(id)", "a//b", ".hidden/x", ""])
       expect(() => assertRel(rel)).toThrow(/not a relative path/);
     expect(() => uploadLines([{ rel: "ok", content: "" }], "not-hex")).toThrow(/hex/);
+  });
+
+  it("decodes with FreeBSD's b64decode -r where there is no base64", () => {
+    const run = mkdtempSync(join(tmpdir(), "kit-upload-bsd-"));
+    const bin = mkdtempSync(join(tmpdir(), "kit-upload-bin-"));
+    // A b64decode that decodes raw base64 as FreeBSD's -r does (here with node's decoder), on a
+    // PATH without base64.
+    writeFileSync(
+      join(bin, "b64decode"),
+      `#!/bin/sh\n[ "$1" = -r ] || exit 64\nexec ${process.execPath} -e 'process.stdout.write(Buffer.from(require("fs").readFileSync(0, "utf8"), "base64"))'\n`,
+      { mode: 0o755 },
+    );
+    const script = [
+      `PATH=${bin}`,
+      "_bad=0",
+      ...uploadLines([{ rel: "f", content: "grüße\n" }], NONCE),
+      'echo "bad=$_bad"',
+    ].join("\n");
+    expect(dash(script, { RUN: run }).stdout).toBe("bad=0\n");
+    expect(readFileSync(join(run, "f"), "utf8")).toBe("grüße\n");
   });
 });
