@@ -1,7 +1,7 @@
-// OPNsense: /conf/config.xml with the WireGuard and FRR plugins, on FreeBSD. No driver yet, only
-// what the loader and the planner need to know.
+// OPNsense: /conf/config.xml with WireGuard (core) and the FRR plugin, on FreeBSD: what the loader
+// and the planner need to know. The driver beside it (driver.ts) edits config.xml in place.
 import type { PlatformDescriptor } from "../descriptor.ts";
-import { frrOspfFindings } from "../rules/frr.ts";
+import { opnsenseFindings } from "./checks.ts";
 
 /** OPNsense names WireGuard instances wg0, wg1, ...; FreeBSD limits names to 15 characters. */
 function opnsenseInterfaceNameProblem(name: string, wireguard: boolean): string | undefined {
@@ -20,5 +20,7 @@ export const opnsenseDescriptor: PlatformDescriptor = {
   interfaceNameProblem: opnsenseInterfaceNameProblem,
   // OSPF and BGP run in the FRR plugin.
   routingSuite: () => "frr",
-  check: frrOspfFindings,
+  // FRR's own limits, and what OPNsense's models cannot hold (checks.ts).
+  check: opnsenseFindings,
+  defaults: { wireguardTable: "auto", firewallDirection: "in", firewallIpVersion: "ipv4" },
 };
