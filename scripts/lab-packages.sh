@@ -13,6 +13,8 @@ PACKAGES=(
   bird2
   frr frr-pythontools
   iproute2 procps util-linux iputils-ping jq
+  # test/sim/opnsense: root's csh-family login shell on the simulated OPNsense
+  tcsh
   # test/lab/systemd: a Debian root filesystem booted with systemd (the production revert timer)
   debootstrap systemd-container
 )
