@@ -24,7 +24,7 @@ export {
   redactConfig,
   secretElementNames,
 } from "./secrets.ts";
-export { affectedServices, type OpnsenseService } from "./services.ts";
+export { affectedServices, interfacesChanged, type OpnsenseService } from "./services.ts";
 export { stableUuid } from "./uuid.ts";
 
 /** What read carried, else parsed again from the artifact (a saved plan, a copy of the state). */

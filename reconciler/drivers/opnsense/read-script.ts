@@ -17,7 +17,7 @@ import { MAX_CONFIG_CHARS } from "./xml.ts";
  * exactly as redactConfig() writes it.
  */
 export const REDACT_CONFIG_AWK = [
-  `awk 'BEGIN { n = 0; ins = 0; pat = "<(${SECRET_ELEMENTS.join("|")})([ \\t\\r\\f\\v][^>]*)?>" }`,
+  `awk 'BEGIN { n = 0; ins = 0; pat = "<(${SECRET_ELEMENTS.join("|")})([ \\t\\r\\f\\v/][^>]*)?>" }`,
   '{ line = $0; out = ""',
   "  for (;;) {",
   '    if (ins) { i = index(line, "</" nm ">"); if (i == 0) { line = ""; break }; line = substr(line, i); ins = 0 }',

@@ -26,7 +26,7 @@ export const ENV_TOKEN = /^@secret:([A-Z_][A-Z0-9_]{0,127})@$/;
 export const ANY_TOKEN = /@(device-secret:\d+|secret:[A-Za-z0-9_]+)@/;
 
 /** The open tag of a secret element on one line (the same pattern the device's awk uses). */
-const OPEN = new RegExp(`<(${SECRET_ELEMENTS.join("|")})([ \\t\\r\\f\\v][^>\\n]*)?>`, "g");
+const OPEN = new RegExp(`<(${SECRET_ELEMENTS.join("|")})([ \\t\\r\\f\\v/][^>\\n]*)?>`, "g");
 
 /** The text with the content of every secret element replaced by its token (idempotent). */
 export function redactConfig(text: string): string {
