@@ -116,8 +116,8 @@ function wgStop(dev: string): void {
 }
 
 /**
- * wg-service-control.php ACTION [-a] [uuid]. Returns the script's exit status (configd replies
- * "OK" for 0, "Error (N)" otherwise).
+ * wg-service-control.php ACTION [-a] [uuid]. Returns the script's exit status, 0: its commands
+ * run through mwexecf(), which logs a failure and goes on (OPNSENSE_SIM_DEBUG=1 prints them).
  */
 export function wireguardControl(
   root: XmlElement,
@@ -129,7 +129,6 @@ export function wireguardControl(
   if (!all && !id) return 0; // the usage text: configd still replies OK
   const m = wireguardModel(root);
   const devs: string[] = [];
-  let status = 0;
   if (m.enabled) {
     for (const s of m.servers) {
       if (!s.enabled || (id && s.uuid !== id)) continue;
@@ -138,7 +137,10 @@ export function wireguardControl(
       if (action === "stop") wgStop(dev);
       else {
         if (action === "restart") wgStop(dev);
-        if (wgStart(s, m, paths).length > 0) status = 1;
+        // mwexecf() only logs a failed command: the script still exits 0.
+        const errors = wgStart(s, m, paths);
+        if (errors.length > 0 && process.env.OPNSENSE_SIM_DEBUG)
+          process.stderr.write(`${errors.join("\n")}\n`);
       }
     }
   }
@@ -152,7 +154,7 @@ export function wireguardControl(
       wgStop(dev);
     }
   }
-  return status;
+  return 0;
 }
 
 const FRR_DAEMONS_ORDER = ["zebra", "ospfd", "bgpd", "ospf6d", "staticd"];
