@@ -84,20 +84,24 @@ export interface CommitFile extends RunFile {
 /**
  * commit.sh: `before` (e.g. directories the platform's secrets need), every file into place or
  * removed, then converge.sh, then `after` (what the health gate needs from just after the commit).
+ * `install` replaces the kit's way of putting files in place (a file other programs lock and
+ * rewrite in place, such as OPNsense's config.xml); its lines count failures with `fail`.
  */
 export function commitScript(
   files: readonly CommitFile[],
-  hooks: { before?: readonly string[]; after?: readonly string[] } = {},
+  hooks: { before?: readonly string[]; after?: readonly string[]; install?: readonly string[] } = {},
 ): string {
   const L = ['. "$(dirname "$0")/lib.sh"', `date +%s > "$RUN/committed-at"`, ...(hooks.before ?? [])];
-  for (const f of files) {
-    if (f.content === null) L.push(`rm -f ${q(f.path)} || fail ${q(`rm ${f.path}`)}`);
-    else
-      L.push(
-        `ensure_dir ${q(f.path.slice(0, f.path.lastIndexOf("/")))} ${q(f.dirMode)} root:root || fail ${q(`mkdir for ${f.path}`)}`,
-        `install_file "$RUN/${candidateRel(f)}" ${q(f.path)} ${q(f.mode)} ${q(f.owner)} || fail ${q(`could not write ${f.path}`)}`,
-      );
-  }
+  if (hooks.install) L.push(...hooks.install);
+  else
+    for (const f of files) {
+      if (f.content === null) L.push(`rm -f ${q(f.path)} || fail ${q(`rm ${f.path}`)}`);
+      else
+        L.push(
+          `ensure_dir ${q(f.path.slice(0, f.path.lastIndexOf("/")))} ${q(f.dirMode)} root:root || fail ${q(`mkdir for ${f.path}`)}`,
+          `install_file "$RUN/${candidateRel(f)}" ${q(f.path)} ${q(f.mode)} ${q(f.owner)} || fail ${q(`could not write ${f.path}`)}`,
+        );
+    }
   L.push(
     `if [ "$ERRORS" -ne 0 ]; then echo "commit: $ERRORS file(s) could not be written" >&2; exit 3; fi`,
     `sh "$RUN/converge.sh"; _rc=$?`,
@@ -108,13 +112,21 @@ export function commitScript(
   return L.join("\n");
 }
 
-/** revert.sh MODE [TIMEOUT]: MODE timer (writes the notice, frees the run's lock) or now. */
-export function revertScript(l: DeviceLayout, runId: string, files: readonly RunFile[]): string {
+/**
+ * revert.sh MODE [TIMEOUT]: MODE timer (writes the notice, frees the run's lock) or now. `restore`
+ * replaces the kit's way of putting the snapshot back (see commitScript's `install`).
+ */
+export function revertScript(
+  l: DeviceLayout,
+  runId: string,
+  files: readonly RunFile[],
+  opts: { restore?: readonly string[] } = {},
+): string {
   const notices = noticeDir(l);
   const notice = `${notices}/${assertRunId(runId)}`;
   return [
     '. "$(dirname "$0")/lib.sh"',
-    ...restoreLines(files),
+    ...(opts.restore ?? restoreLines(files)),
     `sh "$RUN/converge.sh" > "$RUN/converge.log" 2>&1 || ERRORS=$((ERRORS + 1))`,
     `: > "$RUN/reverted"`,
     // The candidate holds the new secrets; the snapshot copies are in place again.

@@ -1,4 +1,4 @@
-// The driver through the shared planner (not registered yet: handed to it directly): a converged
+// The driver through the shared planner: a converged
 // tower plans "unchanged", a drifted one shows the same change as model diff and as commands,
 // and what the model cannot read is reported as unmanaged, never planned away.
 import { describe, expect, it } from "vitest";
@@ -57,5 +57,42 @@ describe("the shared planner with the RouterOS driver", () => {
     expect(plan.commands?.map((c) => c.line)).toEqual([
       "/interface bridge remove [ find where name=br-old ]",
     ]);
+  });
+
+  it("lists menus and properties the model has no place for as unmanaged, less what a raw line asks for", async () => {
+    const extra = [
+      "/snmp",
+      "set enabled=yes",
+      "/ip service",
+      "set telnet disabled=yes",
+      "/interface bridge",
+      "add name=br-lab protocol-mode=none",
+    ].join("\n");
+    const live = liveStateFromOutput("tower-1", `${TOWER_CONVERGED}${extra}\n`);
+    const desired = await tower();
+    const plan = planDevice({ device, desired, live }, routerosDriver);
+    const paths = plan.unmanaged.map((u) => u.path);
+    expect(paths).toContain("/snmp set enabled=yes");
+    expect(paths).toContain("/ip service set telnet disabled=yes");
+    expect(paths).not.toContain("/ip dns set servers=192.0.2.53");
+    expect(plan.commands).toEqual([]);
+    // Once git asks for it in a raw line, it is managed: no longer listed, nothing to send.
+    const withRaw = { ...desired, raw: { routeros: [...(desired.raw?.routeros ?? []), "/snmp set enabled=yes"] } };
+    const again = planDevice({ device, desired: withRaw, live }, routerosDriver);
+    expect(again.unmanaged.map((u) => u.path)).not.toContain("/snmp set enabled=yes");
+    expect(again.commands).toEqual([]);
+  });
+
+  it("a desired state the device cannot take makes this device's plan an error, naming why", async () => {
+    // git wants a WireGuard interface under a name the device uses for a bridge.
+    const live = liveStateFromOutput("tower-1", `${TOWER_CONVERGED}/interface bridge\nadd name=wg-x\n`);
+    const desired = await tower();
+    const withWg = { ...desired, wireguard: [...(desired.wireguard ?? []), { name: "wg-x", peers: [] }] };
+    const plan = planDevice({ device, desired: withWg, live }, routerosDriver);
+    expect(plan.status).toBe("error");
+    expect(plan.error).toEqual({
+      kind: "CandidateError",
+      message: "wg-x is a bridge interface on the device, not a WireGuard one",
+    });
   });
 });
