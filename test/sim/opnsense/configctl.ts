@@ -75,8 +75,8 @@ export function execute(words: readonly string[], paths: Paths): string {
       const render = TEMPLATES[p0];
       if (!render) return "ERR";
       try {
-        render(loadConfig(paths), paths);
-        return "OK";
+        // Template.generate(): no file generated is None, which inline.py replies as ERR.
+        return render(loadConfig(paths), paths).length > 0 ? "OK" : "ERR";
       } catch {
         return "Execute error";
       }

@@ -2,7 +2,7 @@
 // /usr/local/etc/wireguard/wg<instance>.conf (templates/OPNsense/Wireguard/+TARGETS), with the
 // text of wireguard-server.conf: commented interface settings, [Interface] with the private key
 // and listen port, one [Peer] per enabled peer of the instance (Endpoint port 51820 when the peer
-// has none, AllowedIPs = the peer's tunnel addresses). Nothing when WireGuard is disabled.
+// has none, AllowedIPs = the peer's tunnel addresses).
 import type { WgClient, WgServer, WireguardModel } from "./model.ts";
 
 export const WG_CONF_DIR = "/usr/local/etc/wireguard";
@@ -48,10 +48,13 @@ export function renderServer(s: WgServer, clients: WgClient[]): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** The files the WireGuard template renders for this config. */
+/**
+ * The files the WireGuard template renders: +TARGETS names one file per server item, enabled or
+ * not; the template's body is empty unless WireGuard and that instance are enabled.
+ */
 export function renderWireguard(m: WireguardModel): RenderedFile[] {
-  if (!m.enabled) return [];
-  return m.servers
-    .filter((s) => s.enabled)
-    .map((s) => ({ path: `${WG_CONF_DIR}/wg${s.instance}.conf`, content: renderServer(s, m.clients) }));
+  return m.servers.map((s) => ({
+    path: `${WG_CONF_DIR}/wg${s.instance}.conf`,
+    content: m.enabled && s.enabled ? renderServer(s, m.clients) : "",
+  }));
 }

@@ -45,6 +45,7 @@ function writeRootOnly(path: string, content: string): void {
   chmodSync(path, 0o600);
 }
 
+/** template.reload: the files written; none (no server item) makes configd reply ERR. */
 export function renderWireguardFiles(root: XmlElement, paths: Paths): string[] {
   const files = renderWireguard(wireguardModel(root));
   for (const f of files) writeRootOnly(f.path.replace(WG_CONF_DIR, paths.wgDir), f.content);

@@ -60,7 +60,8 @@ describe("configctl", () => {
     expect(list).toContain("quagga reload [ Reload FRR ]");
   });
 
-  it("template reload renders the module's files; an unknown module is ERR", () => {
+  it("template reload renders the module's files; an unknown module, or no file, is ERR", () => {
+    expect(configctl(["template", "reload", "OPNsense/Wireguard"], box.paths).stdout).toBe("ERR\n");
     const root = parseXml(fixtureText());
     configureFw1(root, KEYS);
     writeFileSync(box.paths.config, serializeXml(root));

@@ -85,10 +85,13 @@ describe("WireGuard template", () => {
     expect(conf).toContain("# Address =  203.0.113.7/31\n");
   });
 
-  it("renders nothing when WireGuard is disabled, and port 51820 for a peer without one", () => {
+  it("renders an empty file when WireGuard is disabled, and port 51820 for a peer without one", () => {
     const root = fw1();
     const m = wireguardModel(root);
-    expect(renderWireguard({ ...m, enabled: false })).toEqual([]);
+    expect(renderWireguard({ ...m, enabled: false })).toEqual([
+      { path: "/usr/local/etc/wireguard/wg0.conf", content: "" },
+    ]);
+    expect(renderWireguard({ ...m, servers: [] })).toEqual([]);
     const noPort = { ...m, clients: m.clients.map((c) => ({ ...c, serverport: "" })) };
     expect(renderWireguard(noPort)[0]?.content).toContain("Endpoint = 198.51.100.70:51820\n");
     const disabledPeer = { ...m, clients: m.clients.map((c) => ({ ...c, enabled: false })) };
