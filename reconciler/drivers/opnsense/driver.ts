@@ -6,6 +6,7 @@
 import type { LiveState } from "../../model/live.ts";
 import type { Unmanaged } from "../../model/plan.ts";
 import type { Driver } from "../driver.ts";
+import { denormalizeOpnsense } from "./denormalize.ts";
 import { opnsenseDescriptor } from "./descriptor.ts";
 import { type OpnsenseLiveState, stateFromConfig } from "./live-state.ts";
 import { normalizeOpnsense } from "./normalize.ts";
@@ -52,4 +53,5 @@ export const opnsenseDriver: Driver = {
   normalize: normalizeOpnsense,
   owned: (live) => new Set(details(live).owned),
   unmanaged: (live) => details(live).unmanaged,
+  denormalize: denormalizeOpnsense,
 };

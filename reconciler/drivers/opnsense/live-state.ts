@@ -90,7 +90,8 @@ function peerOf(c: XmlElement): WireguardPeer {
 
 function wireguardOf(v: ConfigView, unmanaged: Unmanaged[]): WireguardInterface[] {
   return v.servers.map((s) => {
-    for (const p of s.peers.filter((x) => !x.owned))
+    // An instance that is not the reconciler's is reported whole (the planner's shared collection).
+    for (const p of s.owned ? s.peers.filter((x) => !x.owned) : [])
       unmanaged.push({
         path: `wireguard[${s.dev}].peers[${leaf(p.el, "pubkey") ?? p.uuid}]`,
         value: leaf(p.el, "name") ?? "",

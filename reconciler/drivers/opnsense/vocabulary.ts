@@ -2,8 +2,11 @@
 // render share (lists in one element, endpoints split in address and port).
 import type { FirewallRule, OspfInterface } from "../../schema/device.ts";
 
-/** A secret is set (its value never read): what normalize makes of every `*_env` on both sides. */
-export const SECRET_SET = "(set on the device)";
+/**
+ * A secret is set (its value never read): what normalize makes of every `*_env` on both sides; the
+ * same word as the other drivers', which import's secret namer knows as "unnamed".
+ */
+export const SECRET_SET = "SECRET_SET";
 
 export const NETWORK_TYPES: Record<NonNullable<OspfInterface["type"]>, string> = {
   ptp: "point-to-point",

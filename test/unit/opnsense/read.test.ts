@@ -48,11 +48,36 @@ describe("reading an OPNsense box", () => {
     expect(live.state.firewall).toBeUndefined();
     expect(opnsenseDriver.owned(live)).toEqual(new Set());
     expect(opnsenseDriver.unmanaged?.(live, {}).map((u) => u.path)).toEqual([
-      "wireguard[wg5].peers[BranchPublicKeyFixtureCCCCCCCCCCCCCCCCCCCCC=]",
       "firewall.aliases[noc_hosts]",
       "firewall.rules[Default allow LAN to any rule]",
       "firewall.rules[SSH from the NOC & the <jump> host]",
     ]);
+  });
+
+  it("gives each secret the box holds a variable name of its own on import", () => {
+    const live = liveOf(fixture("box.xml"));
+    const state = structuredClone(live.state);
+    const peer = {
+      public_key: "BranchPublicKeyFixtureCCCCCCCCCCCCCCCCCCCCC=",
+      allowed_ips: ["203.0.113.194/32"],
+      preshared_key_env: "SECRET_SET",
+    };
+    state.wireguard?.[0]?.peers.push(peer);
+    const names: string[] = [];
+    const namer = {
+      name: (_c: string | undefined, _w: string, ...parts: (string | number)[]) => {
+        const n = parts
+          .join("_")
+          .toUpperCase()
+          .replace(/[^A-Z0-9_]/g, "_");
+        names.push(n);
+        return n;
+      },
+    };
+    const out = opnsenseDriver.denormalize?.(state, { live, namer, device: "fw-1" });
+    expect(out?.wireguard?.[0]?.peers[0]?.preshared_key_env).toBe("FW_1_WG5_PSK_BRANCHPU");
+    expect(out?.wireguard?.[0]?.table).toBeUndefined();
+    expect(names).toEqual(["FW_1_WG5_PSK_BRANCHPU"]);
   });
 
   it("tokenizes every secret element in document order, empty ones keeping their number", () => {
