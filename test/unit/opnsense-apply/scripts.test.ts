@@ -127,7 +127,7 @@ describe("the OPNsense run's scripts", () => {
     ).toMatch(/run reconciler keys first[\s\S]*rc=3/);
   });
 
-  it("stamp_revision rewrites the revision, or adds one where there is none", () => {
+  it("stamp_revision rewrites the revision, or appends one where there is none", () => {
     const b = box();
     const r = sh(
       b,
@@ -141,10 +141,11 @@ describe("the OPNsense run's scripts", () => {
     );
     writeFileSync(join(b.run, "fresh.xml"), '<?xml version="1.0"?>\n<opnsense>\n  <system/>\n</opnsense>\n');
     const f = sh(b, `. "$RUN/lib.sh"; stamp_revision "$RUN/fresh.xml" "$RUN/f.xml" && cat "$RUN/f.xml"`);
+    // Appended last, as Config.php does when there is none.
     expect(f.stdout).toMatch(
-      /^<\?xml version="1.0"\?>\n<opnsense>\n {2}<revision>\n {4}<username>reconciler<\/username>\n/,
+      /^<\?xml version="1.0"\?>\n<opnsense>\n {2}<system\/>\n {2}<revision>\n {4}<username>reconciler<\/username>\n/,
     );
-    expect(f.stdout).toMatch(/ {2}<\/revision>\n {2}<system\/>\n<\/opnsense>\n$/);
+    expect(f.stdout).toMatch(/ {2}<\/revision>\n<\/opnsense>\n$/);
   });
 
   it("write-config: written with a backup when the file is the one read; nothing written when someone saved", () => {

@@ -45,11 +45,11 @@ export function opnsenseHelpers(
   ];
 }
 
-/** Rewrites username, time and description inside <revision>, or adds the block under <opnsense>. */
+/** Rewrites username, time and description inside <revision>, or appends the block last (as Config.php). */
 const STAMP_AWK = [
   'function block(ind) { return ind "<revision>\\n" ind "  <username>reconciler</username>\\n" ind "  <time>" t "</time>\\n" ind "  <description>" d "</description>\\n" ind "</revision>" }',
   "FNR == NR { if ($0 ~ /<revision[ >\\/]/) has = 1; next }",
-  '!has && !done && /<opnsense>/ { print; match($0, /^[ \\t]*/); print block(substr($0, 1, RLENGTH) "  "); done = 1; next }',
+  '!has && /<\\/opnsense>/ { match($0, /^[ \\t]*/); print block(substr($0, 1, RLENGTH) "  ") }',
   "/<revision\\/>/ { match($0, /^[ \\t]*/); print block(substr($0, 1, RLENGTH)); next }",
   "/<revision>/ { inrev = 1 }",
   'inrev && /<username>/ { sub(/<username>.*<\\/username>/, "<username>reconciler</username>") }',
@@ -117,11 +117,12 @@ export function convergeScript(services: readonly Service[]): string {
   for (const s of [...new Set(services)].sort())
     for (const a of ACTIONS[s]) {
       const words = a.map((w) => q(w)).join(" ");
-      // configd answers in its output; an unknown action or a failed one is said there.
+      // configctl exits 0 whatever configd answers (configd_ctl.py): the answer is the proof. These
+      // actions answer OK; an unknown one "Action not allowed or missing", a failed script
+      // "Error (N)", a template that generated nothing "ERR".
       L.push(
         `_o=$(configctl ${words} 2>&1); _rc=$?`,
-        `case "$_o" in *"Action not found"* | *"Execute error"*) _rc=1 ;; esac`,
-        `[ "$_rc" = 0 ] || fail ${q(`configctl ${a.join(" ")}`)}": $_o"`,
+        `[ "$_rc" = 0 ] && [ "$(printf '%s\n' "$_o" | awk 'NF { l = $0 } END { print l }')" = OK ] || fail ${q(`configctl ${a.join(" ")}`)}": $_o"`,
       );
     }
   L.push(`[ "$ERRORS" -eq 0 ]`, "");
