@@ -47,9 +47,15 @@ const flag = (el: XmlElement | undefined, name: string) => {
 };
 const nonEmpty = <T>(xs: T[]): T[] | undefined => (xs.length > 0 ? xs : undefined);
 
-/** The config.xml text without its <revision> element, for the fingerprint. */
+/** The config.xml text without the root's <revision> element (every save rewrites it), for the fingerprint. */
 export function withoutRevision(text: string): string {
-  return text.replace(/<revision>[\s\S]*?<\/revision>|<revision\s*\/>/, "");
+  let rev: XmlElement | undefined;
+  try {
+    rev = child(parseXml(text).root, "revision");
+  } catch {
+    // Not XML: the read refuses it anyway; the fingerprint is then over the text as it is.
+  }
+  return rev ? text.slice(0, rev.start) + text.slice(rev.end) : text;
 }
 
 export function fingerprintOf(artifacts: Readonly<Record<string, string | null>>): string {

@@ -16,8 +16,12 @@ export const LOOPBACKS = ["OPNsense", "Interfaces", "loopbacks"] as const;
  * only when the reconciler creates the model's element; an existing one is never touched.
  */
 export const MODEL_VERSIONS: Readonly<Record<string, string>> = {
+  "wireguard/general": "0.0.1",
   "wireguard/server": "1.0.0",
   "wireguard/client": "1.0.0",
   "quagga/ospf": "1.0.4",
   "quagga/bgp": "1.0.5",
+  "quagga/general": "1.0.1",
+  "Interfaces/loopbacks": "1.0.0",
+  "Firewall/Alias": "1.0.0",
 };

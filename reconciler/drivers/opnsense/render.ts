@@ -6,7 +6,7 @@
 import { canonAddress, familyOf } from "../../model/canonical.ts";
 import type { DeviceIntent, FirewallRule, OspfInterface, WireguardInterface } from "../../schema/device.ts";
 import { networkOf } from "./live-state.ts";
-import { ALIASES, LOOPBACKS, MODEL_VERSIONS, QUAGGA, WG } from "./paths.ts";
+import { MODEL_VERSIONS, QUAGGA, WG } from "./paths.ts";
 import { envSecretToken } from "./secrets.ts";
 import { stableUuid } from "./uuid.ts";
 import { type ConfigView, type Item, viewOf } from "./view.ts";
@@ -201,7 +201,14 @@ class Renderer {
       ];
     });
     if (wants.length === 0 && !this.v.loopbacks.some((l) => l.owned)) return;
-    syncList(this.ed, this.ed.path(this.root, ...LOOPBACKS), "loopback", this.v.loopbacks, wants);
+    const interfaces = this.ed.path(this.root, "OPNsense", "Interfaces");
+    syncList(
+      this.ed,
+      model(this.ed, interfaces, "Interfaces/loopbacks", "loopbacks"),
+      "loopback",
+      this.v.loopbacks,
+      wants,
+    );
   }
 
   wireguard(): void {
@@ -209,7 +216,8 @@ class Renderer {
     const owns = this.v.servers.some((s) => s.owned);
     if (wgs.length === 0 && !owns) return;
     const wg = this.ed.path(this.root, ...WG);
-    if (wgs.length > 0) syncAt(this.ed, this.ed.child(wg, "general"), [["enabled", "1"]]);
+    if (wgs.length > 0)
+      syncAt(this.ed, model(this.ed, wg, "wireguard/general", "general"), [["enabled", "1"]]);
     const clients = this.ed.child(model(this.ed, wg, "wireguard/client", "client"), "clients");
     const servers = this.ed.child(model(this.ed, wg, "wireguard/server", "server"), "servers");
     const allPeers: Item[] = this.v.servers.flatMap((s) => s.peers);
@@ -286,7 +294,7 @@ class Renderer {
     const ownsBgp = this.v.bgpNeighbors.some((n) => n.owned);
     if (!ospf && !bgp && !ownsOspf && !ownsBgp) return;
     const q = this.ed.path(this.root, ...QUAGGA);
-    if (ospf || bgp) syncAt(this.ed, this.ed.child(q, "general"), [["enabled", "1"]]);
+    if (ospf || bgp) syncAt(this.ed, model(this.ed, q, "quagga/general", "general"), [["enabled", "1"]]);
     if (ospf || ownsOspf) this.ospf(model(this.ed, q, "quagga/ospf", "ospf"));
     if (bgp || ownsBgp) this.bgp(model(this.ed, q, "quagga/bgp", "bgp"));
   }
@@ -414,7 +422,8 @@ class Renderer {
       ],
     }));
     if (wants.length === 0 && !this.v.aliases.some((a) => a.owned)) return;
-    syncList(this.ed, this.ed.path(this.root, ...ALIASES), "alias", this.v.aliases, wants);
+    const alias = model(this.ed, this.ed.path(this.root, "OPNsense", "Firewall"), "Firewall/Alias", "Alias");
+    syncList(this.ed, this.ed.child(alias, "aliases"), "alias", this.v.aliases, wants);
   }
 
   ruleWant(r: FirewallRule): Want {
