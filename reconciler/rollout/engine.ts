@@ -15,6 +15,7 @@ import type { DeviceOutcome } from "../model/outcome.ts";
 import type { Plan } from "../model/plan.ts";
 import type { DesiredRepo } from "../model/repo.ts";
 import { type LockoutFinding, lockoutFindings } from "./lockout.ts";
+import { outOfBandChanges } from "./out-of-band.ts";
 import { type Batch, orderWaves, type Wave } from "./waves.ts";
 
 export interface RolloutPolicy {
@@ -95,6 +96,7 @@ export async function runRollout(input: RolloutInput, opts: RolloutOptions): Pro
     changed: targets.map((t) => t.device.name),
     devices: repo.devices,
     links: pairs,
+    outOfBand: outOfBandChanges(plan, repo),
     ...(opts.policy.canary ? { canary: opts.policy.canary } : {}),
     ...(opts.policy.batch !== undefined ? { batch: opts.policy.batch } : {}),
   });

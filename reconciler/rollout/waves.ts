@@ -11,6 +11,10 @@
 //   - Then the rest, in waves of at most `batch` devices (a link group larger than the batch goes
 //     whole, alone); among the groups ready for a wave, the farthest (most `via` hops) first, then
 //     by device name. A percentage batch is of all the devices to change, rounded up.
+//   - The out-of-band path is the path of last resort: the changed devices whose management VPN
+//     changes (`outOfBand`) go one site (label `site`, else the device itself) per wave, each
+//     wave confirmed before the next, so that a bad change can cost at most one POP's console
+//     access. A link joining two such devices of different sites is refused (OrderError).
 
 import type { ResolvedDevice } from "../model/repo.ts";
 import { selectDevices } from "../model/select.ts";
@@ -28,6 +32,8 @@ export interface OrderInput {
   canary?: readonly string[];
   /** Default: every device in one wave (after the canaries), as far as `via` allows. */
   batch?: Batch;
+  /** Changed devices whose change touches their management VPN: one site of them per wave. */
+  outOfBand?: readonly string[];
 }
 
 export interface Wave {
@@ -120,6 +126,19 @@ export function orderWaves(input: OrderInput): Wave[] {
     }
   }
 
+  // The sites of each group's out-of-band changes (at most one, or no order can keep them apart).
+  const oob = new Set(input.outOfBand ?? []);
+  const siteOf = (d: string) => input.devices[d]?.labels.site ?? d;
+  const oobSite = new Map<string, string>();
+  for (const [g, members] of groups) {
+    const sites = [...new Set(members.filter((d) => oob.has(d)).map(siteOf))].sort();
+    if (sites.length > 1)
+      throw new OrderError(
+        `a changed link joins the management VPNs of ${sites.join(" and ")}: out-of-band paths change one site per wave; change them in two runs (--limit)`,
+      );
+    if (sites[0] !== undefined) oobSite.set(g, sites[0]);
+  }
+
   const size = batchSize(input.batch, changed.length);
   const done = new Set<string>();
   const waves: Wave[] = [];
@@ -135,9 +154,13 @@ export function orderWaves(input: OrderInput): Wave[] {
         );
       }
       const wave: string[] = [];
+      let waveSite: string | undefined;
       for (const g of ready) {
         const members = groups.get(g) ?? [];
         if (wave.length > 0 && wave.length + members.length > limit) continue;
+        const site = oobSite.get(g);
+        if (site !== undefined && waveSite !== undefined && site !== waveSite) continue;
+        waveSite ??= site;
         wave.push(...members);
       }
       // Marked done only once the wave is full: nothing depends on a group of its own wave.
