@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# The router lab: N Debian "routers" on this machine, each a network namespace
-# plus a private mount + UTS namespace, running its own sshd, bird2 and FRR.
+# The router lab: N "routers" on this machine, each a network namespace plus a
+# private mount + UTS namespace. A Debian router (the default) runs its own
+# sshd, bird2 and FRR; a RouterOS router runs bird2 and the RouterOS simulator
+# (test/sim/routeros/lab-main.ts: the console over SSH, its WireGuard,
+# addresses and routing made real in the namespace by driving wireguard-go,
+# ip and bird).
 #
 # Usage (as root):
 #   lab.sh up [TOPOLOGY.json]   tear down leftovers, then start the lab
@@ -15,6 +19,9 @@
 # Topology format (JSON):
 #   {
 #     "routers": [ { "name": "router-a", "mgmt": "198.51.100.130" }, ... ],
+#     (optional per router: "platform": "debian" | "routeros" (default debian);
+#      "routes": [ { "dst": "198.51.100.70/32", "via": "198.51.100.72" } ]:
+#      underlay host routes the lab adds in that router)
 #     "links": [
 #       { "a": { "router": "router-a", "ifname": "eth-b", "address": "198.51.100.64/31" },
 #         "b": { "router": "router-b", "ifname": "eth-a", "address": "198.51.100.65/31" } }
@@ -39,6 +46,8 @@
 # of this script are serialised with a lock in /run/lock.
 set -euo pipefail
 
+# The node that runs the RouterOS simulator: the caller's (resolved before PATH is reset below).
+LAB_NODE="$(readlink -f "${LAB_NODE:-$(command -v node || true)}" 2>/dev/null || true)"
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 LAB_SH="$(readlink -f "${BASH_SOURCE[0]}")"
 LAB_HERE="$(dirname "$LAB_SH")"
@@ -52,6 +61,9 @@ MGMT_PREFIX=26
 # the caller (vitest, npm...) leaks into the routers.
 ROUTER_ENV=(env -i "PATH=/usr/sbin:/usr/bin:/sbin:/bin" "HOME=/root" "LANG=C.UTF-8")
 FRR_DAEMONS=(zebra bgpd ospfd ospf6d staticd)
+REPO_ROOT="$(readlink -f "$LAB_HERE/../..")"
+SIM_MAIN="$REPO_ROOT/test/sim/routeros/lab-main.ts"
+TSX_LOADER="$REPO_ROOT/node_modules/tsx/dist/loader.mjs"
 
 die() {
   echo "lab.sh: $*" >&2
@@ -80,6 +92,13 @@ require_tools() {
   done
   [[ -x /usr/lib/frr/frrinit.sh ]] ||
     die "missing /usr/lib/frr/frrinit.sh: run 'sudo bash scripts/lab-packages.sh' first"
+}
+
+# The RouterOS simulator needs node and the repository's tsx.
+require_sim_tools() {
+  [[ -n "$LAB_NODE" && -x "$LAB_NODE" ]] || die "a RouterOS router needs node (not found in PATH; or set LAB_NODE)"
+  [[ -r "$TSX_LOADER" ]] || die "a RouterOS router needs tsx: run 'npm ci' ($TSX_LOADER missing)"
+  [[ -r "$SIM_MAIN" ]] || die "missing $SIM_MAIN"
 }
 
 # The state dir is removed with rm -rf: make sure it is ours.
@@ -199,6 +218,8 @@ lab_down() {
 declare -a ROUTERS=()
 declare -A MGMT=()
 declare -A SSH_PORT=()
+declare -A PLATFORM=()
+declare -A ROUTES=() # name -> "dst via" pairs, space separated
 declare -a LINKS=()
 
 load_topology() {
@@ -206,7 +227,8 @@ load_topology() {
   jq -e 'type == "object" and (.routers | type == "array") and ((.links // []) | type == "array")' \
     "$topo" >/dev/null || die "$topo: expected {\"routers\": [...], \"links\": [...]}"
   declare -A seen_o=()
-  while IFS=$'\t' read -r name mgmt; do
+  local platform routes
+  while IFS=$'\t' read -r name mgmt platform routes; do
     valid_name "$name" || die "$topo: invalid router name '$name' (want ^[a-z0-9-]{1,20}\$)"
     [[ -z "${MGMT[$name]:-}" ]] || die "$topo: duplicate router '$name'"
     o="$(last_octet "$mgmt")" || die "$topo: $name: mgmt '$mgmt' is not in 198.51.100.128/26"
@@ -216,7 +238,21 @@ load_topology() {
     ROUTERS+=("$name")
     MGMT[$name]="$mgmt"
     SSH_PORT[$name]=22 # fixed for now; known_hosts/routers.json already handle others
-  done < <(jq -r '.routers[] | [(.name // "" | tostring), (.mgmt // "" | tostring)] | @tsv' "$topo")
+    [[ "$platform" == debian || "$platform" == routeros ]] ||
+      die "$topo: $name: platform '$platform' must be debian or routeros"
+    PLATFORM[$name]="$platform"
+    local r dst via
+    for r in $routes; do
+      dst="${r%,*}" via="${r#*,}"
+      [[ "$dst" =~ ^198\.51\.100\.[0-9]{1,3}/(2[6-9]|3[0-2])$ ]] && last_octet "${dst%/*}" >/dev/null ||
+        die "$topo: $name: route dst '$dst' must be a 198.51.100.0/24 prefix (/26-/32)"
+      last_octet "$via" >/dev/null || die "$topo: $name: route via '$via' must be in 198.51.100.0/24"
+    done
+    ROUTES[$name]="$routes"
+  done < <(jq -r '.routers[] | [(.name // "" | tostring), (.mgmt // "" | tostring),
+                  (.platform // "debian" | tostring),
+                  ((.routes // []) | map((.dst // "" | tostring) + "," + (.via // "" | tostring)) | join(" "))]
+                  | @tsv' "$topo")
   [[ ${#ROUTERS[@]} -ge 1 ]] || die "$topo: no routers"
 
   declare -A seen_if=() seen_addr=()
@@ -392,6 +428,10 @@ start_daemons() {
     </dev/null >>"$d/log/bird.log" 2>&1 || die "$name: bird failed to start (see $d/log/bird.log)"
 
   phase "$name: bird started"
+  if [[ "${PLATFORM[$name]}" == routeros ]]; then
+    start_simulator "$name"
+    return
+  fi
 
   # FRR: frrinit.sh starts watchfrr, which starts the daemons and returns when they are up.
   rexec "$name" /usr/lib/frr/frrinit.sh start </dev/null >>"$d/log/frr.log" 2>&1 ||
@@ -404,9 +444,49 @@ start_daemons() {
     </dev/null >>"$d/log/sshd.out" 2>&1 || die "$name: sshd failed to start (see $d/log/sshd.log)"
 }
 
+# The RouterOS simulator in the router's namespaces: its SSH server on the
+# management address with the router's host key and the lab's authorised key,
+# its configuration under the router's dir, the Linux backing driving the
+# namespace. Detached like the init process; it writes its pid file once listening.
+start_simulator() {
+  local name="$1" d="$STATE/routers/$1"
+  mkdir -p "$d/routeros"
+  # shellcheck disable=SC2094
+  setsid nsenter --target "$(init_pid "$name")" --net --mount --uts -- "${ROUTER_ENV[@]}" \
+    "$LAB_NODE" --import "file://$TSX_LOADER" "$SIM_MAIN" \
+    --name "$name" --listen "${MGMT[$name]}" --port "${SSH_PORT[$name]}" \
+    --host-key "$d/ssh/ssh_host_ed25519_key" --authorized-keys "$STATE/authorized_keys" \
+    --state-dir "$d/routeros" --pid-file "$d/routeros/sim.pid" \
+    </dev/null >>"$d/log/routeros-sim.log" 2>&1 9>&- &
+  echo "$!" >"$d/routeros/launch.pid"
+}
+
+# wait_for_simulator NAME: its pid file, or fail as soon as it has died.
+wait_for_simulator() {
+  local name="$1" d="$STATE/routers/$1" i launch
+  read -r launch <"$d/routeros/launch.pid"
+  for i in $(seq 600); do
+    [[ -s "$d/routeros/sim.pid" ]] && return 0
+    pid_alive "$launch" || die "$name: the RouterOS simulator exited: $(tail -c 600 "$d/log/routeros-sim.log")"
+    sleep 0.05
+  done
+  die "$name: timeout waiting for the RouterOS simulator (log: $d/log/routeros-sim.log)"
+}
+
 record_pids() {
   phase "$1: sshd started"
   local name="$1" d="$STATE/routers/$1" dmn
+  if [[ "${PLATFORM[$name]}" == routeros ]]; then
+    wait_for_simulator "$name"
+    wait_for_file "$d/run-bird/bird.pid" 10 "$name bird pid file"
+    # named after the process's command (node): lab.sh down trusts a pid whose name matches
+    cp "$d/routeros/sim.pid" "$d/pids/node"
+    cp "$d/run-bird/bird.pid" "$d/pids/bird"
+    for dmn in "$d"/pids/*; do
+      pid_alive "$(cat "$dmn")" || die "$name: $(basename "$dmn") (pid $(cat "$dmn")) is not running"
+    done
+    return
+  fi
   wait_for_file "$d/ssh/sshd.pid" 10 "$name sshd pid file"
   wait_for_file "$d/run-bird/bird.pid" 10 "$name bird pid file"
   cp "$d/ssh/sshd.pid" "$d/pids/sshd"
@@ -428,12 +508,12 @@ check_router() {
     # shellcheck disable=SC2016 # $1/$2 are expanded by the inner bash
     if timeout 1 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "${MGMT[$name]}" "${SSH_PORT[$name]}" 2>/dev/null &&
       rexec "$name" birdc -s /run/bird/bird.ctl show status 2>/dev/null | grep 'Daemon is up' >/dev/null &&
-      rexec "$name" vtysh -c 'show version' >/dev/null 2>&1; then
+      { [[ "${PLATFORM[$name]}" == routeros ]] || rexec "$name" vtysh -c 'show version' >/dev/null 2>&1; }; then
       return 0
     fi
     sleep 0.1
   done
-  die "$name: not ready after 10 s (sshd/bird/FRR; logs in $STATE/routers/$name/log)"
+  die "$name: not ready after 10 s (sshd or simulator/bird/FRR; logs in $STATE/routers/$name/log)"
 }
 
 write_routers_json() {
@@ -448,8 +528,9 @@ write_routers_json() {
       --arg name "$name" --arg ns "$NS_PREFIX$name" --arg mgmt "${MGMT[$name]}" \
       --argjson port "${SSH_PORT[$name]}" --arg dir "$d" \
       --arg hostkey "$(cut -d' ' -f1,2 "$d/ssh/ssh_host_ed25519_key.pub")" \
-      --argjson pids "$pids_json" \
-      '{name: $name, namespace: $ns, mgmtAddress: $mgmt, sshPort: $port, user: "root",
+      --argjson pids "$pids_json" --arg platform "${PLATFORM[$name]}" \
+      '{name: $name, namespace: $ns, mgmtAddress: $mgmt, sshPort: $port,
+        user: (if $platform == "routeros" then "reconciler" else "root" end), platform: $platform,
         hostKey: $hostkey, dir: $dir, initPid: $pids.init, pids: $pids}' >"$d/router.json"
     frags+=("$d/router.json")
   done
@@ -479,6 +560,12 @@ lab_up() {
   topo="$(readlink -f "$topo")"
   check_state_path
   load_topology "$topo"
+  for name in "${ROUTERS[@]}"; do
+    [[ "${PLATFORM[$name]}" != routeros ]] || {
+      require_sim_tools
+      break
+    }
+  done
 
   lab_down # leftovers of an earlier run
   phase "leftovers removed"
@@ -529,6 +616,13 @@ lab_up() {
     ip -n "$NS_PREFIX$rb" addr add "$ab" dev "$ib"
     ip -n "$NS_PREFIX$ra" link set "$ia" up
     ip -n "$NS_PREFIX$rb" link set "$ib" up
+  done
+  # Underlay host routes (e.g. the tower reaching the core's endpoint on another link).
+  local r
+  for name in "${ROUTERS[@]}"; do
+    for r in ${ROUTES[$name]}; do
+      ip -n "$NS_PREFIX$name" route add "${r%,*}" via "${r#*,}"
+    done
   done
 
   # Start routers: init processes first (all at once), then the daemons of
@@ -604,6 +698,7 @@ hidden_up() {
   [[ ! -e "$STATE/routers/$name" ]] || die "router '$name' already exists"
   MGMT[$name]="$HIDDEN_ADDR"
   SSH_PORT[$name]=22
+  PLATFORM[$name]=debian
   ip netns add "$NS_PREFIX$name"
   ip -n "$NS_PREFIX$name" link set lo up
   ip link add eth-up netns "$NS_PREFIX$name" type veth peer name "eth-$name" netns "$NS_PREFIX$via"

@@ -1,4 +1,5 @@
-// The real Debian router lab: namespaces with sshd, bird2, FRR and wireguard-go.
+// The router lab: namespaces with sshd, bird2, FRR and wireguard-go (Debian routers), and the
+// RouterOS simulator backed by bird2 (tower-1).
 // Runs as root (CI does). If the lab cannot start, beforeAll throws and every test fails.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -69,27 +70,52 @@ beforeAll(() => {
   }
 });
 
+const debian = () => lab.routers.filter((r) => r.platform === "debian");
+
 describe("lab", () => {
   it("brings up the default topology with every daemon running", () => {
-    expect(lab.routers.map((r) => r.name)).toEqual(["router-a", "router-b", "router-c", "core-1"]);
+    expect(lab.routers.map((r) => [r.name, r.platform])).toEqual([
+      ["router-a", "debian"],
+      ["router-b", "debian"],
+      ["router-c", "debian"],
+      ["core-1", "debian"],
+      ["tower-1", "routeros"],
+    ]);
     const status = labStatus();
     expect(status.routers.filter((r) => !r.namespace || r.down.length > 0)).toEqual([]);
     expect(status.running).toBe(true);
+    const daemons = {
+      debian: ["init", "sshd", "bird", "watchfrr", "zebra", "bgpd", "ospfd", "ospf6d", "staticd"],
+      // the RouterOS simulator (node) serves SSH itself; bird is its backing's daemon
+      routeros: ["init", "bird", "node"],
+    };
     for (const r of lab.routers) {
-      for (const d of ["init", "sshd", "bird", "watchfrr", "zebra", "bgpd", "ospfd", "ospf6d", "staticd"]) {
-        expect(r.pids[d], `${r.name} ${d}`).toBeGreaterThan(1);
-      }
+      expect(Object.keys(r.pids).sort(), r.name).toEqual([...daemons[r.platform]].sort());
+      for (const d of daemons[r.platform]) expect(r.pids[d], `${r.name} ${d}`).toBeGreaterThan(1);
     }
+  });
+
+  it("the RouterOS router answers its console over SSH as user reconciler, with bird up", async () => {
+    const tower = lab.routers.find((r) => r.platform === "routeros") as LabRouter;
+    expect(tower.user).toBe("reconciler");
+    const res = await sshExec(tower, "/system identity print", { timeoutMs: 20_000 });
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/name: tower-1/);
+    expect(await nsExecOk(tower, ["birdc", "show", "status"])).toContain("Daemon is up and running");
+    // the underlay host route to core-1's endpoint the topology asks for
+    expect(await nsExecOk(tower, ["ip", "route", "show", "198.51.100.70"])).toMatch(
+      /via 198\.51\.100\.72 dev ether1/,
+    );
   });
 
   it("ssh (strict host key checking, lab key) reaches each router and its daemons", async () => {
     const results = await Promise.all(
-      lab.routers.map((r) =>
+      debian().map((r) =>
         sshExec(r, "hostname; birdc show status; vtysh -c 'show version'", { timeoutMs: 20_000 }),
       ),
     );
     results.forEach((res, i) => {
-      const r = lab.routers[i] as LabRouter;
+      const r = debian()[i] as LabRouter;
       expect(res.stderr, r.name).toBe("");
       expect(res.code, r.name).toBe(0);
       expect(res.stdout.split("\n")[0]).toBe(r.name);
@@ -122,8 +148,8 @@ describe("lab", () => {
     }
   });
 
-  it("runs bird2 and FRR in each router", async () => {
-    for (const r of lab.routers) {
+  it("runs bird2 and FRR in each Debian router", async () => {
+    for (const r of debian()) {
       const bird = await nsExecOk(r, ["birdc", "show", "status"]);
       expect(bird).toContain("Daemon is up and running");
       expect(bird).toContain(`Router ID is ${r.mgmtAddress}`);

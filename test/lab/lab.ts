@@ -12,7 +12,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 
 /** Path of the lab script. */
 export const LAB_SH = join(HERE, "lab.sh");
-/** The default topology (4 routers). */
+/** The default topology (4 Debian routers and the RouterOS tower-1). */
 export const DEFAULT_TOPOLOGY = join(HERE, "topology.json");
 /** Prefix of every lab namespace and host-side link. */
 export const NS_PREFIX = "rcl-";
@@ -39,8 +39,10 @@ export interface LabRouter {
   /** Management address (interface mgmt0), where sshd listens. */
   mgmtAddress: string;
   sshPort: number;
-  /** Login user ("root"). */
+  /** Login user ("root"; "reconciler" on a RouterOS router). */
   user: string;
+  /** "debian" (sshd, bird2, FRR) or "routeros" (the RouterOS simulator backed by bird2). */
+  platform: "debian" | "routeros";
   /** Private key the reconciler logs in with (lab-wide). */
   privateKeyPath: string;
   /** known_hosts file holding every router's host key (lab-wide). */
@@ -51,7 +53,10 @@ export interface LabRouter {
   dir: string;
   /** Pid of the router's init process; its namespaces are the router. */
   initPid: number;
-  /** Pids recorded at start: init, sshd, bird, watchfrr, zebra, bgpd, ospfd, ospf6d, staticd. */
+  /**
+   * Pids recorded at start: init, sshd, bird, watchfrr, zebra, bgpd, ospfd, ospf6d, staticd on a
+   * Debian router; init, bird and node (the simulator) on a RouterOS one.
+   */
   pids: Record<string, number>;
 }
 

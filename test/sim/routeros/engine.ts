@@ -1,5 +1,7 @@
 // The console engine: runs RouterOS command lines against the state store. Pure apart from the
 // clock it is given: no network, no timers (the scheduler and the SSH server sit around it).
+
+import type { Backing } from "./backing.ts";
 import {
   badCommandName,
   expectedEndOfCommand,
@@ -11,6 +13,7 @@ import {
 import { exportConfig, type Identity } from "./export.ts";
 import { evaluate } from "./expr.ts";
 import { type Command, type Item, literal, type Pos, parseScript, type Value } from "./lexer.ts";
+import { visibleItems } from "./operational.ts";
 import { asValue, effective, printItems, printSingleton } from "./print.ts";
 import { checkItem, deriveValues } from "./rules.ts";
 import { MENU_BY_PATH, MENUS, type Menu, PATH_NODES, prop } from "./schema.ts";
@@ -43,6 +46,8 @@ export interface EngineOptions {
   ethernets?: number;
   now?: () => Date;
   store?: Store;
+  /** The real system behind the configuration (the lab); operational menus are empty without it. */
+  backing?: Backing;
 }
 
 const LIST_COMMANDS = ["add", "set", "remove", "print", "export", "find", "get", "enable", "disable"];
@@ -69,6 +74,7 @@ export class Engine {
   readonly identity: Identity;
   now: () => Date;
   readonly log: string[] = [];
+  readonly backing?: Backing;
   /** Called after any command that may have changed the configuration. */
   onChange?: () => void;
   /** `/system reboot` (the router reboots once the current command line is done). */
@@ -85,6 +91,7 @@ export class Engine {
       serial: opts.serial,
     };
     this.now = opts.now ?? (() => new Date());
+    this.backing = opts.backing;
     const booted = this.now().getTime();
     const resource = this.store.resource;
     resource.version = `${this.identity.version} (stable)`;
@@ -310,7 +317,8 @@ export class Engine {
 
   /** Items named by numbers (print order), *HEX ids, names, or a `[ find … ]` list. */
   resolve(menu: Menu, v: RVal): StoredItem[] {
-    const list = this.store.list(menu.path);
+    // set/remove act on the configuration items themselves; get may also name a view's row
+    const list = menu.view ? this.items(menu) : this.store.list(menu.path);
     const refs = Array.isArray(v)
       ? (v as string[])
       : toStr(v)
@@ -320,7 +328,7 @@ export class Engine {
     for (const ref of refs) {
       const id = parseId(ref);
       let item: StoredItem | undefined;
-      if (id !== undefined) item = this.store.byId(menu.path, id);
+      if (id !== undefined) item = list.find((i) => i.id === id);
       else if (/^\d+$/.test(ref)) item = list[Number(ref)];
       else if (menu.nameProp) item = list.find((i) => i.values[menu.nameProp as string] === ref);
       if (!item) throw noSuchItem();
@@ -399,14 +407,28 @@ export class Engine {
     const conds =
       args[0]?.key === undefined && args[0] && literal(args[0].value) === "where" ? args.slice(1) : args;
     const pred = compileWhere(menu, conds, (v) => this.str(v, ctx));
-    return this.store
-      .list(menu.path)
+    return this.items(menu)
       .filter((i) => pred(this.matchable(menu, i)))
       .map((i) => formatId(i.id));
   }
 
   private matchable(menu: Menu, item: StoredItem): Record<string, string> {
-    return { ".id": formatId(item.id), dynamic: "no", invalid: "no", ...effective(menu, item) };
+    const { dynamic = "no", active, established } = item.values;
+    return {
+      ".id": formatId(item.id),
+      dynamic,
+      invalid: "no",
+      ...(active ? { active } : {}),
+      ...(established ? { established } : {}),
+      ...effective(menu, item),
+    };
+  }
+
+  /** The items print, find and get see: configuration items, or a view's rows (operational.ts). */
+  items(menu: Menu): StoredItem[] {
+    return menu.view || menu.path === "ip route" || menu.path === "interface wireguard peers"
+      ? visibleItems(menu, this.store, this.backing)
+      : this.store.list(menu.path);
   }
 
   private cmdPrint(menu: Menu, args: Item[], ctx: Ctx, top: boolean): RVal {
@@ -436,7 +458,7 @@ export class Engine {
       return undefined;
     }
     const pred = compileWhere(menu, where, (v) => this.str(v, ctx));
-    const items = this.store.list(menu.path).filter((i) => pred(this.matchable(menu, i)));
+    const items = this.items(menu).filter((i) => pred(this.matchable(menu, i)));
     if (countOnly) {
       ctx.out.push(`${items.length}\n`);
       return String(items.length);

@@ -40,6 +40,25 @@ function visible(menu: Menu, values: Record<string, string>, opts: PrintOptions)
   );
 }
 
+/**
+ * The dot shorthand of operational menus: `remote.address=… .as=…`, a key repeating the previous
+ * key's prefix written from its dot (help.mikrotik.com "BGP": session print).
+ */
+function dotted(menu: Menu, kv: [string, string][]): [string, string][] {
+  if (!menu.operational) return kv;
+  let prefix = "";
+  return kv.map(([k, v]) => {
+    const dot = k.indexOf(".");
+    if (dot < 0) {
+      prefix = "";
+      return [k, v];
+    }
+    const short = k.slice(0, dot) === prefix ? k.slice(dot) : k;
+    prefix = k.slice(0, dot);
+    return [short, v];
+  });
+}
+
 export function printSingleton(menu: Menu, item: StoredItem): string {
   const values = Object.entries(effective(menu, item));
   const width = Math.max(...values.map(([k]) => k.length)) + 2;
@@ -51,16 +70,18 @@ export function printItems(menu: Menu, items: StoredItem[], opts: PrintOptions):
     item,
     n: opts.showIds ? formatId(item.id) : String(i),
     values: effective(menu, item),
+    // flags also come from state that is not a property (dynamic, active, established)
+    state: { ...item.values, ...effective(menu, item) },
   }));
   const flagLetters = (menu.flags ?? []).map(([l]) => l);
-  const flagWidth = Math.max(0, ...rows.map((r) => flagsOf(menu, r.values).length));
+  const flagWidth = Math.max(0, ...rows.map((r) => flagsOf(menu, r.state).length));
   const numWidth = Math.max(1, ...rows.map((r) => r.n.length));
   if (opts.mode === "terse") {
     return rows
       .map((r) => {
-        const f = flagsOf(menu, r.values);
+        const f = flagsOf(menu, r.state);
         const comment = r.values.comment !== undefined ? [`comment=${r.values.comment}`] : [];
-        const kv = visible(menu, r.values, opts).map(([k, v]) =>
+        const kv = dotted(menu, visible(menu, r.values, opts)).map(([k, v]) =>
           menu.props.find((p) => p.name === k)?.type === "flag" ? k : `${k}=${v}`,
         );
         return `${[r.n.padStart(numWidth), ...(f ? [f] : []), ...comment, ...kv].join(" ")}\n`;
@@ -73,11 +94,14 @@ export function printItems(menu: Menu, items: StoredItem[], opts: PrintOptions):
   if (opts.mode === "detail") {
     const body = rows
       .map((r) => {
-        const f = flagsOf(menu, r.values).padEnd(flagWidth);
-        const lead = ` ${r.n.padStart(numWidth)} ${f} `;
-        const kv = visible(menu, r.values, opts)
+        const f = flagsOf(menu, r.state).padEnd(flagWidth);
+        // a menu without flags has no flag column (`routing ospf neighbor print`: ` 0 instance=…`)
+        const lead = menu.flags?.length ? ` ${r.n.padStart(numWidth)} ${f} ` : ` ${r.n.padStart(numWidth)} `;
+        const kv = dotted(menu, visible(menu, r.values, opts))
           .map(([k, v]) => {
-            const type = menu.props.find((p) => p.name === k)?.type;
+            const type = menu.props.find(
+              (p) => p.name === k || (k.startsWith(".") && p.name.endsWith(k)),
+            )?.type;
             if (type === "flag") return k;
             return type === "string" || type === "key" ? `${k}=${quote(v)}` : `${k}=${v}`;
           })
@@ -93,7 +117,7 @@ export function printItems(menu: Menu, items: StoredItem[], opts: PrintOptions):
   const cols = (opts.proplist ?? menu.columns ?? []).filter((c) => menu.props.some((p) => p.name === c));
   const head = ["#", ...cols.map((c) => c.toUpperCase())];
   const cells = rows.map((r) => [
-    `${r.n.padEnd(numWidth)} ${flagsOf(menu, r.values).padEnd(flagWidth)}`,
+    `${r.n.padEnd(numWidth)} ${flagsOf(menu, r.state).padEnd(flagWidth)}`,
     ...cols.map((c) => r.values[c] ?? ""),
   ]);
   const widths = head.map((h, i) =>

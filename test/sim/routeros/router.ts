@@ -42,7 +42,13 @@ export class SimRouter {
       this.rebootPending = true;
     };
     const dir = this.opts.stateDir;
-    if (dir) this.engine.onChange = () => saveState(dir, this.engine.store);
+    const backing = this.opts.backing;
+    this.engine.onChange = () => {
+      if (dir) saveState(dir, this.engine.store);
+      // the real system follows the configuration (the backing skips a sync when nothing changed)
+      backing?.sync(this.engine.store);
+    };
+    backing?.sync(this.engine.store);
     this.scheduler = new Scheduler(this.engine, this.clock);
     if (this.opts.realTimer) this.scheduler.start();
   }

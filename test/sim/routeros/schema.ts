@@ -49,6 +49,8 @@ export interface Menu {
   noExport?: boolean;
   /** A read-only view over other menus (`/interface`: every interface): print, find, get. */
   view?: boolean;
+  /** Operational state, not configuration: the rows come from the backing (none without one). */
+  operational?: boolean;
 }
 
 const p = (name: string, type: PropType, extra: Partial<Prop> = {}): Prop => ({ name, type, ...extra });
@@ -224,6 +226,12 @@ export const MENUS: Menu[] = [
       p("endpoint-port", "int", { default: "0", min: 0, max: 65535 }),
       p("persistent-keepalive", "time", { default: "0s" }),
       p("responder", "bool", { default: "no" }),
+      // runtime values (print-outputs `interface wireguard peers print terse`): only with a backing
+      p("current-endpoint-address", "ip", { readOnly: true }),
+      p("current-endpoint-port", "int", { readOnly: true }),
+      p("rx", "int", { readOnly: true }),
+      p("tx", "int", { readOnly: true }),
+      p("last-handshake", "time", { readOnly: true }),
       comment,
       disabled,
     ],
@@ -244,6 +252,27 @@ export const MENUS: Menu[] = [
     ],
     flags: [XFLAG, ["I", "invalid", "yes"], ["D", "dynamic", "yes"]],
     columns: ["address", "network", "interface"],
+  },
+  // help.mikrotik.com "DNS": the resolver's settings (`/ip dns set servers=… allow-remote-requests=…`)
+  {
+    path: "ip dns",
+    singleton: true,
+    phase: 2,
+    props: [
+      p("servers", "list", { default: "" }),
+      p("allow-remote-requests", "bool", { default: "no" }),
+      p("max-udp-packet-size", "int", { default: "4096", min: 50, max: 65507 }),
+      p("query-server-timeout", "time", { default: "2s" }),
+      p("query-total-timeout", "time", { default: "10s" }),
+      p("max-concurrent-queries", "int", { default: "100", min: 0, max: 4294967295 }),
+      p("max-concurrent-tcp-sessions", "int", { default: "20", min: 0, max: 4294967295 }),
+      p("cache-size", "string", { default: "2048KiB" }),
+      p("cache-max-ttl", "time", { default: "1w" }),
+      p("use-doh-server", "string", { default: "" }),
+      p("verify-doh-cert", "bool", { default: "no" }),
+      p("dynamic-servers", "list", { readOnly: true }),
+      p("cache-used", "string", { readOnly: true }),
+    ],
   },
   // help.mikrotik.com "Filter"; 01 export `/ip firewall filter add action=… chain=…`
   {
@@ -309,7 +338,18 @@ export const MENUS: Menu[] = [
       comment,
       disabledAlways,
     ],
-    flags: [XFLAG, ["A", "active", "yes"], ["D", "dynamic", "yes"], ["s", "static", "yes"]],
+    // v7's letters and order (D dynamic; X disabled, A active; c connect, s static, b bgp, o ospf):
+    // a learnt route prints `DAo`, a connected one `DAc`, a static one `As`
+    // (rickfreyconsulting.com "ROSv6/7 Routing Flags"; help.ictadmins.com's v7 `/ip/route print`)
+    flags: [
+      ["D", "dynamic", "yes"],
+      XFLAG,
+      ["A", "active", "yes"],
+      ["c", "connect", "yes"],
+      ["s", "static", "yes"],
+      ["b", "bgp", "yes"],
+      ["o", "ospf", "yes"],
+    ],
     columns: ["dst-address", "gateway", "distance"],
   },
   // help.mikrotik.com "IPv6 Addressing"; 07 export `add address=… advertise=no interface=…`
@@ -469,6 +509,52 @@ export const MENUS: Menu[] = [
     ],
     flags: [XFLAG, ["R", "running", "yes"]],
     columns: ["name", "type", "mtu"],
+  },
+  // help.mikrotik.com "OSPF" (neighbor); print-outputs `routing ospf neighbor print` and `… print
+  // terse`: the fields and their order (`area` from the v7 docs' neighbour properties). Read only:
+  // the rows come from the backing's daemon (none without one).
+  {
+    path: "routing ospf neighbor",
+    phase: 2,
+    noExport: true,
+    view: true,
+    operational: true,
+    props: [
+      p("instance", "interface", { readOnly: true }),
+      p("area", "interface", { readOnly: true }),
+      p("router-id", "ip", { readOnly: true }),
+      p("address", "ip", { readOnly: true }),
+      p("interface", "interface", { readOnly: true }),
+      p("priority", "int", { readOnly: true }),
+      p("dr-address", "ip", { readOnly: true }),
+      p("backup-dr-address", "ip", { readOnly: true }),
+      p("state", "string", { readOnly: true }),
+      p("state-changes", "int", { readOnly: true }),
+      p("adjacency", "time", { readOnly: true }),
+    ],
+    columns: ["instance", "area", "address", "router-id", "state", "state-changes"],
+  },
+  // help.mikrotik.com "BGP" (v7 `/routing bgp session`: "Flags: E - established"; remote.*,
+  // local.*, uptime). Read only: the rows come from the backing's daemon (none without one).
+  {
+    path: "routing bgp session",
+    phase: 2,
+    noExport: true,
+    view: true,
+    operational: true,
+    nameProp: "name",
+    props: [
+      p("name", "string", { readOnly: true }),
+      p("remote.address", "ip", { readOnly: true }),
+      p("remote.as", "int", { readOnly: true }),
+      p("remote.id", "ip", { readOnly: true }),
+      p("local.role", "interface", { readOnly: true }),
+      p("local.address", "ip", { readOnly: true }),
+      p("local.as", "int", { readOnly: true }),
+      p("uptime", "time", { readOnly: true }),
+    ],
+    flags: [["E", "established", "yes"]],
+    columns: ["name", "remote.address", "remote.as", "local.role", "uptime"],
   },
   // help.mikrotik.com "Resource": read only (netmiko's capture of `/system resource print`)
   {

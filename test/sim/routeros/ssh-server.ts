@@ -30,6 +30,8 @@ export interface RouterOsSshOptions extends SimRouterOptions {
    * 0 by default (the error is in the output), 1 when a test prefers it.
    */
   errorExitStatus?: number;
+  /** The host key (OpenSSH private key text); a fresh one when not given. */
+  hostKey?: string;
 }
 
 export interface RouterOsSsh {
@@ -61,10 +63,18 @@ function same(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** The public half of an OpenSSH private key, as "type base64". */
+function fromPrivate(text: string): { private: string; public: string } {
+  const k = utils.parseKey(text);
+  if (k instanceof Error) throw new Error(`host key: ${k.message}`);
+  const key = Array.isArray(k) ? k[0] : k;
+  return { private: text, public: `${key.type} ${key.getPublicSSH().toString("base64")}` };
+}
+
 export async function startRouterOsSsh(opts: RouterOsSshOptions = {}): Promise<RouterOsSsh> {
   const router = opts.router ?? new SimRouter({ realTimer: true, ...opts });
   const users = opts.users ?? [{ name: "admin", password: "" }];
-  const keyPair = sshKeyPair();
+  const keyPair = opts.hostKey ? fromPrivate(opts.hostKey) : sshKeyPair();
   const commands: string[] = [];
   let connections = 0;
   const allowed = new Map(

@@ -41,13 +41,22 @@ export class Store {
     }
     s.add("routing bgp template", { name: "default" }, true);
     s.add("system identity", {}, true);
+    s.singletons();
     return s;
+  }
+
+  /** Every settings menu (`/system identity`, `/ip dns`) has its one item, also in older states. */
+  private singletons(): void {
+    for (const m of MENUS)
+      if (m.singleton && !m.view && (this.data.menus[m.path] ?? []).length === 0) this.add(m.path, {}, true);
   }
 
   static fromJSON(text: string): Store {
     const data = JSON.parse(text) as StateData;
     for (const m of MENUS) if (!m.view) data.menus[m.path] ??= [];
-    return new Store(data);
+    const store = new Store(data);
+    store.singletons();
+    return store;
   }
 
   /** What survives a reboot: the configuration, not the global variables (they live in memory). */
