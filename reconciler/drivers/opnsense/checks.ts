@@ -130,7 +130,19 @@ function interfaceFindings(intent: DeviceIntent, out: IntentFinding[]): void {
   });
 }
 
+/** The alias model's description mask (OPNsense/Firewall/Alias.xml). */
+const ALIAS_DESCRIPTION = /^[\t\n\v\f\r 0-9a-zA-Z.,_\u00a0-\uffff-]{1,255}$/u;
+
 function firewallFindings(intent: DeviceIntent, out: IntentFinding[]): void {
+  (intent.firewall?.aliases ?? []).forEach((a, ai) => {
+    if (a.description !== undefined && !ALIAS_DESCRIPTION.test(a.description))
+      out.push({
+        path: ["firewall", "aliases", ai, "description"],
+        message: "OPNsense refuses this alias description",
+        value: a.description,
+        expected: "letters, digits, spaces and . , _ - (at most 255)",
+      });
+  });
   const seen = new Set<string>();
   (intent.firewall?.rules ?? []).forEach((r, ri) => {
     if (!r.interface)

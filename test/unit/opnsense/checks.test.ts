@@ -43,6 +43,19 @@ describe("the OPNsense checks of a device file", () => {
     });
   });
 
+  it("refuses an alias description OPNsense's alias model refuses", async () => {
+    const text = replaceOnce(
+      "description: terminal servers",
+      "description: 'terminal servers <RDP>'",
+    )(readFileSync(join(ROOT, FILE), "utf8"));
+    const { diagnostics } = await loadExample({ [FILE]: text });
+    expectDiagnostic(diagnostics, {
+      file: FILE,
+      line: lineContaining(text, "terminal servers <RDP>"),
+      message: /alias description/,
+    });
+  });
+
   it("refuses raw values that would write a secret or a modeled section", async () => {
     const raw =
       "raw:\n  opnsense:\n    - { path: system/user/password, value: x }\n    - { path: OPNsense/quagga/ospf/enabled, value: '0' }\n    - { path: system/timezone, value: '@device-secret:0@' }\n";

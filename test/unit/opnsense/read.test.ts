@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { opnsenseDriver } from "../../../reconciler/drivers/opnsense/driver.ts";
 import { CONFIG_XML } from "../../../reconciler/drivers/opnsense/paths.ts";
 import { readOpnsense } from "../../../reconciler/drivers/opnsense/read.ts";
+import { REDACT_CONFIG_AWK } from "../../../reconciler/drivers/opnsense/read-script.ts";
 import { redactConfig } from "../../../reconciler/drivers/opnsense/secrets.ts";
 import type { PosixSession } from "../../../reconciler/transport/session.ts";
 import { device, fixture, liveOf } from "./helpers.ts";
@@ -112,6 +113,23 @@ describe("reading an OPNsense box", () => {
     expect(Object.keys(live.artifacts).sort()).toEqual(
       [CONFIG_XML, "cmd:wg show all dump", "vtysh:running-config"].sort(),
     );
+  });
+
+  it("tokenizes the same way with every awk at hand (FreeBSD's is the one-true-awk: original-awk here)", () => {
+    const text = fixture("box.xml").replace(
+      "<timezone>",
+      "<prv>A\nB</prv><psk/><psk ></psk>\n    <timezone>",
+    );
+    const awks = ["awk", "original-awk", "busybox awk"].filter(
+      (a) => spawnSync("sh", ["-c", `command -v ${a.split(" ")[0]}`]).status === 0,
+    );
+    expect(awks).toContain("awk");
+    for (const awk of awks) {
+      const script = REDACT_CONFIG_AWK.replace(/^awk /, `${awk} `);
+      const r = spawnSync("sh", ["-c", script], { input: text, encoding: "utf8" });
+      expect(r.status, `${awk}: ${r.stderr}`).toBe(0);
+      expect(r.stdout, awk).toBe(redactConfig(text));
+    }
   });
 
   it("leaves <revision> out of the fingerprint", () => {
