@@ -23,6 +23,8 @@ function ospfFindings(intent: DeviceIntent, out: IntentFinding[]): void {
   let v2 = 0;
   (intent.ospf?.instances ?? []).forEach((inst, ii) => {
     if (inst.version === 3) {
+      // An IPv4 OSPFv3 instance is refused already, by FRR's own rule, with the same fix.
+      if (inst.address_family === "ipv4") return;
       out.push({
         path: ["ospf", "instances", ii, "version"],
         message: "OSPFv3 (the plugin's ospf6) is not managed by the OPNsense driver",
