@@ -3,97 +3,35 @@
 // their natural key (a hand-made item git now describes is adopted: it takes the derived UUID);
 // new ones are appended after their siblings; only the reconciler's own items are removed when git
 // drops them. Unknown elements, unknown fields of known items and <revision> are never touched.
+// Interfaces, WireGuard and FRR here; the firewall in render-firewall.ts; the shared matching in
+// render-sync.ts.
 import { canonAddress, familyOf } from "../../model/canonical.ts";
-import type { DeviceIntent, FirewallRule, OspfInterface, WireguardInterface } from "../../schema/device.ts";
+import type { DeviceIntent, OspfInterface, WireguardInterface } from "../../schema/device.ts";
 import { networkOf } from "./live-state.ts";
-import { MODEL_VERSIONS, QUAGGA, WG } from "./paths.ts";
+import { QUAGGA, WG } from "./paths.ts";
+import { renderAliases, renderRules } from "./render-firewall.ts";
+import {
+  bool,
+  CandidateError,
+  type Field,
+  model,
+  num,
+  type RenderContext,
+  syncAt,
+  syncFields,
+  syncList,
+  type Want,
+} from "./render-sync.ts";
 import { envSecretToken } from "./secrets.ts";
 import { stableUuid } from "./uuid.ts";
 import { type ConfigView, type Item, viewOf } from "./view.ts";
-import {
-  IP_PROTOCOLS,
-  loopbackId,
-  modelName,
-  NETWORK_TYPES,
-  PROTOCOLS,
-  splitEndpoint,
-  wgInstance,
-} from "./vocabulary.ts";
-import { child, leaf, parseXml, type XmlElement } from "./xml.ts";
-import { canonOf, canonOfNode, type Handle, XmlEditor, type XNode } from "./xml-edit.ts";
+import { loopbackId, modelName, NETWORK_TYPES, splitEndpoint, wgInstance } from "./vocabulary.ts";
+import { leaf, parseXml, type XmlElement } from "./xml.ts";
+import { type Handle, XmlEditor } from "./xml-edit.ts";
 
-/** A field of an item: a leaf value ("" is an empty element), a composite element, or null: absent. */
-type Field = [string, string | XNode | null];
+export { CandidateError } from "./render-sync.ts";
 
-interface Want {
-  uuid: string;
-  /** The natural key a hand-made item is matched by. */
-  key: string;
-  fields: Field[];
-}
-
-export class CandidateError extends Error {}
-
-const bool = (b: boolean | undefined) => (b ? "1" : "0");
-const num = (n: number | undefined) => (n === undefined ? "" : String(n));
-
-function newItem(name: string, w: Want): XNode {
-  return {
-    name,
-    attrs: [["uuid", w.uuid]],
-    children: w.fields.flatMap(([n, v]) =>
-      v === null ? [] : typeof v === "string" ? [{ name: n, value: v }] : [v],
-    ),
-  };
-}
-
-/** Fields of an element of the document, or of one still to be written (then simply its children). */
-function syncAt(ed: XmlEditor, h: Handle, fields: Field[]): void {
-  if ("el" in h) syncFields(ed, h.el, fields);
-  else
-    for (const [n, v] of fields)
-      if (v !== null) ed.append(h, typeof v === "string" ? { name: n, value: v } : v);
-}
-
-function syncFields(ed: XmlEditor, el: XmlElement, fields: Field[]): void {
-  for (const [name, want] of fields) {
-    const have = child(el, name);
-    if (want === null) {
-      if (have) ed.remove(have);
-    } else if (typeof want === "string") {
-      if (!have) ed.append({ el }, { name, value: want });
-      else if (have.children.length > 0) ed.replace(have, { name, value: want });
-      else if (have.text.trim() !== want) ed.setText(have, want);
-    } else if (!have) ed.append({ el }, want);
-    else if (canonOf(have) !== canonOfNode(want)) ed.replace(have, want);
-  }
-}
-
-/** Matches wanted items to live ones (UUID, then key), edits, appends the new, removes the owned rest. */
-function syncList(ed: XmlEditor, container: Handle, itemName: string, live: Item[], wants: Want[]): void {
-  const used = new Set<Item>();
-  for (const w of wants) {
-    const found =
-      live.find((i) => !used.has(i) && i.uuid === w.uuid) ??
-      live.find((i) => !used.has(i) && i.key === w.key);
-    if (!found) {
-      ed.append(container, newItem(itemName, w));
-      continue;
-    }
-    used.add(found);
-    if (found.uuid !== w.uuid) ed.setAttr(found.el, "uuid", w.uuid);
-    syncFields(ed, found.el, w.fields);
-  }
-  for (const i of live) if (!used.has(i) && i.owned) ed.remove(i.el);
-}
-
-/** A model's element, created with OPNsense's version attribute when it does not exist yet. */
-function model(ed: XmlEditor, parent: Handle, path: string, name: string): Handle {
-  const version = MODEL_VERSIONS[path];
-  return ed.child(parent, name, version ? [["version", version]] : undefined);
-}
-
-class Renderer {
+class Renderer implements RenderContext {
   readonly ed: XmlEditor;
   readonly v: ConfigView;
   readonly root: Handle;
@@ -409,103 +347,6 @@ class Renderer {
     syncList(this.ed, this.ed.child(h, "neighbors"), "neighbor", this.v.bgpNeighbors, neighbors);
   }
 
-  aliases(): void {
-    const wants: Want[] = (this.intent.firewall?.aliases ?? []).map((a) => ({
-      uuid: this.uuid("alias", a.name),
-      key: a.name,
-      fields: [
-        ["enabled", "1"],
-        ["name", a.name],
-        ["type", a.type],
-        ["content", a.content.map(String).join("\n")],
-        ["description", a.description ?? ""],
-      ],
-    }));
-    if (wants.length === 0 && !this.v.aliases.some((a) => a.owned)) return;
-    const alias = model(this.ed, this.ed.path(this.root, "OPNsense", "Firewall"), "Firewall/Alias", "Alias");
-    syncList(this.ed, this.ed.child(alias, "aliases"), "alias", this.v.aliases, wants);
-  }
-
-  ruleWant(r: FirewallRule): Want {
-    if (!r.interface)
-      throw new CandidateError(`firewall rule "${r.description}": OPNsense needs an interface`);
-    const addr = (a: string | undefined, port?: string): XNode[] => [
-      a === undefined || a === "any" ? { name: "any", value: "1" } : { name: "address", value: a },
-      ...(port ? [{ name: "port", value: port }] : []),
-    ];
-    const fields: Field[] = [
-      ["type", r.action],
-      ["ipprotocol", IP_PROTOCOLS[r.ip_version ?? "ipv4"]],
-      ["descr", r.description],
-      ["interface", this.ident(r.interface, `firewall rule "${r.description}"`)],
-      ["direction", r.direction ?? "in"],
-      ["protocol", r.protocol === "any" ? null : PROTOCOLS[r.protocol]],
-      ["source", { name: "source", children: addr(r.source) }],
-      [
-        "destination",
-        {
-          name: "destination",
-          children: addr(
-            r.destination,
-            r.destination_port === undefined ? undefined : String(r.destination_port),
-          ),
-        },
-      ],
-      ["log", r.log ? "1" : null],
-      ["disabled", r.enabled === false ? "1" : null],
-    ];
-    return { uuid: this.uuid("rule", r.description), key: r.description, fields };
-  }
-
-  /**
-   * The reconciler's rules are one block in <filter>, in git's order; the block keeps its place
-   * among the other rules (new: at the end). A new rule goes after its predecessor in git's
-   * order; when the block's own order changed, the block is written again where it began.
-   */
-  rules(): void {
-    const wants = (this.intent.firewall?.rules ?? []).map((r) => this.ruleWant(r));
-    const owned = this.v.rules.filter((r) => r.owned);
-    if (wants.length === 0 && owned.length === 0) return;
-    const filter = this.ed.child(this.root, "filter");
-    const match = new Map<Want, Item>();
-    const used = new Set<Item>();
-    for (const w of wants) {
-      const found =
-        this.v.rules.find((i) => !used.has(i) && i.uuid === w.uuid) ??
-        this.v.rules.find((i) => !used.has(i) && !i.owned && i.key === w.key);
-      if (found) {
-        match.set(w, found);
-        used.add(found);
-      }
-    }
-    const liveOrder = this.v.rules.filter((r) => used.has(r));
-    const wantOrder = wants.flatMap((w) => (match.has(w) ? [match.get(w) as Item] : []));
-    const inOrder = liveOrder.every((r, i) => r === wantOrder[i]);
-    if (!inOrder) {
-      const first = liveOrder[0] ?? owned[0];
-      for (const r of new Set([...owned, ...liveOrder])) if (r !== first) this.ed.remove(r.el);
-      if (first) this.ed.replace(first.el, newItem("rule", wants[0] as Want));
-      for (const w of wants.slice(first ? 1 : 0)) {
-        if (first) this.ed.insertAfter(first.el, newItem("rule", w));
-        else this.ed.append(filter, newItem("rule", w));
-      }
-      return;
-    }
-    let prev: XmlElement | undefined;
-    const firstLive = liveOrder[0];
-    for (const w of wants) {
-      const found = match.get(w);
-      if (found) {
-        if (found.uuid !== w.uuid) this.ed.setAttr(found.el, "uuid", w.uuid);
-        syncFields(this.ed, found.el, w.fields);
-        prev = found.el;
-      } else if (prev) this.ed.insertAfter(prev, newItem("rule", w));
-      else if (firstLive) this.ed.insertBefore(firstLive.el, newItem("rule", w));
-      else this.ed.append(filter, newItem("rule", w));
-    }
-    for (const r of owned) if (!used.has(r)) this.ed.remove(r.el);
-  }
-
   /** raw.opnsense: one value per path below <opnsense>, elements created as needed. */
   raw(): void {
     for (const { path, value } of this.intent.raw?.opnsense ?? []) {
@@ -528,8 +369,8 @@ export function renderConfig(intent: DeviceIntent, device: string, liveText: str
   r.loopbacks();
   r.wireguard();
   r.quagga();
-  r.aliases();
-  r.rules();
+  renderAliases(r);
+  renderRules(r);
   r.raw();
   return r.ed.result();
 }

@@ -45,6 +45,17 @@ describe("rendering config.xml", () => {
     expect(out.startsWith(head)).toBe(true);
   });
 
+  it("renders into a bare config.xml: a self-closing <filter/>, no <OPNsense> at all, tabs", async () => {
+    const desired = await fw1();
+    const bare =
+      '<?xml version="1.0"?>\n<opnsense>\n\t<system>\n\t\t<hostname>fw-1</hostname>\n\t</system>\n\t<filter/>\n</opnsense>\n';
+    const out = render(desired, bare);
+    expect(out).toMatch(/\n\t<filter>\n\t\t<rule uuid=/);
+    expect(out).toMatch(/\n\t<OPNsense>\n\t\t<Interfaces>\n\t\t\t<loopbacks version="1.0.0">/);
+    expect(render(desired, out)).toBe(out);
+    expect(plan(desired, out).status).toBe("unchanged");
+  });
+
   it("is idempotent: rendering the rendered text again changes nothing", async () => {
     const desired = await fw1();
     for (const start of [FRESH(), BOX()]) {
