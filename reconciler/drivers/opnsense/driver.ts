@@ -22,8 +22,10 @@ export {
   deviceSecretToken,
   ENV_TOKEN,
   envSecretToken,
+  fillSecrets,
   redactConfig,
   secretElementNames,
+  secretValues,
 } from "./secrets.ts";
 export { affectedServices, interfacesChanged, type OpnsenseService } from "./services.ts";
 export { stableUuid } from "./uuid.ts";

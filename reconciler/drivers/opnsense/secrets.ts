@@ -48,6 +48,66 @@ export function redactConfig(text: string): string {
   return out + text.slice(pos);
 }
 
+/** Each secret element's content by its number N, in the text as the device holds it. */
+export function secretValues(text: string): Map<number, string> {
+  const out = new Map<number, string>();
+  let n = 0;
+  OPEN.lastIndex = 0;
+  for (let m = OPEN.exec(text); m; m = OPEN.exec(text)) {
+    const index = n++;
+    if (m[0].endsWith("/>")) continue;
+    const afterOpen = m.index + m[0].length;
+    const close = text.indexOf(`</${m[1]}>`, afterOpen);
+    const stop = close < 0 ? text.length : close;
+    out.set(index, text.slice(afterOpen, stop));
+    OPEN.lastIndex = stop;
+  }
+  return out;
+}
+
+/**
+ * The reference of what the apply does with a candidate (it does it on the device, from the file
+ * it holds): every secret element whose whole content is a token gets its value, a device token
+ * from the live file as the device holds it, an environment token from `env`. A token anywhere
+ * else (a description) is text and stays. Throws on a token it cannot fill.
+ */
+export function fillSecrets(
+  candidate: string,
+  deviceText: string,
+  env: (name: string) => string | undefined,
+): string {
+  const values = secretValues(deviceText);
+  let out = "";
+  let pos = 0;
+  OPEN.lastIndex = 0;
+  for (let m = OPEN.exec(candidate); m; m = OPEN.exec(candidate)) {
+    if (m[0].endsWith("/>")) continue;
+    const afterOpen = m.index + m[0].length;
+    const close = candidate.indexOf(`</${m[1]}>`, afterOpen);
+    const stop = close < 0 ? candidate.length : close;
+    const content = candidate.slice(afterOpen, stop);
+    const dev = DEVICE_TOKEN.exec(content);
+    const fromEnv = ENV_TOKEN.exec(content);
+    let value: string | undefined;
+    if (dev) {
+      value = values.get(Number(dev[1]));
+      if (value === undefined)
+        throw new Error(`${content}: the device's file has no such secret (it changed since the read?)`);
+    } else if (fromEnv) {
+      value = env(fromEnv[1] as string);
+      if (value === undefined)
+        throw new Error(`${content}: the environment variable ${fromEnv[1]} is not set`);
+      value = value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    }
+    if (value !== undefined) {
+      out += candidate.slice(pos, afterOpen) + value;
+      pos = stop;
+    }
+    OPEN.lastIndex = stop;
+  }
+  return out + candidate.slice(pos);
+}
+
 /** The environment variables the intent declares (every `*_env` field). */
 export function declaredEnv(intent: DeviceIntent): Set<string> {
   const out = new Set<string>();
