@@ -5,6 +5,7 @@ import { APPLY_DRIVERS, DRIVERS } from "../drivers/index.ts";
 import type { DesiredRepo } from "../model/repo.ts";
 import { openSshTransport } from "../transport/ssh.ts";
 import { applyCommand, askOnTerminal } from "./apply.ts";
+import { consoleCommand } from "./console.ts";
 import { driftCommand } from "./drift.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { historyCommand, jsonForTerminal } from "./history.ts";
@@ -285,6 +286,17 @@ export function program(setExit: (code: number) => void): Command {
     .argument("<device>", "the device whose key to pin")
     .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
     .action(async (device: string, opts) => setExit(await trustCommand(device, opts, process.stdout, color)));
+  cmd
+    .command("console")
+    .description(
+      "open a device's serial console through the console server it hangs off (desired state: connected_to)",
+    )
+    .argument("<device>", "the device (or a console server, with PORT)")
+    .argument("[port]", "which console: a port number, ports-N or label")
+    .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
+    .action(async (device: string, port: string | undefined, opts) =>
+      setExit(await consoleCommand(device, port, opts, process.stdout, color)),
+    );
   cmd
     .command("unlock")
     .description(

@@ -4,9 +4,10 @@
 import type { PlatformDescriptor } from "../descriptor.ts";
 import { linuxInterfaceNameProblem } from "../rules/linux-names.ts";
 import { opengearFindings } from "./checks.ts";
+import { opengearConsoleLogin } from "./console.ts";
 import { PORT_DEFAULTS } from "./vocabulary.ts";
 
-export const opengearDescriptor: PlatformDescriptor = {
+const rules: PlatformDescriptor = {
   platform: "opengear",
   sections: ["wireguard", "serial_ports", "cellular_failover", "snmp", "users", "management_vpn"],
   // Raw ogcli entities, one entry per entity (the schema's shape; the driver does not apply them yet).
@@ -18,3 +19,6 @@ export const opengearDescriptor: PlatformDescriptor = {
   check: opengearFindings,
   defaults: { serialPort: PORT_DEFAULTS },
 };
+
+/** The rules, and what `reconciler console` reads (any descriptor may offer it): the SSH login of a serial port. */
+export const opengearDescriptor = { ...rules, consoleLogin: opengearConsoleLogin };
