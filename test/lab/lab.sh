@@ -22,6 +22,9 @@
 #     (optional per router: "platform": "debian" | "routeros" (default debian);
 #      "routes": [ { "dst": "198.51.100.70/32", "via": "198.51.100.72" } ]:
 #      underlay host routes the lab adds in that router)
+#     ("platform": "opengear": a Debian router dressed as an Opengear console server by
+#      test/sim/opengear/lab-setup.sh: /etc/config/ngcs.db, ogcli (or /bin/config with
+#      "dialect": "legacy"), tailscale; bird and FRR run as on Debian, unused)
 #     "links": [
 #       { "a": { "router": "router-a", "ifname": "eth-b", "address": "198.51.100.64/31" },
 #         "b": { "router": "router-b", "ifname": "eth-a", "address": "198.51.100.65/31" } }
@@ -64,6 +67,7 @@ FRR_DAEMONS=(zebra bgpd ospfd ospf6d staticd)
 REPO_ROOT="$(readlink -f "$LAB_HERE/../..")"
 SIM_MAIN="$REPO_ROOT/test/sim/routeros/lab-main.ts"
 TSX_LOADER="$REPO_ROOT/node_modules/tsx/dist/loader.mjs"
+OPENGEAR_SETUP="$REPO_ROOT/test/sim/opengear/lab-setup.sh"
 
 die() {
   echo "lab.sh: $*" >&2
@@ -238,8 +242,8 @@ load_topology() {
     ROUTERS+=("$name")
     MGMT[$name]="$mgmt"
     SSH_PORT[$name]=22 # fixed for now; known_hosts/routers.json already handle others
-    [[ "$platform" == debian || "$platform" == routeros ]] ||
-      die "$topo: $name: platform '$platform' must be debian or routeros"
+    [[ "$platform" == debian || "$platform" == routeros || "$platform" == opengear ]] ||
+      die "$topo: $name: platform '$platform' must be debian, routeros or opengear"
     PLATFORM[$name]="$platform"
     local r dst via
     for r in $routes; do
@@ -424,6 +428,11 @@ start_daemons() {
 
   # bird2 as user bird (it keeps CAP_NET_* after dropping root); default
   # control socket /run/bird/bird.ctl, which birdc uses by default.
+  # Opengear: its mounts (/etc/config, ogcli or config, tailscale) before any daemon starts.
+  if [[ "${PLATFORM[$name]}" == opengear ]]; then
+    bash "$OPENGEAR_SETUP" "$name" "$d" "$pid" "$LAB_NODE" </dev/null >>"$d/log/opengear-setup.log" 2>&1 ||
+      die "$name: Opengear set-up failed (see $d/log/opengear-setup.log)"
+  fi
   rexec "$name" bird -c /etc/bird/bird.conf -u bird -g bird -P /run/bird/bird.pid \
     </dev/null >>"$d/log/bird.log" 2>&1 || die "$name: bird failed to start (see $d/log/bird.log)"
 
@@ -561,7 +570,7 @@ lab_up() {
   check_state_path
   load_topology "$topo"
   for name in "${ROUTERS[@]}"; do
-    [[ "${PLATFORM[$name]}" != routeros ]] || {
+    [[ "${PLATFORM[$name]}" == debian ]] || {
       require_sim_tools
       break
     }

@@ -79,6 +79,7 @@ describe("lab", () => {
       ["router-b", "debian"],
       ["router-c", "debian"],
       ["core-1", "debian"],
+      ["oob-1", "opengear"],
       ["tower-1", "routeros"],
     ]);
     const status = labStatus();
@@ -88,6 +89,8 @@ describe("lab", () => {
       debian: ["init", "sshd", "bird", "watchfrr", "zebra", "bgpd", "ospfd", "ospf6d", "staticd"],
       // the RouterOS simulator (node) serves SSH itself; bird is its backing's daemon
       routeros: ["init", "bird", "node"],
+      // the simulated Opengear runs Debian's daemons behind its dress (ogcli, /etc/config)
+      opengear: ["init", "sshd", "bird", "watchfrr", "zebra", "bgpd", "ospfd", "ospf6d", "staticd"],
     };
     for (const r of lab.routers) {
       expect(Object.keys(r.pids).sort(), r.name).toEqual([...daemons[r.platform]].sort());

@@ -42,7 +42,8 @@ export interface LabRouter {
   /** Login user ("root"; "reconciler" on a RouterOS router). */
   user: string;
   /** "debian" (sshd, bird2, FRR) or "routeros" (the RouterOS simulator backed by bird2). */
-  platform: "debian" | "routeros";
+  platform: "debian" | "routeros" | "opengear";
+  // "opengear": a Debian router dressed as an Opengear by test/sim/opengear/lab-setup.sh.
   /** Private key the reconciler logs in with (lab-wide). */
   privateKeyPath: string;
   /** known_hosts file holding every router's host key (lab-wide). */
