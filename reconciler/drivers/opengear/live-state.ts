@@ -224,7 +224,9 @@ export function liveFromEntities(entities: Map<string, Entity>): OpengearLive {
     } else if (e.path !== ADMIN_INFO_PATH) foreign(e);
   }
   if (ports.length > 0) state.serial_ports = ports.sort((a, b) => a.port - b.port);
-  if (users.length > 0) state.users = users;
-  if (wgs.length > 0) state.wireguard = wgs;
+  // Sorted: the export's stanza order means nothing.
+  if (users.length > 0) state.users = users.sort((a, b) => a.name.localeCompare(b.name));
+  if (wgs.length > 0) state.wireguard = wgs.sort((a, b) => a.name.localeCompare(b.name));
+  unmanaged.sort((a, b) => a.key.localeCompare(b.key));
   return { state, entities, unmanaged, publicKeys };
 }

@@ -2,7 +2,8 @@
 // both the desired and the live state before they are compared: port defaults (8N1, console
 // server) made explicit; what the store has no field for dropped (flow control, the device a port
 // is wired to, the failover probe's interval and count, the SNMP source filter, SSH keys, the
-// management VPN pointer of a WireGuard VPN); secrets reduced to "one is set". Pure.
+// management VPN pointer of a WireGuard VPN, a user's password: the box holds one whoever set it
+// and cannot say which); secrets reduced to "one is set". Pure.
 import { canonEndpoint, canonInterfaceAddress, canonNetwork, ipSet } from "../../model/canonical.ts";
 import type { DeviceIntent, SerialPort, User, WireguardInterface } from "../../schema/device.ts";
 import { PORT_DEFAULTS, SECRET_SET } from "./vocabulary.ts";
@@ -30,7 +31,6 @@ function normalizeUser(u: User): User {
     name: u.name,
     description: u.description || undefined,
     groups: u.groups && u.groups.length > 0 ? [...new Set(u.groups)].sort() : undefined,
-    password_hash_env: set(u.password_hash_env),
     enabled: u.enabled === false ? false : undefined,
   });
 }
