@@ -3,7 +3,7 @@ import { routerosApply } from "../../reconciler/drivers/routeros/apply.ts";
 import { routerosDriver } from "../../reconciler/drivers/routeros/driver.ts";
 import type { ResolvedDevice } from "../../reconciler/model/repo.ts";
 import type { DeviceIntent } from "../../reconciler/schema/device.ts";
-import { type SimTower, startSimTower } from "../sim/routeros/harness.ts";
+import { type SimTower, startSimTower, withoutRestorePoints } from "../sim/routeros/harness.ts";
 import type { RouterOsSsh } from "../sim/routeros/ssh-server.ts";
 import { describeDriverContract } from "./driver-contract.ts";
 
@@ -51,10 +51,13 @@ const rejected: DeviceIntent = {
   raw: { routeros: ["/ip address add address=192.0.2.99/24 interface=ether99"] },
 };
 
-/** The device's own export, without its dated first line. */
+/**
+ * The device's own export, without its dated first line and without the restore points confirmed
+ * runs leave (the reconciler's bookkeeping, as /var/lib/reconciler is on Debian).
+ */
 const exportNow = async () => {
   const out = sim.router.run("/export").output;
-  return out.replace(/^# \S+ \S+ by RouterOS .*\n/, "");
+  return withoutRestorePoints(out.replace(/^# \S+ \S+ by RouterOS .*\n/, ""));
 };
 
 describeDriverContract({

@@ -22,7 +22,8 @@
 //   wins), removes itself, runs the undo script and removes it. rearm moves its start.
 // - commit: the commands one line each, stopping at the first the device refuses.
 // - confirm: takes the decision ("confirmed"), or finds it taken ("reverted": too late), then
-//   removes the scheduler entry and the undo script.
+//   removes the scheduler entry; the undo script stays as the run's restore point
+//   `reconciler-restore-<run>` (restore.ts: emergency rollback), the newest ten kept.
 // - rollback: takes the decision ("rolled-back") and runs the undo script now, unless the
 //   scheduler already did.
 // - health: `print terse` of OSPF neighbours, WireGuard peers (last-handshake against the device's
@@ -38,13 +39,22 @@ import {
   LockHeldError,
 } from "../../model/errors.ts";
 import type { Candidate, LiveState } from "../../model/live.ts";
-import type { CliSession } from "../../transport/session.ts";
-import type { ApplyDriver, Staged } from "../apply-contract.ts";
+import type { CliSession, DeviceSession } from "../../transport/session.ts";
+import type { ApplyContext, ApplyDriver, Staged } from "../apply-contract.ts";
 import { deviceClock, startAt } from "./clock.ts";
 import { checkRunId, details, exists, must, readFile, redact, send } from "./console.ts";
 import { health as collectHealth } from "./health.ts";
 import { routerosKeys } from "./keys.ts";
 import { findWhere, quoteValue } from "./quote.ts";
+import {
+  keepRestorePoint,
+  listRestorePoints,
+  maskSecretReads,
+  pointSource,
+  restoresLine,
+  retireRestored,
+  stepsOf,
+} from "./restore.ts";
 import {
   cleanup,
   committedFileName,
@@ -163,57 +173,25 @@ export const routerosApply: ApplyDriver = {
   },
 
   async stage(session, ctx, candidate: Candidate, snapshot: LiveState): Promise<Staged> {
-    const runId = checkRunId(ctx.runId);
     if (candidate.kind !== "commands") throw new Error("RouterOS applies commands, not files");
-    const reject = (why: string) =>
-      new CandidateRejectedError(`candidate refused before anything was sent: ${why}`, details(ctx, "stage"));
-    const declared = declaredEnv(ctx.intent);
-    const secrets: string[] = [];
-    const commands: string[] = [];
-    for (const c of candidate.commands) {
-      const filled = fillSecrets(c.line, (name) => {
-        if (!declared.has(name))
-          throw reject(
-            `${c.line.slice(0, 120)} names the secret ${name}, which the desired state does not declare`,
-          );
-        const v = ctx.env[name];
-        if (v === undefined || v === "") throw reject(`the secret ${name} is not set in the environment`);
-        return v;
-      });
-      secrets.push(...filled.secrets);
-      commands.push(filled.line);
+    return await stageCommands(session, ctx, candidate.commands, snapshot);
+  },
+
+  async restorePoints(session) {
+    return await listRestorePoints(session, "restore points");
+  },
+
+  async stageRestore(session, ctx, point, snapshot): Promise<Staged> {
+    checkRunId(point.runId);
+    let steps: { line: string; checkAs: string }[];
+    try {
+      steps = stepsOf(await pointSource(session, point.runId, "stage"), point.runId);
+    } catch (e) {
+      if (e instanceof CommandError) throw e;
+      throw new CandidateRejectedError((e as Error).message, details(ctx, "stage"));
     }
-    const why = refusal(commands, await interfaceNames(session, ctx));
-    if (why) throw reject(redact(why, secrets));
-    const secretFiles: string[] = [];
-    const undo = await buildUndo(session, ctx, commands, snapshot, secrets, secretFiles);
-    await send(session, `/file remove ${secretFilesFind(runId)}`, "stage");
-    for (const [n, value] of secretFiles.entries()) {
-      const r = await send(
-        session,
-        `/file add name=${quoteValue(secretFileName(runId, n + 1))} contents=${quoteValue(value)}`,
-        "stage",
-      );
-      if (!r.ok)
-        throw new CommandError(
-          `stage: keeping a secret for the undo failed: ${redact(r.error, secrets)}`,
-          details(ctx, "stage"),
-          1,
-        );
-    }
-    const name = undoScriptName(runId);
-    await send(session, `/system script remove ${findWhere([["name", name]])}`, "stage");
-    for (const [n, line] of uploadLines(name, undoSource(runId, undo)).entries()) {
-      const r = await send(session, line, "stage");
-      if (!r.ok)
-        throw new CommandError(
-          `stage: uploading the undo script failed (part ${n + 1}): ${redact(r.error, secrets)}`,
-          details(ctx, "stage"),
-          1,
-        );
-    }
-    const staged: Staged = { runId, where: `/system script ${name}`, secrets };
-    Object.defineProperty(staged, "commands", { value: commands, enumerable: false });
+    const staged = await stageCommands(session, ctx, steps, snapshot, maskSecretReads(point.runId));
+    await must(session, ctx, restoresLine(ctx.runId, point.runId), "stage");
     return staged;
   },
 
@@ -289,7 +267,11 @@ export const routerosApply: ApplyDriver = {
       }
       throw new CommitFailedError(`confirm: this run was already ${taken}`, details(ctx, "confirm"));
     }
-    await cleanup(session, runId, "confirm");
+    // The undo script stays as the run's restore point (with the secret files it reads), for an
+    // emergency rollback; a restore run retires the point it restored.
+    await keepRestorePoint(session, runId, new Date().toISOString(), "confirm");
+    await retireRestored(session, runId, "confirm");
+    await cleanup(session, runId, "confirm", false, true);
     void staged;
   },
 
@@ -318,3 +300,75 @@ export const routerosApply: ApplyDriver = {
       );
   },
 };
+
+/**
+ * Stage for a list of commands: secrets filled from the environment, the checks that can be made
+ * before anything is sent (`mask` shows them a restore's reads of its secret files as values),
+ * the undo script and the secret files it reads.
+ */
+async function stageCommands(
+  session: DeviceSession,
+  ctx: ApplyContext,
+  /** `checkAs`: what the checks and the undo see of a line (a restore's guarded step: its command). */
+  planned: readonly { line: string; checkAs?: string }[],
+  snapshot: LiveState,
+  mask: (line: string) => string = (line) => line,
+): Promise<Staged> {
+  const runId = checkRunId(ctx.runId);
+  const reject = (why: string) =>
+    new CandidateRejectedError(`candidate refused before anything was sent: ${why}`, details(ctx, "stage"));
+  const declared = declaredEnv(ctx.intent);
+  const secrets: string[] = [];
+  const commands: string[] = [];
+  const checked: string[] = [];
+  const fill = (line: string) => {
+    const filled = fillSecrets(line, (name) => {
+      if (!declared.has(name))
+        throw reject(
+          `${line.slice(0, 120)} names the secret ${name}, which the desired state does not declare`,
+        );
+      const v = ctx.env[name];
+      if (v === undefined || v === "") throw reject(`the secret ${name} is not set in the environment`);
+      return v;
+    });
+    secrets.push(...filled.secrets);
+    return filled.line;
+  };
+  for (const c of planned) {
+    commands.push(fill(c.line));
+    checked.push(c.checkAs === undefined ? (commands.at(-1) as string) : fill(c.checkAs));
+  }
+  const why = refusal(checked.map(mask), await interfaceNames(session, ctx));
+  if (why) throw reject(redact(why, secrets));
+  const secretFiles: string[] = [];
+  // A restore step's read of a secret file is a value to the undo, not a selector of its own.
+  const undo = await buildUndo(session, ctx, checked.map(mask), snapshot, secrets, secretFiles);
+  await send(session, `/file remove ${secretFilesFind(runId)}`, "stage");
+  for (const [n, value] of secretFiles.entries()) {
+    const r = await send(
+      session,
+      `/file add name=${quoteValue(secretFileName(runId, n + 1))} contents=${quoteValue(value)}`,
+      "stage",
+    );
+    if (!r.ok)
+      throw new CommandError(
+        `stage: keeping a secret for the undo failed: ${redact(r.error, secrets)}`,
+        details(ctx, "stage"),
+        1,
+      );
+  }
+  const name = undoScriptName(runId);
+  await send(session, `/system script remove ${findWhere([["name", name]])}`, "stage");
+  for (const [n, line] of uploadLines(name, undoSource(runId, undo)).entries()) {
+    const r = await send(session, line, "stage");
+    if (!r.ok)
+      throw new CommandError(
+        `stage: uploading the undo script failed (part ${n + 1}): ${redact(r.error, secrets)}`,
+        details(ctx, "stage"),
+        1,
+      );
+  }
+  const staged: Staged = { runId, where: `/system script ${name}`, secrets };
+  Object.defineProperty(staged, "commands", { value: commands, enumerable: false });
+  return staged;
+}

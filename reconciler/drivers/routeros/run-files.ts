@@ -11,6 +11,8 @@ export const revertSchedulerName = (runId: string) => `reconciler-revert-${runId
 export const decidedFileName = (runId: string) => `reconciler-decided-${runId}.txt`;
 export const committedFileName = (runId: string) => `reconciler-committed-${runId}.txt`;
 export const secretFileName = (runId: string, n: number) => `reconciler-secret-${runId}-${n}.txt`;
+/** Written when a run restores a point (restore.ts): which run's point, read back at its confirm. */
+export const restoresFileName = (runId: string) => `reconciler-restores-${runId}.txt`;
 /** `[ find where name~"^reconciler-secret-<run>-" ]`: every secret file of the run. */
 export const secretFilesFind = (runId: string) =>
   `[ find where name~${quoteValue(`^reconciler-secret-${runId.replace(/\./g, "\\.")}-`)} ]`;
@@ -46,12 +48,15 @@ export async function cleanup(
   runId: string,
   step: string,
   keepDecision = false,
+  /** A confirmed run's secret files stay: its restore point reads them (restore.ts). */
+  keepSecrets = false,
 ): Promise<void> {
   const lines = [
     `/system scheduler remove ${findWhere([["name", revertSchedulerName(runId)]])}`,
     `/system script remove ${findWhere([["name", undoScriptName(runId)]])}`,
     `/file remove ${fileFind(committedFileName(runId))}`,
-    `/file remove ${secretFilesFind(runId)}`,
+    `/file remove ${fileFind(restoresFileName(runId))}`,
+    ...(keepSecrets ? [] : [`/file remove ${secretFilesFind(runId)}`]),
   ];
   for (const l of lines) await send(session, l, step);
   if (keepDecision) return;

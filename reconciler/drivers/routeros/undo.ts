@@ -49,8 +49,13 @@ function selects(sel: Selector | undefined, item: ExportItem): boolean {
     item.properties[k] ?? (item.selector?.kind === "find" ? item.selector.where[k] : undefined);
   if (sel.kind === "find") {
     const where = Object.entries(sel.where);
+    // An address matches with or without its /32 (/128): exports print a host address bare.
+    const same = (k: string, have: string | undefined, want: string) =>
+      have === want ||
+      (have !== undefined && withLength(item.path, k, have) === withLength(item.path, k, want));
     return (
-      where.length > 0 && where.every(([k, v]) => (k.startsWith("!") ? !value(k.slice(1)) : value(k) === v))
+      where.length > 0 &&
+      where.every(([k, v]) => (k.startsWith("!") ? !value(k.slice(1)) : same(k, value(k), v)))
     );
   }
   if (sel.kind === "name") return item.properties.name === sel.name;

@@ -54,3 +54,39 @@ export async function startSimTower(opts: RouterOsSshOptions & { user?: string }
     },
   };
 }
+
+/**
+ * An export without the restore points confirmed runs leave in `/system script` (the reconciler's
+ * bookkeeping for an emergency rollback): continuation lines joined per item, each
+ * `reconciler-restore-*` script left out, the section left out when nothing else is in it.
+ */
+export function withoutRestorePoints(exported: string): string {
+  const items: string[] = [];
+  for (const line of exported.split("\n")) {
+    const last = items.length - 1;
+    if (last >= 0 && (items[last] as string).endsWith("\\"))
+      items[last] = `${(items[last] as string).slice(0, -1)}${line.replace(/^ {4}/, "")}`;
+    else items.push(line);
+  }
+  const out: string[] = [];
+  let section = "";
+  for (const item of items) {
+    if (item.startsWith("/")) section = item;
+    if (
+      section === "/system script" &&
+      item.startsWith("add ") &&
+      /(?:^| )name=reconciler-restore-/.test(item)
+    )
+      continue;
+    out.push(item);
+  }
+  return out
+    .filter(
+      (l, i) =>
+        !(
+          l === "/system script" &&
+          (out[i + 1] === undefined || out[i + 1]?.startsWith("/") || out[i + 1] === "")
+        ),
+    )
+    .join("\n");
+}

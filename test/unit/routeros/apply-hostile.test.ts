@@ -115,10 +115,13 @@ describe("hostile values on the simulator", () => {
     const outcome = await applyIntent(intent);
     expect(outcome?.result).toBe("confirmed");
     const after = simState();
-    // Nothing else changed: the identity, the scheduler and scripts (the run's own are gone).
+    // Nothing else changed: the identity, the scheduler and scripts (of the run's own, only its
+    // restore point is left, the undo of exactly what it sent).
     expect(after["system identity"]).toEqual(before["system identity"]);
     expect(after["system scheduler"]).toEqual([]);
-    expect(after["system script"]).toEqual([]);
+    expect((after["system script"] ?? []).map((x) => x.name)).toEqual([
+      expect.stringMatching(/^reconciler-restore-/),
+    ]);
     expect(sim.router.reboots).toBe(0);
     // Exactly the intended addresses (no 10.66.66.66 smuggled in) and routes, with their comments verbatim.
     expect((after["ip address"] ?? []).map((a) => `${a.address} ${a.interface}`)).toEqual([

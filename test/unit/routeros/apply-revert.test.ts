@@ -172,7 +172,7 @@ describe("the scheduler reverts an unconfirmed commit by itself", () => {
     }
   });
 
-  it("a confirmed run stays: nothing fires later, nothing of the run is left", async () => {
+  it("a confirmed run stays: nothing fires later, nothing of the run is left but its restore point", async () => {
     const t = transport();
     const ctx = ctxOf(changed);
     try {
@@ -181,7 +181,15 @@ describe("the scheduler reverts an unconfirmed commit by itself", () => {
       await routerosApply.confirm(s, ctx, staged);
       await routerosApply.unlock(s, ctx);
       const kept = exported();
-      expect(kept).not.toContain("reconciler-");
+      // Of the run, only its restore point (emergency rollback) is left.
+      for (const gone of [
+        "reconciler-revert-",
+        "reconciler-undo-",
+        "reconciler-decided-",
+        "reconciler-committed-",
+      ])
+        expect(kept).not.toContain(gone);
+      expect(kept).toContain(`name=reconciler-restore-${ctx.runId}`);
       expect(advance(60)).toEqual([]);
       expect(exported()).toBe(kept);
       expect(file(`reconciler-decided-${ctx.runId}.txt`)).toBeUndefined();
