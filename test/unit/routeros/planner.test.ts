@@ -77,7 +77,10 @@ describe("the shared planner with the RouterOS driver", () => {
     expect(paths).not.toContain("/ip dns set servers=192.0.2.53");
     expect(plan.commands).toEqual([]);
     // Once git asks for it in a raw line, it is managed: no longer listed, nothing to send.
-    const withRaw = { ...desired, raw: { routeros: [...(desired.raw?.routeros ?? []), "/snmp set enabled=yes"] } };
+    const withRaw = {
+      ...desired,
+      raw: { routeros: [...(desired.raw?.routeros ?? []), "/snmp set enabled=yes"] },
+    };
     const again = planDevice({ device, desired: withRaw, live }, routerosDriver);
     expect(again.unmanaged.map((u) => u.path)).not.toContain("/snmp set enabled=yes");
     expect(again.commands).toEqual([]);
