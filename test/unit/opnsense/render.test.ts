@@ -216,6 +216,16 @@ describe("rendering config.xml", () => {
     expect(JSON.stringify(p)).not.toContain("RealPresharedKey");
   });
 
+  it("never puts a secret of the box in a plan: artifacts, diff, candidate", async () => {
+    const desired = await fw1();
+    const p = plan(desired, fixture("box.xml"));
+    expect(p.status).toBe("changes");
+    const text = JSON.stringify(p);
+    for (const secret of ["SiteVpnPrivateKeyFixture", "BranchPresharedFixture", "$2y$10$FIXTURE"])
+      expect(text).not.toContain(secret);
+    expect(text).toContain("@device-secret:");
+  });
+
   it("escapes hostile text in descriptions, and reads it back unchanged", async () => {
     const desired = await fw1();
     const hostile = structuredClone(desired);
