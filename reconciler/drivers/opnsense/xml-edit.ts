@@ -129,7 +129,9 @@ export class XmlEditor {
   remove(el: XmlElement): void {
     const nl = this.src.lastIndexOf("\n", el.start - 1);
     const alone = nl >= 0 && /^[ \t]*$/.test(this.src.slice(nl + 1, el.start));
-    this.splices.push({ start: alone ? nl : el.start, end: el.end, text: "" });
+    // The line break before it goes with it, CR and all.
+    const from = alone ? (this.src[nl - 1] === "\r" ? nl - 1 : nl) : el.start;
+    this.splices.push({ start: from, end: el.end, text: "" });
   }
 
   /** Replaces a whole element by another (same indentation). */
@@ -207,9 +209,12 @@ export class XmlEditor {
     all.sort((a, b) => b.start - a.start || b.end - a.end);
     let out = this.src;
     let floor = Number.POSITIVE_INFINITY;
+    // New text is written with the file's own line breaks.
+    const crlf = this.src.includes("\r\n");
     for (const s of all) {
       if (s.end > floor) throw new Error("overlapping edits of config.xml (a bug in the renderer)");
-      out = out.slice(0, s.start) + s.text + out.slice(s.end);
+      const text = crlf ? s.text.replace(/\r?\n/g, "\r\n") : s.text;
+      out = out.slice(0, s.start) + text + out.slice(s.end);
       floor = s.start;
     }
     return out;

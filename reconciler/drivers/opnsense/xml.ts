@@ -104,7 +104,9 @@ export function parseXml(source: string): XmlDocument {
       if (raw.trim() !== "") fail("text outside the root element", at);
       return;
     }
-    top.text += cdata ? raw : decode(raw, at, fail);
+    const decoded = cdata ? raw : decode(raw, at, fail);
+    // XML's end-of-line handling: CRLF and CR are read as LF (a CRLF file compares like any other).
+    top.text += raw.includes("\r") ? decoded.replace(/\r\n?/g, "\n") : decoded;
   };
 
   while (pos < source.length) {

@@ -56,6 +56,20 @@ describe("rendering config.xml", () => {
     expect(plan(desired, out).status).toBe("unchanged");
   });
 
+  it("keeps a file's CRLF line breaks in what it inserts and removes", async () => {
+    const desired = await fw1();
+    const crlf = BOX().replace(/\n/g, "\r\n");
+    const out = render(desired, crlf);
+    expect(out.replace(/\r\n/g, "")).not.toContain("\n");
+    expect(out.replace(/\r\n/g, "\n")).toBe(render(desired, BOX()));
+    expect(render(desired, out)).toBe(out);
+    const less = structuredClone(desired);
+    less.firewall = { rules: [] };
+    const removed = render(less, out);
+    expect(removed.replace(/\r\n/g, "")).not.toMatch(/[\r\n]/);
+    expect(removed.replace(/\r\n/g, "\n")).toBe(render(less, render(desired, BOX())));
+  });
+
   it("is idempotent: rendering the rendered text again changes nothing", async () => {
     const desired = await fw1();
     for (const start of [FRESH(), BOX()]) {
