@@ -332,6 +332,3 @@ export function liveStateFromArtifacts(
     ownedPaths: owned,
   };
 }
-
-/** The WireGuard general switch, for the renderer. */
-export const WG_GENERAL = [...WG, "general"] as const;
