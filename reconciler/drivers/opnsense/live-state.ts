@@ -17,7 +17,7 @@ import type {
   WireguardInterface,
   WireguardPeer,
 } from "../../schema/device.ts";
-import { CONFIG_XML, QUAGGA, WG } from "./paths.ts";
+import { CONFIG_XML, QUAGGA } from "./paths.ts";
 import { type ConfigView, viewOf } from "./view.ts";
 import {
   csv,
