@@ -22,7 +22,7 @@ import {
   syncList,
   type Want,
 } from "./render-sync.ts";
-import { envSecretToken } from "./secrets.ts";
+import { deviceKeyToken, devicePubkeyToken, envSecretToken } from "./secrets.ts";
 import { stableUuid } from "./uuid.ts";
 import { type ConfigView, type Item, viewOf } from "./view.ts";
 import { loopbackId, modelName, NETWORK_TYPES, splitEndpoint, wgInstance } from "./vocabulary.ts";
@@ -205,8 +205,9 @@ class Renderer implements RenderContext {
       ["name", modelName(w.description, w.name)],
       ["instance", String(wgInstance(w.name) ?? 0)],
     ];
-    // A new instance has no key yet: `reconciler keys` has the box generate it (never sent).
-    if (!exists) fields.push(["pubkey", ""], ["privkey", ""]);
+    // A new instance's key pair is the one `reconciler keys` had the box generate: named here by
+    // tokens that the commit fills on the box from its key files (the private key is never sent).
+    if (!exists) fields.push(["pubkey", devicePubkeyToken(w.name)], ["privkey", deviceKeyToken(w.name)]);
     fields.push(
       ["port", num(w.listen_port)],
       ["mtu", num(w.mtu)],

@@ -23,7 +23,13 @@ export const envSecretToken = (name: string): string => `@secret:${name}@`;
 export const DEVICE_TOKEN = /^@device-secret:(\d{1,9})@$/;
 export const ENV_TOKEN = /^@secret:([A-Z_][A-Z0-9_]{0,127})@$/;
 /** Any token, anywhere in a text (refused in raw values: a value must not name a secret). */
-export const ANY_TOKEN = /@(device-secret:\d+|secret:[A-Za-z0-9_]+)@/;
+export const ANY_TOKEN = /@(device-secret:\d+|device-(?:key|pubkey):[A-Za-z0-9]+|secret:[A-Za-z0-9_]+)@/;
+/**
+ * A new WireGuard instance's key pair, generated on the box by `reconciler keys` (apply/keys.ts)
+ * and filled in by the commit there (apply/fill-secrets.ts).
+ */
+export const deviceKeyToken = (wg: string): string => `@device-key:${wg}@`;
+export const devicePubkeyToken = (wg: string): string => `@device-pubkey:${wg}@`;
 
 /** The open tag of a secret element on one line (the same pattern the device's awk uses). */
 const OPEN = new RegExp(`<(${SECRET_ELEMENTS.join("|")})([ \\t\\r\\f\\v/][^>\\n]*)?>`, "g");

@@ -33,7 +33,9 @@ describe("the secret tokens", () => {
     expect(filled).toContain("<psk>BranchPresharedFixtureDDDDDDDDDDDDDDDDDDDDD=</psk>");
     expect(filled).toContain("<privkey>SiteVpnPrivateKeyFixtureBBBBBBBBBBBBBBBBBB=</privkey>");
     expect(filled).toContain("<psk>Env&lt;&amp;&gt;Key=</psk>");
-    expect(filled).not.toMatch(/<(psk|privkey|password)>@/);
+    expect(filled).not.toMatch(/<(psk|privkey|password)>@(device-secret|secret):/);
+    // A new instance's keys are the pair the box generated (`reconciler keys`), filled there.
+    expect(filled).toMatch(/<privkey>@device-key:wg\d+@<\/privkey>/);
     // Outside a secret element a token is text.
     expect(filled).toContain("_device-secret_0_in_a_description_is_text");
     expect(() => fillSecrets(candidate, device, () => undefined)).toThrow(/FW1_WORKER_PSK is not set/);
