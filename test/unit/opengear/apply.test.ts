@@ -71,7 +71,9 @@ function fakeBox(env: Record<string, string> = {}) {
       encoding: "utf8",
       env: { PATH: `${root}/bin:/usr/bin:/bin`, ROOT: root, ...env },
     });
-    return { command: "sh", stdout: r.stdout, stderr: r.stderr, exitCode: r.status ?? 1 };
+    // What the box prints names its own paths: moved back.
+    const back = (s: string) => s.replaceAll(`${root}/etc/config`, "/etc/config");
+    return { command: "sh", stdout: back(r.stdout), stderr: back(r.stderr), exitCode: r.status ?? 1 };
   };
   const session = {
     device: "oob-1",
@@ -222,5 +224,30 @@ describe("a run on a fake box", () => {
       "utf8",
     );
     expect(filled).toContain('private_key="cHJpdmF0ZWtleXByaXZhdGVrZXlwcml2YXRla2V5eHg="');
+  });
+
+  it("a confirmed run is a restore point: restoring it puts the store of before back", async () => {
+    const box = fakeBox();
+    const before = readFileSync(box.db, "utf8");
+    const staged = await opengearApply.stage(
+      box.session,
+      ctx("r6"),
+      { kind: "commands", commands: COMMANDS },
+      snapshotOf(before),
+    );
+    await opengearApply.commit(box.session, ctx("r6"), staged, 60);
+    // As arm leaves it (the timer itself is the kit's, tested there).
+    box.run(': > "$ROOT"/etc/conf""ig/reconciler/runs/r6/armed');
+    await opengearApply.confirm(box.session, ctx("r6"), staged);
+    const after = readFileSync(box.db, "utf8");
+    expect(after).not.toBe(before);
+    const points = (await opengearApply.restorePoints?.(box.session, ctx("r7"))) ?? [];
+    expect(points.map((p) => p.runId)).toEqual(["r6"]);
+    const point = points[0];
+    if (!point) throw new Error("no point");
+    const again = await opengearApply.stageRestore?.(box.session, ctx("r7"), point, snapshotOf(after));
+    if (!again) throw new Error("no stageRestore");
+    await opengearApply.commit(box.session, ctx("r7"), again, 60);
+    expect(readFileSync(box.db, "utf8")).toBe(before);
   });
 });

@@ -6,20 +6,22 @@
 // atomic; the commit runs the planned ogcli commands in order and stops at the first failure; the
 // revert puts the store back and has the services follow it (`ogcli restore` of the saved
 // export), by itself unless confirmed. The health gate: health.ts.
-import { CandidateRejectedError } from "../../../model/errors.ts";
+import { CandidateRejectedError, CommandError } from "../../../model/errors.ts";
 import type { Candidate, LiveState } from "../../../model/live.ts";
-import type { ApplyContext, ApplyDriver, Staged } from "../../apply-contract.ts";
+import type { ApplyContext, ApplyDriver, RestorePoint, Staged } from "../../apply-contract.ts";
 import type { HealthProbe, Observation } from "../../health.ts";
+import { parseRestorePoints, restorePointsScript } from "../../kit/restore.ts";
 import type { CommitFile } from "../../kit/run-scripts.ts";
 import { commitScript, libScript, revertScript, stageScript } from "../../kit/run-scripts.ts";
 import { newNonce, splitSections } from "../../kit/sections.ts";
-import { runStep, unexpected } from "../../kit/step.ts";
+import { details, runStep, unexpected } from "../../kit/step.ts";
 import { runStage, sharedSteps } from "../../kit/steps.ts";
 import { timerScript } from "../../kit/timer.ts";
 import { EXPORT_ARTIFACT } from "../read-script.ts";
 import { healthScript, observeHealth } from "./health.ts";
 import { opengearKeys } from "./keys.ts";
 import { OPENGEAR_LAYOUT, runDir, STORE_DB } from "./layout.ts";
+import { assertStorePoint, restoreCommandsScript, restoreCopyLines } from "./restore.ts";
 import {
   commandsScript,
   converge,
@@ -56,6 +58,47 @@ const STORE_FILE: CommitFile = {
   dirMode: "0755",
 };
 
+/** The stage every run shares: scripts, the compare-and-swap, the whole-store snapshot. */
+async function stageOnBox(
+  session: Parameters<ApplyDriver["stage"]>[0],
+  ctx: ApplyContext,
+  expected: string,
+  commands: string,
+  secrets: readonly string[],
+  copies: readonly string[] = [],
+): Promise<void> {
+  const files = [STORE_FILE];
+  const uploads = [
+    { rel: "lib.sh", content: libScript(OPENGEAR_LAYOUT, ctx.runId, opengearHelpers()) },
+    { rel: "converge.sh", content: converge() },
+    { rel: "commit.sh", content: commitScript(files, { install: installLines }) },
+    {
+      rel: "revert.sh",
+      content: revertScript(OPENGEAR_LAYOUT, ctx.runId, files, { restore: restoreLines() }),
+    },
+    { rel: "timer.sh", content: timerScript() },
+    { rel: "expected.export", content: expected },
+    { rel: "candidate/commands.in", content: commands },
+  ];
+  const nonce = newNonce();
+  await runStage(session, ctx, {
+    script: stageScript({
+      layout: OPENGEAR_LAYOUT,
+      runId: ctx.runId,
+      nonce,
+      uploads,
+      copies,
+      files,
+      checkDirs: ["check"],
+      validate: validateLines(),
+      record: recordLines(),
+    }),
+    nonce,
+    secrets,
+    describe: (check) => CHECKS[check] ?? check,
+  });
+}
+
 export const opengearApply: ApplyDriver = {
   capabilities: {
     // ogcli applies every command at once and has no confirm of its own: the kit's timer reverts.
@@ -75,36 +118,30 @@ export const opengearApply: ApplyDriver = {
     if (typeof expected !== "string") throw rejected(ctx, "the store was not read: nothing to compare with");
     const filled = fillEnvSecrets(candidate.commands, ctx.intent, ctx.env);
     if ("missing" in filled) throw rejected(ctx, filled.missing);
-    const files = [STORE_FILE];
-    const uploads = [
-      { rel: "lib.sh", content: libScript(OPENGEAR_LAYOUT, ctx.runId, opengearHelpers()) },
-      { rel: "converge.sh", content: converge() },
-      { rel: "commit.sh", content: commitScript(files, { install: installLines }) },
-      {
-        rel: "revert.sh",
-        content: revertScript(OPENGEAR_LAYOUT, ctx.runId, files, { restore: restoreLines() }),
-      },
-      { rel: "timer.sh", content: timerScript() },
-      { rel: "expected.export", content: expected },
-      { rel: "candidate/commands.in", content: commandsScript(filled.commands) },
-    ];
-    const nonce = newNonce();
-    await runStage(session, ctx, {
-      script: stageScript({
-        layout: OPENGEAR_LAYOUT,
-        runId: ctx.runId,
-        nonce,
-        uploads,
-        files,
-        checkDirs: ["check"],
-        validate: validateLines(),
-        record: recordLines(),
-      }),
-      nonce,
-      secrets: filled.secrets,
-      describe: (check) => CHECKS[check] ?? check,
-    });
+    await stageOnBox(session, ctx, expected, commandsScript(filled.commands), filled.secrets);
     return { runId: ctx.runId, where: `${runDir(ctx.runId)}/candidate`, secrets: filled.secrets };
+  },
+
+  async restorePoints(session, ctx): Promise<RestorePoint[]> {
+    const r = await runStep(session, "restore points", restorePointsScript(OPENGEAR_LAYOUT));
+    if (r.exitCode !== 0) throw unexpected(ctx, "restore points", r);
+    try {
+      return parseRestorePoints(r.stdout, (p) => p === STORE_DB);
+    } catch (e) {
+      throw new CommandError((e as Error).message, details(ctx, "restore points", r.all), r.exitCode);
+    }
+  },
+
+  async stageRestore(session, ctx, point, snapshot): Promise<Staged> {
+    try {
+      assertStorePoint(point);
+    } catch (e) {
+      throw rejected(ctx, (e as Error).message);
+    }
+    const expected = snapshot.artifacts[EXPORT_ARTIFACT];
+    if (typeof expected !== "string") throw rejected(ctx, "the store was not read: nothing to compare with");
+    await stageOnBox(session, ctx, expected, restoreCommandsScript(), [], restoreCopyLines(point));
+    return { runId: ctx.runId, where: `${runDir(ctx.runId)}/candidate`, secrets: [] };
   },
 
   async health(session, ctx, probes: readonly HealthProbe[]): Promise<Observation[]> {
