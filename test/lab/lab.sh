@@ -19,7 +19,9 @@
 # Topology format (JSON):
 #   {
 #     "routers": [ { "name": "router-a", "mgmt": "198.51.100.130" }, ... ],
-#     (optional per router: "platform": "debian" | "routeros" (default debian);
+#     (optional per router: "platform": "debian" | "routeros" | "opnsense" (default
+#      debian; an OPNsense router is a Debian one dressed by test/sim/opnsense/lab-setup.sh:
+#      root's shell tcsh, /conf/config.xml, configctl, FreeBSD's commands);
 #      "routes": [ { "dst": "198.51.100.70/32", "via": "198.51.100.72" } ]:
 #      underlay host routes the lab adds in that router)
 #     ("platform": "opengear": a Debian router dressed as an Opengear console server by
@@ -66,6 +68,7 @@ ROUTER_ENV=(env -i "PATH=/usr/sbin:/usr/bin:/sbin:/bin" "HOME=/root" "LANG=C.UTF
 FRR_DAEMONS=(zebra bgpd ospfd ospf6d staticd)
 REPO_ROOT="$(readlink -f "$LAB_HERE/../..")"
 SIM_MAIN="$REPO_ROOT/test/sim/routeros/lab-main.ts"
+OPNSENSE_SETUP="$REPO_ROOT/test/sim/opnsense/lab-setup.sh"
 TSX_LOADER="$REPO_ROOT/node_modules/tsx/dist/loader.mjs"
 OPENGEAR_SETUP="$REPO_ROOT/test/sim/opengear/lab-setup.sh"
 
@@ -242,8 +245,8 @@ load_topology() {
     ROUTERS+=("$name")
     MGMT[$name]="$mgmt"
     SSH_PORT[$name]=22 # fixed for now; known_hosts/routers.json already handle others
-    [[ "$platform" == debian || "$platform" == routeros || "$platform" == opengear ]] ||
-      die "$topo: $name: platform '$platform' must be debian, routeros or opengear"
+    [[ "$platform" == debian || "$platform" == routeros || "$platform" == opnsense || "$platform" == opengear ]] ||
+      die "$topo: $name: platform '$platform' must be debian, routeros, opnsense or opengear"
     PLATFORM[$name]="$platform"
     local r dst via
     for r in $routes; do
@@ -428,6 +431,11 @@ start_daemons() {
 
   # bird2 as user bird (it keeps CAP_NET_* after dropping root); default
   # control socket /run/bird/bird.ctl, which birdc uses by default.
+  # OPNsense: its mounts (passwd, /conf, configctl, FreeBSD's commands) before any daemon starts.
+  if [[ "${PLATFORM[$name]}" == opnsense ]]; then
+    bash "$OPNSENSE_SETUP" "$name" "$d" "$pid" "$LAB_NODE" </dev/null >>"$d/log/opnsense-setup.log" 2>&1 ||
+      die "$name: OPNsense set-up failed (see $d/log/opnsense-setup.log)"
+  fi
   # Opengear: its mounts (/etc/config, ogcli or config, tailscale) before any daemon starts.
   if [[ "${PLATFORM[$name]}" == opengear ]]; then
     bash "$OPENGEAR_SETUP" "$name" "$d" "$pid" "$LAB_NODE" </dev/null >>"$d/log/opengear-setup.log" 2>&1 ||

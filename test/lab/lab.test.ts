@@ -81,6 +81,7 @@ describe("lab", () => {
       ["core-1", "debian"],
       ["oob-1", "opengear"],
       ["tower-1", "routeros"],
+      ["fw-1", "opnsense"],
     ]);
     const status = labStatus();
     expect(status.routers.filter((r) => !r.namespace || r.down.length > 0)).toEqual([]);
@@ -89,6 +90,8 @@ describe("lab", () => {
       debian: ["init", "sshd", "bird", "watchfrr", "zebra", "bgpd", "ospfd", "ospf6d", "staticd"],
       // the RouterOS simulator (node) serves SSH itself; bird is its backing's daemon
       routeros: ["init", "bird", "node"],
+      // the simulated OPNsense runs Debian's daemons behind its FreeBSD dress
+      opnsense: ["init", "sshd", "bird", "watchfrr", "zebra", "bgpd", "ospfd", "ospf6d", "staticd"],
       // the simulated Opengear runs Debian's daemons behind its dress (ogcli, /etc/config)
       opengear: ["init", "sshd", "bird", "watchfrr", "zebra", "bgpd", "ospfd", "ospf6d", "staticd"],
     };

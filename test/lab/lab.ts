@@ -41,8 +41,11 @@ export interface LabRouter {
   sshPort: number;
   /** Login user ("root"; "reconciler" on a RouterOS router). */
   user: string;
-  /** "debian" (sshd, bird2, FRR) or "routeros" (the RouterOS simulator backed by bird2). */
-  platform: "debian" | "routeros" | "opengear";
+  /**
+   * "debian" (sshd, bird2, FRR), "routeros" (the RouterOS simulator backed by bird2) or
+   * "opnsense" (a Debian router dressed as OPNsense by test/sim/opnsense/lab-setup.sh).
+   */
+  platform: "debian" | "routeros" | "opnsense" | "opengear";
   // "opengear": a Debian router dressed as an Opengear by test/sim/opengear/lab-setup.sh.
   /** Private key the reconciler logs in with (lab-wide). */
   privateKeyPath: string;
