@@ -63,10 +63,36 @@ export function entityKey(s: Stanza): string {
   return any ? `${path} ${any}` : path;
 }
 
+/**
+ * A list exported whole (`ogcli replace ports << 'END'` with `ports[0].label=...` lines) is one
+ * stanza per item here, as if each were `ogcli update port "ports-1"`: the same entities whichever
+ * way the firmware writes its lists (the documents show both shapes of command; neither says
+ * which one export uses).
+ */
+export function splitLists(s: Stanza): Stanza[] {
+  const prefix = `${s.path}[`;
+  if (s.id !== undefined || s.fields.length === 0 || !s.fields.every((f) => f.key.startsWith(prefix)))
+    return [s];
+  const items = new Map<number, Stanza>();
+  for (const f of s.fields) {
+    const m = /^[^[]+\[(\d+)\]\.(.+)$/.exec(f.key);
+    if (!m) continue;
+    const i = Number(m[1]);
+    if (!items.has(i)) items.set(i, { verb: "update", path: singular(s.path), fields: [], line: s.line });
+    items.get(i)?.fields.push({ key: m[2] as string, value: f.value });
+  }
+  return [...items.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([, item]) => {
+      const id = text(fieldMap(item.fields).get("id"));
+      return id ? { ...item, id } : item;
+    });
+}
+
 /** The entities of an export; a key seen twice merges (a later update refines an earlier create). */
 export function entitiesOf(stanzas: readonly Stanza[]): Map<string, Entity> {
   const out = new Map<string, Entity>();
-  for (const s of stanzas) {
+  for (const s of stanzas.flatMap(splitLists)) {
     if (s.verb === "delete") continue;
     const key = entityKey(s);
     const have = out.get(key);
@@ -155,7 +181,11 @@ function wireguard(e: Entity): WireguardInterface {
       public_key: str(p, "public_key") ?? "",
       allowed_ips: arrayOf(p, "allowed_ips"),
     };
-    const ep = str(p, "endpoint");
+    // `endpoint`, or its two halves (endpoint_address, endpoint_port) as some tools write it.
+    const addr = str(p, "endpoint_address");
+    const ep =
+      str(p, "endpoint") ||
+      (addr ? `${addr.includes(":") ? `[${addr}]` : addr}:${num(p, "endpoint_port") ?? 51820}` : undefined);
     if (ep) peer.endpoint = ep;
     const ka = num(p, "persistent_keepalive");
     if (ka) peer.persistent_keepalive = ka;

@@ -58,6 +58,36 @@ describe("ogcli formats", () => {
   });
 });
 
+describe("lists exported whole", () => {
+  it("`ogcli replace ports` with indexed items reads as the same entities as per-item stanzas", () => {
+    const perItem = [
+      `ogcli update port "ports-1" << 'END'`,
+      'baudrate="9600"\ndatabits="8"\nlabel="core-1"\nmode="consoleServer"\nparity="none"\nstopbits="1"',
+      "END",
+      `ogcli update port "ports-2" << 'END'`,
+      'baudrate="9600"\nlabel="Port-2"\nmode="consoleServer"',
+      "END",
+      'ogcli create user << \'END\'\nusername="netops"\ngroups[0]="admin"\nEND',
+      "",
+    ].join("\n");
+    const whole = [
+      "ogcli replace ports << 'END'",
+      'ports[0].baudrate="9600"\nports[0].databits="8"\nports[0].id="ports-1"\nports[0].label="core-1"',
+      'ports[0].mode="consoleServer"\nports[0].parity="none"\nports[0].stopbits="1"',
+      'ports[1].baudrate="9600"\nports[1].id="ports-2"\nports[1].label="Port-2"\nports[1].mode="consoleServer"',
+      "END",
+      "",
+      'ogcli replace users << \'END\'\nusers[0].groups[0]="admin"\nusers[0].id="users-2"\nusers[0].username="netops"\nEND',
+      "",
+    ].join("\n");
+    const a = liveFromEntities(entitiesOf(parseExport(perItem)));
+    const b = liveFromEntities(entitiesOf(parseExport(whole)));
+    expect(b.state).toEqual(a.state);
+    expect(b.entities.get("user netops")?.id).toBe("users-2");
+    expect(b.entities.get("port ports-1")?.id).toBe("ports-1");
+  });
+});
+
 describe("the live model", () => {
   const live = liveFromEntities(entitiesOf(parseExport(redactExport(fixture("export-oob.txt")))));
 
