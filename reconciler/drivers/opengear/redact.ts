@@ -11,7 +11,8 @@ export const REDACT_EXPORT_AWK = [
   "  if (match(line, /^[ \\t]*[A-Za-z_][][A-Za-z0-9_.-]*[ \\t]*=/)) {",
   '    key = substr(line, RSTART, RLENGTH - 1); gsub(/[ \\t]/, "", key)',
   '    seg = key; sub(/^.*[.]/, "", seg); gsub(/[[][0-9]+[]]/, "", seg)',
-  `    if (tolower(seg) ~ /${SECRET_FIELD_ERE}/) { print key "=\\"${REDACTED}\\""; next }`,
+  "    rest = substr(line, RSTART + RLENGTH)",
+  `    if (tolower(seg) ~ /${SECRET_FIELD_ERE}/ && rest !~ /^[ \\t]*(""|[[][]])?[ \\t]*$/) { print key "=\\"${REDACTED}\\""; next }`,
   "  }",
   `  if (line ~ /^[ \\t]*ogcli / && tolower(line) ~ /(password|passphrase|passwd|secret|private_key|preshared_key|community|token|localized_key)[^ =]*=/) { print "# (a command line carrying a secret, redacted)"; next }`,
   "  print",
@@ -27,7 +28,9 @@ export function redactExport(text: string): string {
     .split("\n")
     .map((line) => {
       const key = /^\s*([A-Za-z_][A-Za-z0-9_.[\]-]*)\s*=/.exec(line)?.[1];
-      if (key && isSecretField(key)) return `${key}="${REDACTED}"`;
+      // An empty secret says only that none is set: kept, as the box's awk keeps it.
+      const empty = /^\s*[A-Za-z_][A-Za-z0-9_.[\]-]*\s*=\s*(""|\[\])?\s*$/.test(line);
+      if (key && isSecretField(key) && !empty) return `${key}="${REDACTED}"`;
       if (/^\s*ogcli /.test(line) && INLINE_SECRET.test(line))
         return "# (a command line carrying a secret, redacted)";
       return line;

@@ -165,6 +165,13 @@ describe("secrets", () => {
     for (const s of SECRETS) expect(all).not.toContain(s);
   });
 
+  it("an empty secret stays empty on both sides (it says none is set)", () => {
+    const text = 'rwcommunity=""\nauth_password="x"\npeers[0].preshared_key=[]\n';
+    const r = dash(`redact_export() { ${REDACT_EXPORT_AWK}; }\nredact_export <<'XEOF'\n${text}XEOF\n`);
+    expect(r.stdout).toBe('rwcommunity=""\nauth_password="@redacted@"\npeers[0].preshared_key=[]\n');
+    expect(redactExport(text)).toBe(r.stdout);
+  });
+
   it("an inline secret on a command line is dropped whole", () => {
     expect(redactExport(`ogcli update auth 'tacacsPassword="x1"'`)).not.toContain("x1");
   });
