@@ -5,6 +5,8 @@
 // addresses, MTU, a route per peer allowed IP outside the tunnel's own subnets, up. Tunnels
 // deleted or disabled lose their interface. Every value reaches the tools as an argument.
 import { spawnSync } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Obj } from "./values.ts";
 
 export type Run = (cmd: string, args: string[], input?: string) => { ok: boolean; out: string; err: string };
@@ -38,8 +40,17 @@ function currentWgLinks(run: Run): string[] {
   return [...names];
 }
 
-/** Make the kernel follow TUNNELS; returns the errors (printed by ogcli as warnings). */
-export function applyWireguard(tunnels: Obj[], run: Run = realRun): string[] {
+/**
+ * Make the kernel follow TUNNELS; returns the errors (printed by ogcli as warnings). Keys go to
+ * `wg` through files in KEY_DIR (root-only, removed at once): `wg` cannot open /dev/stdin when it
+ * is a socket, which node's pipes are.
+ */
+export function applyWireguard(tunnels: Obj[], run: Run = realRun, keyDir = "/etc/config"): string[] {
+  const keyFile = (name: string, key: unknown) => {
+    const p = join(keyDir, `.${name}-${process.pid}`);
+    writeFileSync(p, `${String(key)}\n`, { mode: 0o600 });
+    return p;
+  };
   const errors: string[] = [];
   const check = (r: { ok: boolean; err: string }, what: string) => {
     if (!r.ok) errors.push(`${what}: ${r.err.trim()}`);
@@ -50,10 +61,15 @@ export function applyWireguard(tunnels: Obj[], run: Run = realRun): string[] {
   for (const t of want) {
     const dev = String(t.name);
     if (!run("ip", ["link", "show", "dev", dev]).ok) check(run("wireguard-go", [dev]), `wireguard-go ${dev}`);
-    const set = ["set", dev, "private-key", "/dev/stdin"];
+    const priv = keyFile("wg-private", t.private_key);
+    const set = ["set", dev, "private-key", priv];
     if (typeof t.listen_port === "number" && t.listen_port > 0)
       set.push("listen-port", String(t.listen_port));
-    check(run("wg", set, `${t.private_key}\n`), `wg set ${dev}`);
+    try {
+      check(run("wg", set), `wg set ${dev}`);
+    } finally {
+      rmSync(priv, { force: true });
+    }
     const peers = (t.peers as Obj[]) ?? [];
     const wantPeers = new Set(peers.map((p) => String(p.public_key)));
     const have = run("wg", ["show", dev, "peers"]).out.trim().split(/\s+/).filter(Boolean);
@@ -65,12 +81,13 @@ export function applyWireguard(tunnels: Obj[], run: Run = realRun): string[] {
       if (p.endpoint_address) args.push("endpoint", `${p.endpoint_address}:${p.endpoint_port || 51820}`);
       if (typeof p.persistent_keepalive === "number")
         args.push("persistent-keepalive", String(p.persistent_keepalive));
-      let input: string | undefined;
-      if (p.preshared_key) {
-        args.push("preshared-key", "/dev/stdin");
-        input = `${p.preshared_key}\n`;
+      const psk = p.preshared_key ? keyFile("wg-psk", p.preshared_key) : undefined;
+      if (psk) args.push("preshared-key", psk);
+      try {
+        check(run("wg", args), `wg set ${dev} peer`);
+      } finally {
+        if (psk) rmSync(psk, { force: true });
       }
-      check(run("wg", args, input), `wg set ${dev} peer`);
     }
     const addrs = (t.addresses as string[]) ?? [];
     const cur = run("ip", ["-o", "addr", "show", "dev", dev])

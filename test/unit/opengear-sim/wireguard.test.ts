@@ -1,5 +1,8 @@
 // The WireGuard effects (commands recorded, not run) and the keys against the wg tool.
 import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { genPrivateKey, publicKeyOf } from "../../sim/opengear/wg-keys.ts";
 import { applyWireguard, type Run } from "../../sim/opengear/wireguard.ts";
@@ -16,6 +19,8 @@ function recorder(existing: string[] = []): { run: Run; calls: string[] } {
   };
   return { run, calls };
 }
+
+const dir = mkdtempSync(join(tmpdir(), "ogsim-wg-"));
 
 describe("management VPN effects", () => {
   it("an enabled tunnel: wireguard-go, key, peers, addresses, up, routes to the peers' networks", () => {
@@ -42,13 +47,14 @@ describe("management VPN effects", () => {
         },
       ],
       run,
+      dir,
     );
     expect(errs).toEqual([]);
     expect(calls).toEqual(
       expect.arrayContaining([
         "ip link del dev wg-old",
         "wireguard-go wg-mgmt",
-        "wg set wg-mgmt private-key /dev/stdin listen-port 51821",
+        `wg set wg-mgmt private-key ${join(dir, `.wg-private-${process.pid}`)} listen-port 51821`,
         "wg set wg-mgmt peer iGQvJvWjzAlDYbTVmwLeL/PnOt+fAfkCnSp1OXCOMHg= allowed-ips 198.51.100.112/28,198.51.100.128/26 endpoint 198.51.100.133:51820 persistent-keepalive 25",
         "ip addr add 198.51.100.113/28 dev wg-mgmt",
         "ip link set dev wg-mgmt up",
@@ -61,7 +67,7 @@ describe("management VPN effects", () => {
 
   it("a disabled tunnel loses its interface", () => {
     const { run, calls } = recorder(["wg-mgmt"]);
-    applyWireguard([{ name: "wg-mgmt", enabled: false, peers: [] }], run);
+    applyWireguard([{ name: "wg-mgmt", enabled: false, peers: [] }], run, dir);
     expect(calls).toContain("ip link del dev wg-mgmt");
     expect(calls).not.toContain("wireguard-go wg-mgmt");
   });
