@@ -491,7 +491,7 @@ wait_for_simulator() {
 }
 
 record_pids() {
-  phase "$1: sshd started"
+  phase "$1: daemons started"
   local name="$1" d="$STATE/routers/$1" dmn
   if [[ "${PLATFORM[$name]}" == routeros ]]; then
     wait_for_simulator "$name"

@@ -325,10 +325,15 @@ export class LinuxBacking implements Backing {
     const bgp = new Map(store.list("routing bgp connection").map((c) => [bgpProto(c), c] as const));
     const all = parseRoutes(this.birdc("show", "route")).filter((r) => r.prefix.includes("."));
     const connected = new Set(all.filter((r) => r.proto === "direct4").map((r) => r.prefix));
+    const known = new Set([
+      ...this.made.keys(),
+      ...store.list("interface ethernet").map((e) => e.values["default-name"] ?? ""),
+    ]);
     return all.flatMap((r): LiveRow[] => {
       // the networks of the router's own addresses: RouterOS shows them connected (DAc)
+      // (only on interfaces the configuration has: the lab's mgmt0 is not one of them)
       if (r.proto === "direct4")
-        return r.interface
+        return r.interface && known.has(r.interface)
           ? [
               {
                 dynamic: "yes",
