@@ -2,6 +2,7 @@
 // saves it). One operation is atomic (checked whole, refused whole); import and restore are not:
 // they run their stanzas in order and stop at the first error, the earlier ones staying applied
 // (PLATFORMS.md; opengear/ogcli-restore-rollback exists because of it).
+import { AK_PATH, authorizedKeys, pruneKeys } from "./authorized-keys.ts";
 import { ERR, OgError } from "./errors.ts";
 import { type Faults, journal, readFaults, type SimFiles, takeFault } from "./faults.ts";
 import {
@@ -71,6 +72,13 @@ function body(words: string[], stdinLines: string[] | undefined): Obj {
 function operate(store: Store, verb: string, args: string[], lines: string[] | undefined, ctx: Ctx): string {
   const [path, ...rest] = args;
   if (!path) throw new OgError(ERR.usage());
+  if (path === AK_PATH) {
+    const fault = takeFault(ctx.io.sim, ctx.faults, verb, path);
+    if (fault) throw new OgError(fault);
+    const out = authorizedKeys(store, verb, rest, () => body(rest, lines));
+    checkStore(store);
+    return out;
+  }
   const e = entity(path);
   const isItem = e.kind === "list" && path === e.item;
   const id = isItem ? rest.find((w) => !w.includes("=")) : undefined;
@@ -112,6 +120,7 @@ function operate(store: Store, verb: string, args: string[], lines: string[] | u
       deleteItem(store, e, id);
       break;
   }
+  pruneKeys(store);
   checkStore(store);
   return "";
 }
@@ -150,8 +159,8 @@ function runStanzas(
     try {
       if (!verb || !WRITES.has(verb)) throw new OgError(ERR.unknownOperation(verb ?? ""));
       [cur] = atomically(cur, (s) => operate(s, verb, args, st.body, ctx));
-      const e = args[0] ? entity(args[0]) : undefined;
-      if (e) seen.add(e.key);
+      if (args[0] === AK_PATH) seen.add("authorized_keys");
+      else if (args[0]) seen.add(entity(args[0]).key);
       progress += ".";
     } catch (err) {
       if (!(err instanceof OgError)) throw err;
@@ -165,6 +174,8 @@ function runStanzas(
     cur = cloneStore(cur);
     for (const e of ENTITIES as Entity[])
       if (!e.readOnly && !seen.has(e.key)) cur.data[e.key] = factory.data[e.key] as Obj;
+    if (!seen.has("authorized_keys")) cur.data.authorized_keys = {};
+    pruneKeys(cur);
   }
   return { store: cur, progress };
 }

@@ -185,6 +185,9 @@ export const ENTITIES: readonly Entity[] = [
       security_level: str({ enum: ["noAuthNoPriv", "authNoPriv", "authPriv"] }),
       security_name: str(),
       engine_id: str({ check: (v) => v === "" || /^(0x)?[0-9a-fA-F]{10,64}$/.test(v) }),
+      // in the field list of a published script reading /api/v2/services/snmpd from real boxes
+      auth_use_plaintext: bool,
+      priv_use_plaintext: bool,
       auth_protocol: str({ enum: ["MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512"] }),
       auth_password: str({ secret: true, check: (v) => v === "" || v.length >= 8 }),
       priv_protocol: str({ enum: ["DES", "AES", "AES-192", "AES-256"] }),

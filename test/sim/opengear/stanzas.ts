@@ -7,6 +7,7 @@
 // order means nothing: ogcli-diff keys stanzas by their command line, so each appears once:
 // singletons as `update PATH`, lists whole as `replace LIST`.
 import { createHash } from "node:crypto";
+import { keyStanzas } from "./authorized-keys.ts";
 import { ERR, OgError } from "./errors.ts";
 import { view } from "./model.ts";
 import { ENTITIES, type Entity, type Field, type Fields } from "./schema.ts";
@@ -123,12 +124,24 @@ function stanzaOf(store: Store, e: Entity, mode: SecretsMode): string {
 }
 
 /**
- * The whole configuration as stanzas. Their order is a rotation chosen by the content: the same
- * store always exports the same bytes, a different one may start elsewhere (nothing may rely on it).
+ * The whole configuration as stanzas. Their order carries no meaning for a reader: the
+ * independent stanzas are rotated by a hash of the content (the same store always exports the same
+ * bytes, another may start elsewhere). Only what restore needs in order stays in order, as one
+ * block: groups before the users naming them, users before their SSH keys.
  */
 export function exportText(store: Store, mode: SecretsMode): string {
-  const stanzas = ENTITIES.filter((e) => !e.readOnly).map((e) => stanzaOf(store, e, mode));
-  const h = createHash("sha256").update(stanzas.join("\n")).digest();
-  const k = (h[0] as number) % stanzas.length;
-  return `${[...stanzas.slice(k), ...stanzas.slice(0, k)].join("\n\n")}\n`;
+  const chainKeys = ["groups", "users"];
+  const entities = ENTITIES.filter((e) => !e.readOnly);
+  const free = entities.filter((e) => !chainKeys.includes(e.key)).map((e) => stanzaOf(store, e, mode));
+  const chain = [
+    ...chainKeys.map((k) => stanzaOf(store, entities.find((e) => e.key === k) as Entity, mode)),
+    ...keyStanzas(store),
+  ].join("\n\n");
+  const h = createHash("sha256")
+    .update(free.join("\n") + chain)
+    .digest();
+  const k = (h[0] as number) % free.length;
+  const rotated = [...free.slice(k), ...free.slice(0, k)];
+  rotated.splice((h[1] as number) % (rotated.length + 1), 0, chain);
+  return `${rotated.join("\n\n")}\n`;
 }

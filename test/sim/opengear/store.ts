@@ -99,6 +99,8 @@ export function factoryStore(hostname: string, ports = 16): Store {
         security_level: "authPriv",
         security_name: "",
         engine_id: "",
+        auth_use_plaintext: false,
+        priv_use_plaintext: false,
         auth_protocol: "SHA",
         auth_password: "",
         priv_protocol: "AES",
@@ -137,8 +139,10 @@ export function factoryStore(hostname: string, ports = 16): Store {
         },
       ],
       wireguards: [],
+      // ssh/authorized_keys: user id → [{id, key}] (authorized-keys.ts)
+      authorized_keys: {},
     },
-    next: { ports: ports + 1, physifs: 4, conns: 2, users: 2, groups: 3, wireguards: 1 },
+    next: { ports: ports + 1, physifs: 4, conns: 2, users: 2, groups: 3, wireguards: 1, authorized_keys: 1 },
     legacy: { keys: {}, unapplied: false },
   };
 }

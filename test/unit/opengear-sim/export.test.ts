@@ -55,6 +55,20 @@ describe("ogcli export", () => {
     expect(firsts.size).toBeGreaterThan(1);
   });
 
+  it("restore needs no order but the one export keeps: groups, then the users naming them", () => {
+    for (let i = 0; i < 12; i++) {
+      const b = box();
+      ok(b.run(["create", "group"], `groupname="g${i}"\n`));
+      ok(b.run(["create", "user"], `username="u${i}"\ngroups[0]="g${i}"\n`));
+      const text = ok(b.run(["export"]));
+      expect(text.indexOf("replace groups")).toBeLessThan(text.indexOf("replace users"));
+      const fresh = box();
+      fresh.files.set("/tmp/x", text);
+      ok(fresh.run(["restore", "/tmp/x"]));
+      expect(ok(fresh.run(["get", "user", `u${i}`]))).toContain(`groups[0]="g${i}"`);
+    }
+  });
+
   it("export FILE writes the file and prints nothing; restore of it brings the box back exactly", () => {
     const b = box();
     configure(b);
