@@ -100,6 +100,16 @@ const emptyEntity = (path: string): Entity => ({
   stanza: { verb: "update", path, fields: [], line: 0 },
 });
 
+/**
+ * "Authentication and privacy" in the box's own words: a provisioning script for real boxes
+ * writes `priv`; a box that prints net-snmp's words (authPriv, authNoPriv, noAuthNoPriv) gets
+ * `authPriv`.
+ */
+export function securityLevel(entity: Entity): string {
+  const now = text(entity.fields.get("security_level")) ?? "";
+  return /^(authPriv|authNoPriv|noAuthNoPriv)$/.test(now) ? "authPriv" : "priv";
+}
+
 function snmpCommands(intent: DeviceIntent, live: OpengearLive, out: PlannedCommand[]): void {
   const snmp = intent.snmp;
   if (!snmp) return;
@@ -110,7 +120,7 @@ function snmpCommands(intent: DeviceIntent, live: OpengearLive, out: PlannedComm
   if (v3) {
     want.push(
       { key: "enable_secure_snmp", value: b(true) },
-      { key: "security_level", value: s("priv") },
+      { key: "security_level", value: s(securityLevel(entity)) },
       { key: "security_name", value: s(v3.name) },
       { key: "auth_protocol", value: s(v3.auth_protocol) },
       { key: "priv_protocol", value: s(v3.privacy_protocol) },

@@ -7,7 +7,7 @@ import { fillEnvSecrets } from "../../../reconciler/drivers/opengear/apply/secre
 import { entitiesOf, liveFromEntities } from "../../../reconciler/drivers/opengear/live-state.ts";
 import { normalizeOpengear } from "../../../reconciler/drivers/opengear/normalize.ts";
 import { parseExport } from "../../../reconciler/drivers/opengear/ogcli-format.ts";
-import { planCommands } from "../../../reconciler/drivers/opengear/plan-commands.ts";
+import { planCommands, securityLevel } from "../../../reconciler/drivers/opengear/plan-commands.ts";
 import { redactExport } from "../../../reconciler/drivers/opengear/redact.ts";
 import { fixture, oob1, replay } from "./helpers.ts";
 
@@ -64,6 +64,15 @@ describe("planCommands on oob-1", () => {
     expect(normalizeOpengear({ ...after.state, ...(users ? { users } : {}) })).toEqual(
       normalizeOpengear(oob1()),
     );
+  });
+
+  it("the SNMP security level in the box's own words", () => {
+    const l = live();
+    const e = l.entities.get("services/snmpd");
+    if (!e) throw new Error("no snmpd");
+    expect(securityLevel(e)).toBe("priv");
+    e.fields.set("security_level", { s: "noAuthNoPriv" });
+    expect(securityLevel(e)).toBe("authPriv");
   });
 
   it("is deterministic", () => {
