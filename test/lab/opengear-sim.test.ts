@@ -154,7 +154,17 @@ describe("the management VPN through ogcli", () => {
     });
     expect((await nsExec(oob1, ["ping", "-c", "1", "-W", "2", "198.51.100.114"])).code).toBe(0);
     // disabled through ogcli: the interface goes
+    await ssh("cp /etc/config/ngcs.db /tmp/ngcs-before.db");
     await ssh("ogcli update wireguard wg-mgmt enabled=false");
     expect((await nsExec(oob1, ["ip", "link", "show", "dev", "wg-mgmt"])).code).not.toBe(0);
+    // the whole store copied back (as opengear/ogcli-restore-rollback does) takes effect at the
+    // next restore: the tunnel is back and handshakes again
+    await ssh(
+      "cp /tmp/ngcs-before.db /etc/config/ngcs.db && ogcli export /tmp/now.og && ogcli restore /tmp/now.og",
+    );
+    await until("the tunnel back after the store copy and restore", async () => {
+      const r = await nsExec(oob1, ["ping", "-c", "1", "-W", "2", "198.51.100.114"]);
+      return r.code === 0 ? true : undefined;
+    });
   });
 });

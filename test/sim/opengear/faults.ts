@@ -5,7 +5,8 @@
 //     "failover_status": "failover_complete" }
 // A rule matches an operation (its verb and entity path, either omitted = any), also inside an
 // import/restore, and makes it fail with MESSAGE (default "Error: Internal error"); `times`
-// counts down and the rule is dropped at 0. journal.jsonl gets one line per command run.
+// counts down and the rule is dropped at 0; `delay_ms` makes the box slow (then fails only if
+// a message is given). journal.jsonl gets one line per command run.
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -14,6 +15,8 @@ export interface FaultRule {
   path?: string;
   message?: string;
   times?: number;
+  /** Sleep this long first (a slow box); with no message the operation then goes on. */
+  delay_ms?: number;
 }
 export interface Faults {
   rules?: FaultRule[];
@@ -47,6 +50,8 @@ export function takeFault(
     if (rule.times <= 0) rules.splice(i, 1);
     if (sim) writeFileSync(join(sim.dir, "faults.json"), `${JSON.stringify(faults, null, 2)}\n`);
   }
+  if (rule.delay_ms) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, rule.delay_ms);
+  if (rule.delay_ms && rule.message === undefined) return undefined;
   return rule.message ?? "Error: Internal error";
 }
 

@@ -3,7 +3,7 @@
 // The store is /etc/config/ngcs.db (the router's private /etc/config); DIR holds the test's
 // faults.json and the journal. A lock directory serialises concurrent ogcli runs.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { ogcli } from "./ogcli.ts";
 import { openStore, STORE_PATH, saveStore } from "./store.ts";
@@ -17,13 +17,27 @@ const args = sep < 0 ? argv : argv.slice(sep + 1);
 const simDir = own[own.indexOf("--sim-dir") + 1];
 const storePath = own.includes("--store") ? (own[own.indexOf("--store") + 1] as string) : STORE_PATH;
 
+// The lock: a directory holding the owner's pid; one whose owner is gone (killed) is taken over.
 const lock = `${storePath}.lock`;
 const deadline = Date.now() + 20_000;
+const ownerAlive = (): boolean => {
+  try {
+    process.kill(Number(readFileSync(`${lock}/pid`, "utf8")), 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 for (;;) {
   try {
     mkdirSync(lock);
+    writeFileSync(`${lock}/pid`, String(process.pid));
     break;
   } catch {
+    if (!ownerAlive()) {
+      rmSync(lock, { recursive: true, force: true });
+      continue;
+    }
     if (Date.now() > deadline) {
       process.stderr.write("Error: the configuration is locked\n");
       process.exit(1);
@@ -41,19 +55,24 @@ try {
     sim: simDir ? { dir: simDir } : undefined,
   });
   let stderr = res.stderr;
-  if (JSON.stringify(res.store) !== before) {
-    saveStore(storePath, res.store);
+  const changed = JSON.stringify(res.store) !== before;
+  if (changed) saveStore(storePath, res.store);
+  // After a write, import or restore the services follow the store, changed or not: a store copied
+  // back behind ogcli's back (the rollback of opengear/ogcli-restore-rollback) takes effect at the
+  // next restore, as on the box.
+  const verb = args.find((a, i) => !a.startsWith("-") && args[i - 1] !== "--secrets");
+  if (
+    changed ||
+    ["update", "create", "delete", "replace", "merge", "import", "restore"].includes(verb ?? "")
+  ) {
     // The box's hostname follows system/hostname (the router's own UTS namespace).
     const name = String((res.store.data.hostname as Obj).hostname);
     if (name !== hostname()) spawnSync("hostname", [name]);
-    const tunnels = res.store.data.wireguards as Obj[];
-    if (JSON.stringify(tunnels) !== JSON.stringify(store.data.wireguards)) {
-      for (const e of applyWireguard(tunnels)) stderr += `Warning: ${e}\n`;
-    }
+    for (const e of applyWireguard(res.store.data.wireguards as Obj[])) stderr += `Warning: ${e}\n`;
   }
   process.stdout.write(res.stdout);
   process.stderr.write(stderr);
   process.exitCode = res.code;
 } finally {
-  rmdirSync(lock);
+  rmSync(lock, { recursive: true, force: true });
 }

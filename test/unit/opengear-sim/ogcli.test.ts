@@ -175,6 +175,14 @@ describe("ogcli writes", () => {
     expect(b.run(["create", "wireguard"], 'name="wg1"\naddresses[0]="not-an-address"\n').code).toBe(1);
   });
 
+  it("faults: a delay makes the box slow and then goes on", () => {
+    const b = box();
+    b.faults({ rules: [{ verb: "get", delay_ms: 300, times: 1 }] });
+    const t0 = Date.now();
+    expect(ok(b.run(["get", "system/hostname"]))).toBe('hostname="oob-1"\n');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+  });
+
   it("faults: a rule makes an operation fail, `times` runs out; every call is journalled", () => {
     const b = box();
     b.faults({ rules: [{ verb: "update", path: "port", message: "Error: Internal error", times: 1 }] });
