@@ -72,6 +72,7 @@ function setKey(store: Store, key: string, value: string): void {
   if (key === "config.system.name") {
     if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/.test(value)) throw new OgError(`Invalid value for ${key}`);
     (store.data.hostname as Obj).hostname = value;
+    if (store.data.admin_info) (store.data.admin_info as Obj).hostname = value;
     return;
   }
   const m = /^config\.ports\.port(\d+)\.([a-z0-9]+)$/.exec(key);

@@ -149,6 +149,11 @@ export function updateSingleton(store: Store, e: Entity, input: Obj, replace: bo
   const cur = store.data[e.key] as Obj;
   const base = replace ? defaultsOf(store, e) : cur;
   store.data[e.key] = checkObject(e.fields, input, base, "", true);
+  // system/hostname and system/admin_info share the hostname: the one just written wins.
+  const admin = store.data.admin_info as Obj | undefined;
+  const host = store.data.hostname as Obj;
+  if (admin && e.key === "hostname") admin.hostname = host.hostname as string;
+  if (admin && e.key === "admin_info") host.hostname = admin.hostname as string;
 }
 
 export function updateItem(store: Store, e: Entity, id: string, input: Obj, replace: boolean): void {

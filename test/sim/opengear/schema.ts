@@ -58,6 +58,19 @@ export const ENTITIES: readonly Entity[] = [
     fields: { hostname: str({ check: (v) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,62})$/.test(v) }) },
   },
   {
+    // Published provisioning scripts: `ogcli update system/admin_info 'contact="…"'` and
+    // `'location="…"'`; a parser of the box's config dump reads its hostname. The hostname is the
+    // box's one (system/hostname): the two entities show and set the same value.
+    key: "admin_info",
+    path: "system/admin_info",
+    kind: "singleton",
+    fields: {
+      hostname: str({ check: (v) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,62})$/.test(v) }),
+      contact: str(),
+      location: str(),
+    },
+  },
+  {
     key: "ports",
     path: "ports",
     item: "port",

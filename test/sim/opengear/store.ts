@@ -44,6 +44,7 @@ export function factoryStore(hostname: string, ports = 16): Store {
     version: 1,
     data: {
       hostname: { hostname },
+      admin_info: { hostname, contact: "", location: "" },
       ports: Array.from({ length: ports }, (_, i) => port(i + 1)),
       physifs: [
         {

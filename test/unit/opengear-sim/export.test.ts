@@ -33,6 +33,7 @@ describe("ogcli export", () => {
         "update failover/settings",
         "update services/snmpd",
         "update system/hostname",
+        "update system/admin_info",
       ].sort(),
     );
     expect(text).toMatch(/^ogcli update system\/hostname << 'END'\nhostname="oob-1"\nEND$/m);

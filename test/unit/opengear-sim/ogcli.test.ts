@@ -44,6 +44,19 @@ describe("ogcli get", () => {
     expect(ok(b.run(["get", "failover/status"]))).toBe('status="failover_complete"\n');
   });
 
+  it("system/admin_info: contact and location; its hostname is the box's", () => {
+    const b = box();
+    ok(b.run(["update", "system/admin_info", 'contact="noc@example.net"']));
+    ok(b.run(["update", "system/admin_info", 'location="POP 1, rack 3"']));
+    expect(ok(b.run(["get", "system/admin_info"]))).toBe(
+      'contact="noc@example.net"\nhostname="oob-1"\nlocation="POP 1, rack 3"\n',
+    );
+    ok(b.run(["update", "system/hostname", 'hostname="oob-9"']));
+    expect(ok(b.run(["get", "system/admin_info"]))).toContain('hostname="oob-9"');
+    ok(b.run(["update", "system/admin_info", 'hostname="oob-1"']));
+    expect(ok(b.run(["get", "system/hostname"]))).toBe('hostname="oob-1"\n');
+  });
+
   it("errors: unknown entity, unknown item, missing id, exit 1 on stderr", () => {
     const b = box();
     expect(b.run(["get", "nothing"])).toEqual({
