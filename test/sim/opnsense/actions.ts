@@ -1,6 +1,6 @@
 // configd's action table for the services the simulator covers, with the names, types and
 // parameter templates of the real actions files (opnsense/core
-// src/opnsense/service/conf/actions.d/actions_{configd,template,wireguard,filter}.conf and the FRR
+// src/opnsense/service/conf/actions.d/actions_{configd,template,wireguard,filter,interface}.conf and the FRR
 // plugin's actions_quagga.conf), and configd's lookup: processhandler.py find_action walks the
 // words through the topic and the dotted section names; leftover words are the parameters.
 
@@ -73,6 +73,13 @@ export const ACTIONS: Record<string, Record<string, ActionDef>> = {
     "diagnostics.ospf_route": vtysh("show ip ospf route"),
     "diagnostics.ospf_interface": vtysh("show ip ospf interface"),
     "diagnostics.ospf_database": vtysh("show ip ospf database"),
+  },
+  // actions_interface.conf ([reconfigure], [routes.configure]) and the loopback model's apply:
+  // Interfaces/Api/LoopbackSettingsController.php reconfigureAction runs "interface loopback configure".
+  interface: {
+    reconfigure: script("%s", "Configuring interface %s", "Periodic interface reset"),
+    "loopback.configure": script("", "Configuring loopback interfaces"),
+    "routes.configure": script("", "Reconfiguring routing"),
   },
   filter: {
     reload: script("%s", "Reloading filter"),

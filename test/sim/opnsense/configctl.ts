@@ -10,6 +10,7 @@ import { fillParameters, findAction, listActions, NOT_FOUND } from "./actions.ts
 import {
   frrControl,
   frrStatus,
+  loopbackControl,
   type Paths,
   renderFrrFiles,
   renderWireguardFiles,
@@ -109,6 +110,13 @@ export function execute(words: readonly string[], paths: Paths): string {
     }
     case "quagga status":
       return frrStatus();
+    // Scripts whose failures are logged, not answered (rc.configure_interface, the loopback plugin).
+    case "interface loopback.configure":
+      loopbackControl(loadConfig(paths));
+      return "OK";
+    case "interface reconfigure":
+      loopbackControl(loadConfig(paths), p0);
+      return "OK";
     case "filter reload":
     case "filter sync":
       return "OK"; // pf is not simulated: the rules stay in config.xml

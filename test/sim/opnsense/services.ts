@@ -18,10 +18,10 @@ import {
 } from "node:fs";
 import { dirname } from "node:path";
 import { execTool } from "../routeros/linux-exec.ts";
-import { type WgServer, type WireguardModel, wireguardModel } from "./model.ts";
+import { items, type WgServer, type WireguardModel, wireguardModel } from "./model.ts";
 import { FRR_CONF, frrEnabled, renderFrr } from "./render-frr.ts";
 import { renderWireguard, WG_CONF_DIR } from "./render-wg.ts";
-import type { XmlElement } from "./xml.ts";
+import { at, text, type XmlElement } from "./xml.ts";
 
 /** Where the files live; tests point these at a temporary directory. */
 export interface Paths {
@@ -199,4 +199,52 @@ export function frrStatus(): string {
     const alive = pid !== "" && existsSync(`/proc/${pid}`);
     return alive ? `${d} is running as pid ${pid}.` : `${d} is not running.`;
   }).join("\n");
+}
+
+/**
+ * `interface loopback configure` (and `interface reconfigure <ident>`): the loopback model
+ * (//OPNsense/Interfaces/loopbacks/loopback, `deviceId` N: device loN) made real as Linux
+ * port-less bridges (the lab's kernel has no dummy driver), and the static IPv4/IPv6 address of
+ * each interface assignment (//interfaces/<ident>: `if`, `ipaddr`+`subnet`, `ipaddrv6`+`subnetv6`)
+ * put on its loopback device, as the box configures an assigned loopback. Loopback devices the model no longer has are destroyed.
+ * Returns the failures (the real script logs them and answers OK).
+ */
+export function loopbackControl(root: XmlElement, only?: string): string[] {
+  const errors: string[] = [];
+  const wanted = new Set(
+    items(root, "OPNsense/Interfaces/loopbacks", "loopback")
+      .map(({ e }) => text(e, "deviceId"))
+      .filter((id) => /^[0-9]{1,4}$/.test(id))
+      .map((id) => `lo${id}`),
+  );
+  if (only === undefined) {
+    const present = ip("-o", "link", "show")
+      .out.split("\n")
+      .map((l) => /^\d+: ([^:@]+)/.exec(l)?.[1] ?? "")
+      .filter((d) => /^lo[0-9]+$/.test(d));
+    for (const dev of present) if (!wanted.has(dev)) ip("link", "del", "dev", dev);
+    for (const dev of wanted) {
+      if (!linkExists(dev)) {
+        // FreeBSD's lo(4) clone; this lab's kernel has no dummy driver: a bridge without ports
+        // holds an address the same way (as the RouterOS simulator's loopback bridge does).
+        const r = ip("link", "add", "dev", dev, "type", "bridge");
+        if (!r.ok) errors.push(`create ${dev}: ${r.err.trim()}`);
+      }
+      ip("link", "set", "dev", dev, "up");
+    }
+  }
+  for (const a of at(root, "interfaces")?.children ?? []) {
+    if (only !== undefined && a.name !== only) continue;
+    const dev = text(a, "if");
+    if (!wanted.has(dev) || !linkExists(dev)) continue;
+    for (const [addr, len] of [
+      [text(a, "ipaddr"), text(a, "subnet")],
+      [text(a, "ipaddrv6"), text(a, "subnetv6")],
+    ] as const) {
+      if (!addr || !/^\d{1,3}$/.test(len)) continue;
+      const r = ip("addr", "replace", `${addr}/${len}`, "dev", dev);
+      if (!r.ok) errors.push(`address ${addr}/${len} on ${dev}: ${r.err.trim()}`);
+    }
+  }
+  return errors;
 }
