@@ -44,10 +44,11 @@ beforeEach(() => {
 afterAll(() => removeLabRepo(repo));
 
 const ENV = { OOB_SNMP_AUTH: "contract-auth-passphrase", OOB_SNMP_PRIV: "contract-priv-passphrase" };
-// No location or contact: the driver writes them to system/admin_info (a public provisioning
-// script's entity), which the simulator does not have (docs/opengear.md, the contract's findings).
+// Location and contact go to system/admin_info (a public provisioning script's entity).
 const snmp: DeviceIntent["snmp"] = {
   enabled: true,
+  location: "lab",
+  contact: "noc@example.net",
   v3_users: [
     {
       name: "nms",
