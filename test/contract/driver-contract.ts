@@ -279,6 +279,27 @@ export function describeDriverContract(h: ContractHarness): void {
           restored = (await h.exportConfig()) === before;
         }
         expect(restored).toBe(true);
+        // The revert ends with the device free for the next run (its reload may outlast the
+        // restored files; a platform may leave the reverted run's lock for the next one to take over).
+        const t2 = h.transport();
+        try {
+          const s2 = await t2.session(h.device().name);
+          const next = ctx(h.desired.base);
+          let locked = false;
+          while (!locked && Date.now() < deadline) {
+            locked = await h.apply.lock(s2, next).then(
+              () => true,
+              (e: unknown) => {
+                if (!(e instanceof LockHeldError)) throw e;
+                return sleep(500).then(() => false);
+              },
+            );
+          }
+          expect(locked).toBe(true);
+          await h.apply.unlock(s2, next);
+        } finally {
+          await t2.closeAll();
+        }
       },
       h.timeoutMs,
     );
