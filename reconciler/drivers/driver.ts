@@ -7,6 +7,7 @@ import type { DeviceIntent } from "../schema/device.ts";
 import type { Platform } from "../schema/inventory.ts";
 import type { DeviceSession } from "../transport/session.ts";
 import type { PlatformDescriptor } from "./descriptor.ts";
+import type { HealthProbe } from "./health.ts";
 
 /** Names the variable an unnamed secret goes in (adopt/secrets.ts SecretNamer). */
 export interface SecretNaming {
@@ -53,4 +54,10 @@ export interface Driver {
    * The model diff finds the rest.
    */
   unmanaged?(live: LiveState, desired: DeviceIntent): Unmanaged[];
+  /**
+   * Pure, optional: what else a healthy device of this platform shows after a change, from its
+   * desired state, beside the probes every device gets from its links (apply/expectations.ts):
+   * an out-of-band box's console ports, failover and management VPN.
+   */
+  healthProbes?(intent: DeviceIntent): HealthProbe[];
 }

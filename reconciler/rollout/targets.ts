@@ -4,6 +4,7 @@
 import type { ApplyTarget } from "../apply/executor.ts";
 import { healthProbes } from "../apply/expectations.ts";
 import type { Driver } from "../drivers/driver.ts";
+import type { HealthProbe } from "../drivers/health.ts";
 import type { LiveState } from "../model/live.ts";
 import type { Plan } from "../model/plan.ts";
 import type { DesiredRepo } from "../model/repo.ts";
@@ -28,7 +29,7 @@ export function applyTargets(
         intent: input.desired,
         candidate: driver.candidate(input.desired, input.device, live),
         live,
-        probes: healthProbes(repo, d.device),
+        probes: withPlatformProbes(healthProbes(repo, d.device), driver.healthProbes?.(input.desired) ?? []),
         publicKeys: repo.publicKeys[d.device] ?? {},
       };
     });
@@ -44,4 +45,13 @@ export function defaultHealthSoak(targets: readonly ApplyTarget[]): number {
     }
   }
   return soak;
+}
+
+/** The link probes, then the platform's own, each once (a management VPN may also be a link). */
+function withPlatformProbes(links: HealthProbe[], platform: HealthProbe[]): HealthProbe[] {
+  const seen = new Set(links.map((p) => JSON.stringify(p)));
+  const key = (p: HealthProbe) =>
+    p.kind === "wireguard-tunnel" ? `wg|${p.interface}|${p.publicKey}` : JSON.stringify(p);
+  const tunnels = new Set(links.map(key));
+  return [...links, ...platform.filter((p) => !seen.has(JSON.stringify(p)) && !tunnels.has(key(p)))];
 }

@@ -10,7 +10,8 @@ const lists = (platform: keyof typeof DESCRIPTORS) => rawListRules(DESCRIPTORS[p
 describe("raw lists", () => {
   it("derives the list rules of each platform from its descriptor", () => {
     expect(lists("opnsense")).toEqual({ keys: { "raw.opnsense": "path" }, ordered: [] });
-    expect(lists("opengear")).toEqual({ keys: { "raw.opengear": "entity" }, ordered: [] });
+    // The Opengear driver applies no raw entity yet: it declares none.
+    expect(lists("opengear")).toEqual({ keys: {}, ordered: [] });
     expect(lists("routeros")).toEqual({ keys: {}, ordered: ["raw.routeros"] });
     expect(lists("debian")).toEqual({ keys: {}, ordered: [] });
   });

@@ -10,8 +10,9 @@ import { PORT_DEFAULTS } from "./vocabulary.ts";
 const rules: PlatformDescriptor = {
   platform: "opengear",
   sections: ["wireguard", "serial_ports", "cellular_failover", "snmp", "users", "management_vpn"],
-  // Raw ogcli entities, one entry per entity (the schema's shape; the driver does not apply them yet).
-  raw: { opengear: { key: "entity" } },
+  // No raw escape hatch: the driver does not apply raw ogcli entities yet (docs/opengear.md), so a
+  // desired file may not ask for one.
+  raw: {},
   implicitInterfaces: ["lo"],
   interfaceNameProblem: linuxInterfaceNameProblem,
   // No routing daemon is managed.

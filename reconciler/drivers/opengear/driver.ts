@@ -6,6 +6,7 @@
 import type { LiveState } from "../../model/live.ts";
 import type { Unmanaged } from "../../model/plan.ts";
 import type { Driver } from "../driver.ts";
+import { opengearHealthProbes } from "./apply/health.ts";
 import { opengearDescriptor } from "./descriptor.ts";
 import { entitiesOf, liveFromEntities, type OpengearLive } from "./live-state.ts";
 import { normalizeOpengear } from "./normalize.ts";
@@ -42,4 +43,5 @@ export const opengearDriver: Driver = {
   // (a user or a tunnel git does not name is reported as unmanaged).
   owned: () => new Set<string>(),
   unmanaged: unmanagedEntries,
+  healthProbes: opengearHealthProbes,
 };

@@ -7,14 +7,22 @@ import { oob1 } from "./helpers.ts";
 const errors = (i: DeviceIntent) => opengearFindings(i).filter((f) => f.severity !== "warning");
 
 describe("opengearFindings", () => {
-  it("the example has warnings only (what the box cannot hold is ignored, said so)", () => {
-    const f = opengearFindings(oob1());
-    expect(errors(oob1())).toEqual([]);
+  it("the example is clean; what the box cannot hold is warned about, never dropped silently", () => {
+    expect(opengearFindings(oob1())).toEqual([]);
+    const extra = oob1();
+    extra.cellular_failover = {
+      enabled: true,
+      probe_address: "203.0.113.53",
+      probe_interval_s: 60,
+      failures_before_failover: 3,
+    };
+    if (extra.snmp) extra.snmp.allowed_from = ["198.51.100.128/26"];
+    const f = opengearFindings(extra);
+    expect(errors(extra)).toEqual([]);
     expect(f.map((x) => x.path.join("."))).toEqual([
       "cellular_failover.probe_interval_s",
       "cellular_failover.failures_before_failover",
       "snmp.allowed_from",
-      "users.0.ssh_authorized_keys",
     ]);
   });
 
