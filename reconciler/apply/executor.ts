@@ -56,6 +56,11 @@ export interface ApplyOptions {
    * until the old adjacency's dead interval runs out, so the default is the longest dead interval.
    */
   soakS?: number;
+  /**
+   * The order of the commits, layer by layer (rollout/waves.ts commitOrder); devices it does not
+   * name commit in a last layer. Absent: every device at once.
+   */
+  commitOrder?: readonly (readonly string[])[];
   /** At most this many devices are worked on at once (connections, stages, health checks). Default 16. */
   parallel?: number;
   /** Aborted (SIGINT, SIGTERM): stop at the next safe point; commits in flight finish and are rolled back. */
@@ -239,14 +244,19 @@ export async function applyWave(
     if (failed() || aborted()) return await stopBeforeCommit("arm");
 
     // 3. commit every device. Not interruptible: a commit in flight finishes, then rolls back.
-    await each(flights, async (f) => {
-      f.committed = true; // from here on, a failure must be rolled back (the commit may be half done)
-      const startedAt = now();
-      await step(f, "commit", () =>
-        f.driver.commit(f.session as DeviceSession, f.ctx, f.staged as Staged, opts.confirmTimeoutS),
-      );
-      if (f.driver.capabilities.nativeCommitConfirm) f.revertsAt = startedAt + opts.confirmTimeoutS * 1000;
-    });
+    // With a commit order (devices reached through others of the wave), layer by layer, farthest
+    // first: a layer starts only once the one before committed everywhere.
+    for (const layer of commitLayers(flights, opts.commitOrder)) {
+      if (failed()) break;
+      await each(layer, async (f) => {
+        f.committed = true; // from here on, a failure must be rolled back (the commit may be half done)
+        const startedAt = now();
+        await step(f, "commit", () =>
+          f.driver.commit(f.session as DeviceSession, f.ctx, f.staged as Staged, opts.confirmTimeoutS),
+        );
+        if (f.driver.capabilities.nativeCommitConfirm) f.revertsAt = startedAt + opts.confirmTimeoutS * 1000;
+      });
+    }
     if (!failed() && !aborted()) {
       // The confirm timeout counts from the wave's last commit: re-arm every device that can.
       await each(flights, async (f) => {
@@ -498,4 +508,22 @@ export async function applyWave(
       }
     }
   }
+}
+
+/** The flights in commit layers: as the order says, then the rest; one layer without an order. */
+function commitLayers<F extends { target: { device: { name: string } } }>(
+  flights: readonly F[],
+  order: readonly (readonly string[])[] | undefined,
+): F[][] {
+  if (!order || order.length === 0) return [[...flights]];
+  const placed = new Set<string>();
+  const layers: F[][] = [];
+  for (const names of order) {
+    const layer = flights.filter((f) => names.includes(f.target.device.name));
+    for (const f of layer) placed.add(f.target.device.name);
+    if (layer.length > 0) layers.push(layer);
+  }
+  const rest = flights.filter((f) => !placed.has(f.target.device.name));
+  if (rest.length > 0) layers.push(rest);
+  return layers;
 }

@@ -121,7 +121,11 @@ export async function runRollout(input: RolloutInput, opts: RolloutOptions): Pro
     let pending = wave.devices.map((d) => byName.get(d) as ApplyTarget);
     for (let attempt = 1; pending.length > 0; attempt++) {
       const runId = attempt === 1 ? opts.runId : `${opts.runId}.${attempt}`;
-      const outs = await applyWave(pending, { ...opts, runId });
+      const outs = await applyWave(pending, {
+        ...opts,
+        runId,
+        ...(wave.commitOrder ? { commitOrder: wave.commitOrder } : {}),
+      });
       for (const o of outs) result.set(o.device, o);
       const own = outs.filter(ownFailure).map((o) => o.device);
       failed.push(...own);

@@ -3,8 +3,10 @@
 //     a link is never left with one end on the old configuration and the other on the new.
 //   - A device reached through others (`via`, followed to the end of the chain, changed or not)
 //     goes in an earlier wave than every changed device on its path: the path to it is never cut
-//     before it is done. A link that forces a device and one on its path into one wave is refused
-//     (OrderError names both): no order satisfies both rules.
+//     before it is done. When a changed link puts a device and one on its path in one wave (a new
+//     link between a tower and the core it is managed through), the wave commits them farthest
+//     first (`commitOrder`): the far device is committed while the path to it is still as it was,
+//     and whatever cuts the path is caught by the lockout analysis before anything is sent.
 //   - Canaries first: the changed devices the canary selectors match, with their link partners
 //     and the changed devices reached through them (those must go before them), in as many waves
 //     as the `via` order needs.
@@ -39,6 +41,11 @@ export interface OrderInput {
 export interface Wave {
   devices: string[];
   canary: boolean;
+  /**
+   * Present when devices of the wave are reached through others of it: the order in which their
+   * commits go, farthest (most `via` hops) first, each layer at once.
+   */
+  commitOrder?: string[][];
 }
 
 export class OrderError extends Error {}
@@ -98,10 +105,8 @@ export function orderWaves(input: OrderInput): Wave[] {
     depth.set(g, Math.max(depth.get(g) ?? 0, path.length));
     for (const hop of path) {
       if (!isChanged.has(hop)) continue;
-      if (find(hop) === g)
-        throw new OrderError(
-          `${d} is reached through ${hop}, and changed links put them in the same wave: ${hop} could cut the path to ${d} before ${d} is done. Change them in two runs (--limit), or the link first`,
-        );
+      // The same link group: one wave, committed farthest first (commitOrder).
+      if (find(hop) === g) continue;
       before.get(find(hop))?.add(g);
     }
   }
@@ -139,6 +144,20 @@ export function orderWaves(input: OrderInput): Wave[] {
     if (sites[0] !== undefined) oobSite.set(g, sites[0]);
   }
 
+  /** The wave's devices by `via` depth, farthest first, when one of them is on another's path. */
+  const commitOrderOf = (wave: readonly string[]): { commitOrder?: string[][] } => {
+    const inWave = new Set(wave);
+    if (!wave.some((d) => pathTo(d, input.devices).some((hop) => inWave.has(hop)))) return {};
+    const byDepth = new Map<number, string[]>();
+    for (const d of wave) {
+      const depth = pathTo(d, input.devices).filter((hop) => inWave.has(hop)).length;
+      byDepth.set(depth, [...(byDepth.get(depth) ?? []), d]);
+    }
+    return {
+      commitOrder: [...byDepth.entries()].sort((a, b) => b[0] - a[0]).map(([, ds]) => ds.sort()),
+    };
+  };
+
   const size = batchSize(input.batch, changed.length);
   const done = new Set<string>();
   const waves: Wave[] = [];
@@ -165,7 +184,7 @@ export function orderWaves(input: OrderInput): Wave[] {
       }
       // Marked done only once the wave is full: nothing depends on a group of its own wave.
       for (const g of ready) if ((groups.get(g) ?? []).every((d) => wave.includes(d))) done.add(g);
-      waves.push({ devices: wave.sort(), canary: isCanary });
+      waves.push({ devices: wave.sort(), canary: isCanary, ...commitOrderOf(wave) });
     }
   };
   layer(canary, Number.POSITIVE_INFINITY, true);

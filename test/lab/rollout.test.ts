@@ -453,7 +453,7 @@ describe("fleet rollout on the lab", () => {
       }
     });
 
-    it("refuses a link between hidden-1 and router-a, on its path: no order changes both, nothing is touched", async () => {
+    it("puts a link between hidden-1 and router-a, on its path, in one wave; keys git does not hold stop it before anything is staged", async () => {
       const linksPath = join(repo.dir, "desired", "links.yaml");
       const keysPath = join(repo.dir, "inventory", "wireguard-keys.yaml");
       const [links, keys] = [readFileSync(linksPath, "utf8"), readFileSync(keysPath, "utf8")];
@@ -479,11 +479,11 @@ describe("fleet rollout on the lab", () => {
         const before = await allUntouched();
         const r = cli(["apply", "--yes", "--limit", `router-a,${HIDDEN}`, ...FAST]);
         expect(r.code).toBe(1);
-        expect(r.stdout).toMatch(
-          /refusing to apply: hidden-1 is reached through router-a, and changed links put them in the same wave: router-a could cut the path to hidden-1 before hidden-1 is done\. Change them in two runs/,
-        );
-        expect(r.stdout).toMatch(/Nothing was changed\.\n$/);
-        expect(r.stderr).not.toMatch(/: (lock|stage|commit) ok/);
+        // No refusal of the order: one wave (hidden-1 is committed first when it comes to that).
+        expect(r.stdout).not.toMatch(/refusing to apply/);
+        // The keys git holds for the new link are not the devices' own: stopped at the keys step.
+        expect(`${r.stdout}\n${r.stderr}`).toMatch(/is not the one in inventory\/wireguard-keys\.yaml/);
+        expect(r.stderr).not.toMatch(/: (stage|commit) ok/);
         expect(await allUntouched()).toEqual(before);
       } finally {
         writeFileSync(linksPath, links);

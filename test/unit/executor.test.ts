@@ -279,6 +279,32 @@ describe("applyWave", () => {
     ]);
   });
 
+  it("commits in the wave's commit order, farthest first, a layer once the one before is done", async () => {
+    const { log, options } = fakes({});
+    await applyWave([target("core"), target("tower"), target("mesh")], {
+      ...options,
+      commitOrder: [["tower"], ["core"]],
+    });
+    expect(log.filter((l) => l.endsWith(":commit"))).toEqual(["tower:commit", "core:commit", "mesh:commit"]);
+  });
+
+  it("a commit that fails in one layer keeps the next layers from committing; the wave rolls back", async () => {
+    const { log, options } = fakes({
+      failCommit: { device: "tower", error: new CommandError("commit failed", { device: "tower" }, 1) },
+    });
+    const out = await applyWave([target("core"), target("tower")], {
+      ...options,
+      commitOrder: [["tower"], ["core"]],
+    });
+    expect(log.filter((l) => l.endsWith(":commit"))).toEqual(["tower:commit"]);
+    // core was armed, never committed: its timer is disarmed (through rollback, files identical).
+    expect(log).toContain("tower:rollback");
+    expect(Object.fromEntries(out.map((o) => [o.device, o.result]))).toEqual({
+      core: "not-applied",
+      tower: "rolled-back",
+    });
+  });
+
   it("gives the health gates only what is left of the confirm timeout when re-arming was slow", async () => {
     let clock = 1_000_000;
     const { log, options } = fakes({

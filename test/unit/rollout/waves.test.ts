@@ -70,14 +70,14 @@ describe("orderWaves", () => {
     ]);
   });
 
-  it("refuses a link between a device and the one it is reached through, naming both", () => {
-    const devices = inventory({ a: "", b: "a" });
-    expect(() => orderWaves({ changed: ["a", "b"], devices, links: [["a", "b"]] })).toThrow(
-      /b is reached through a, and changed links put them in the same wave/,
-    );
-    expect(() => orderWaves({ changed: ["a", "b"], devices, links: [["a", "b"]] })).toThrow(OrderError);
-    // Only one of them changing is fine.
-    expect(devicesOf(orderWaves({ changed: ["b"], devices, links: [["a", "b"]] }))).toEqual([["b"]]);
+  it("puts a link between a device and the one it is reached through in one wave, committed farthest first", () => {
+    const devices = inventory({ a: "", b: "a", c: "" });
+    const waves = orderWaves({ changed: ["a", "b", "c"], devices, links: [["a", "b"]] });
+    expect(waves).toEqual([{ devices: ["a", "b", "c"], canary: false, commitOrder: [["b"], ["a", "c"]] }]);
+    // Only one of them changing is fine, with no order to keep.
+    expect(orderWaves({ changed: ["b"], devices, links: [["a", "b"]] })).toEqual([
+      { devices: ["b"], canary: false },
+    ]);
   });
 
   it("puts canaries first, with the devices reached through them before them", () => {
