@@ -199,7 +199,13 @@ function wireguardFields(w: WireguardInterface): OgField[] {
   n.peers.forEach((p, i) => {
     const at = `peers[${i}]`;
     f.push({ key: `${at}.public_key`, value: s(p.public_key) });
-    if (p.endpoint) f.push({ key: `${at}.endpoint`, value: s(p.endpoint) });
+    // Opengear documents no WireGuard entity in ogcli (its REST description has none): the
+    // endpoint is written in two halves, as the simulator models it; the read accepts either form.
+    const ep = p.endpoint ? /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(p.endpoint) : null;
+    if (ep) {
+      f.push({ key: `${at}.endpoint_address`, value: s(ep[1] ?? ep[2] ?? "") });
+      f.push({ key: `${at}.endpoint_port`, value: b(Number(ep[3])) });
+    } else if (p.endpoint) f.push({ key: `${at}.endpoint`, value: s(p.endpoint) });
     f.push(...arrayFields(`${at}.allowed_ips`, p.allowed_ips));
     if (p.persistent_keepalive)
       f.push({ key: `${at}.persistent_keepalive`, value: b(p.persistent_keepalive) });
