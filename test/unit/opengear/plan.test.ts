@@ -53,7 +53,9 @@ describe("planCommands on oob-1", () => {
     expect(snmp).toContain('auth_password="@secret:OOB_SNMP_AUTH@"');
     expect(snmp).toContain('priv_password="@secret:OOB_SNMP_PRIV@"');
     expect(commands[5]?.line).toContain('private_key="@device-key:wg-mgmt@"');
-    expect(commands[5]?.line).toContain('peers[0].endpoint_address="198.51.100.129"\npeers[0].endpoint_port=51820');
+    expect(commands[5]?.line).toContain(
+      'peers[0].endpoint_address="198.51.100.129"\npeers[0].endpoint_port=51820',
+    );
   });
 
   it("applied, it leaves nothing to do, and both sides normalize equal", () => {
