@@ -9,9 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ApplyContext } from "../../../reconciler/drivers/apply-contract.ts";
+import { generateKeysScript } from "../../../reconciler/drivers/kit/wg-keys.ts";
 import { opengearApply } from "../../../reconciler/drivers/opengear/apply/apply.ts";
 import { healthScript } from "../../../reconciler/drivers/opengear/apply/health.ts";
-import { generateKeysScript } from "../../../reconciler/drivers/opengear/apply/keys.ts";
+import { KEY_DIR } from "../../../reconciler/drivers/opengear/apply/layout.ts";
 import { commandsScript } from "../../../reconciler/drivers/opengear/apply/scripts.ts";
 import { liveStateFromArtifacts } from "../../../reconciler/drivers/opengear/read.ts";
 import { buildReadScript, EXPORT_ARTIFACT } from "../../../reconciler/drivers/opengear/read-script.ts";
@@ -137,7 +138,7 @@ describe("the device scripts parse in dash", () => {
         ),
       ),
     ).toBe("ok");
-    expect(dashSyntax(generateKeysScript(["wg-mgmt"]))).toBe("ok");
+    expect(dashSyntax(generateKeysScript(KEY_DIR, ["wg-mgmt"]))).toBe("ok");
     expect(dashSyntax(commandsScript(COMMANDS))).toBe("ok");
   });
 });
