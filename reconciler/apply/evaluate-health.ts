@@ -120,6 +120,15 @@ export function evaluateHealth(
           seen: m ? m.detail : unreadable(p.kind) || "not checked",
         };
       }
+      case "firewall-rule": {
+        const f = all("firewall-rule").find((x) => x.description === p.description);
+        return {
+          name: `firewall rule "${p.description}"`,
+          ok: f?.loaded === true,
+          expected: `loaded: ${p.action} on ${p.interface}${p.source ? ` from ${p.source}` : ""}`,
+          seen: f ? f.detail : unreadable(p.kind) || "not checked",
+        };
+      }
     }
     return {
       name: "unknown probe",

@@ -21,7 +21,19 @@ export type HealthProbe =
   /** Cellular failover is armed (its probe target answers or is being watched). */
   | { kind: "cellular-failover" }
   /** The management path to this address still works. */
-  | { kind: "management-path"; address: string };
+  | { kind: "management-path"; address: string }
+  /**
+   * A firewall rule git describes is loaded in the running packet filter (not only written): on
+   * `interface`, `action`, from `source` (an alias, or an address); an alias's table holds `entries`.
+   */
+  | {
+      kind: "firewall-rule";
+      description: string;
+      interface: string;
+      action: string;
+      source?: string;
+      entries?: string[];
+    };
 
 /** What a driver saw on the device, in facts the shared evaluator understands. */
 export type Observation =
@@ -48,6 +60,7 @@ export type Observation =
   | { kind: "serial-port"; port: string; configured: boolean; detail: string }
   | { kind: "cellular-failover"; armed: boolean; detail: string }
   | { kind: "management-path"; address: string; reachable: boolean; detail: string }
+  | { kind: "firewall-rule"; description: string; loaded: boolean; detail: string }
   /** A part of the collection failed: every probe of that kind says so instead of "absent". */
   | { kind: "unreadable"; about: HealthProbe["kind"]; what: string; why: string };
 

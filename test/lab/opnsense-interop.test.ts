@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCliAsync } from "../helpers/cli.ts";
 import { setRuleDescription } from "../sim/opnsense/edits.ts";
 import { guiSave } from "../sim/opnsense/gui-save.ts";
-import { type LabRouter, nsExecOk } from "./lab.ts";
+import { type LabRouter, nsExecOk, sshExec } from "./lab.ts";
 import { type LabRepo, makeLabRepo, removeLabRepo, useLab } from "./lab-fixture.ts";
 
 const lab = useLab();
@@ -125,6 +125,17 @@ describe("OPNsense (simulated, backed by wireguard-go and FRR) with FRR on the l
       throw new Error(`${(e as Error).message}\n${seen.join("\n")}`);
     }
   }, 120_000);
+
+  it("has the remote-worker rules loaded in pf, as the health gate checked (pfctl over SSH)", async () => {
+    const r = await sshExec(router("fw-1"), "pfctl -sr");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^pass in quick on wg1 inet proto tcp from <remote_workers> to <rdp_servers> port = 3389/m,
+    );
+    expect(r.stdout).toMatch(/^block drop in log quick on wg1 inet from <remote_workers> to any/m);
+    const t = await sshExec(router("fw-1"), "pfctl -t remote_workers -T show");
+    expect(t.stdout.trim()).toBe("203.0.113.128/26");
+  }, 60_000);
 
   it("plans no change once applied", async () => {
     const r = await cli(["plan", "--limit", PAIR]);

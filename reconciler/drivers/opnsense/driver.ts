@@ -6,6 +6,7 @@
 import type { LiveState } from "../../model/live.ts";
 import type { Unmanaged } from "../../model/plan.ts";
 import type { Driver } from "../driver.ts";
+import { firewallProbes } from "./apply/firewall-health.ts";
 import { denormalizeOpnsense } from "./denormalize.ts";
 import { opnsenseDescriptor } from "./descriptor.ts";
 import { type OpnsenseLiveState, stateFromConfig } from "./live-state.ts";

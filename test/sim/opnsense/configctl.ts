@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { execTool } from "../routeros/linux-exec.ts";
 import { fillParameters, findAction, listActions, NOT_FOUND } from "./actions.ts";
+import { loadRules, saveLoaded } from "./pf.ts";
 import {
   frrControl,
   frrStatus,
@@ -119,7 +120,9 @@ export function execute(words: readonly string[], paths: Paths): string {
       return "OK";
     case "filter reload":
     case "filter sync":
-      return "OK"; // pf is not simulated: the rules stay in config.xml
+      // pf cannot run here: what it would load is kept for pfctl to print (pf.ts).
+      saveLoaded(paths.pfState, loadRules(loadConfig(paths)));
+      return "OK";
     default:
       if (found.name.startsWith("quagga diagnostics.")) {
         const cmd = found.def.parameters.replace(/^'([^']*)'(%s)?$/, (_m, c: string) => c) + p0;

@@ -70,6 +70,12 @@ cat >"$o/usr-local-sbin/configctl" <<EOF
 exec $node --import file://$tsx $here/configctl-main.ts "\$@"
 EOF
 chmod 0755 "$o/usr-local-sbin/configctl"
+# pfctl(8): its two reads, over what `filter reload` loaded (pf.ts); FreeBSD's /sbin is /usr/sbin here.
+cat >"$o/sbin-upper/pfctl" <<EOF
+#!/bin/sh
+exec $node --import file://$tsx $here/pfctl-main.ts "\$@"
+EOF
+chmod 0755 "$o/sbin-upper/pfctl"
 mkdir -p /conf
 
 # shellcheck disable=SC2016 # expanded by the inner sh

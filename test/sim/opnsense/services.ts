@@ -30,6 +30,8 @@ export interface Paths {
   frrConf: string;
   /** Debian FRR's integrated config, which frr-reload.py applies. */
   debianFrrConf: string;
+  /** What `filter reload` loaded, which pfctl prints (pf.ts; the simulator's own file). */
+  pfState: string;
 }
 
 export const REAL_PATHS: Paths = {
@@ -37,6 +39,7 @@ export const REAL_PATHS: Paths = {
   wgDir: WG_CONF_DIR,
   frrConf: FRR_CONF,
   debianFrrConf: "/etc/frr/frr.conf",
+  pfState: "/usr/local/etc/pf.sim.json",
 };
 
 function writeRootOnly(path: string, content: string): void {

@@ -26,6 +26,7 @@ export function tmpBox(): TmpBox {
       wgDir: join(dir, "usr-local-etc", "wireguard"),
       frrConf: join(dir, "usr-local-etc", "frr", "frr.conf"),
       debianFrrConf: join(dir, "etc-frr", "frr.conf"),
+      pfState: join(dir, "usr-local-etc", "pf.sim.json"),
     },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };

@@ -9,6 +9,7 @@ import { parseTransfer } from "../../debian/apply/health.ts";
 import { parseFrrOspfNeighbors, parseLatestHandshakes } from "../../debian/apply/parse-health.ts";
 import { PATH_LINE } from "../../kit/layout.ts";
 import { sectionFunctions } from "../../kit/sections.ts";
+import { firewallLines, observeFirewall } from "./firewall-health.ts";
 import { runDir } from "./layout.ts";
 
 type Probe<K extends HealthProbe["kind"]> = Extract<HealthProbe, { kind: K }>;
@@ -138,6 +139,8 @@ export function observeHealth(probes: readonly HealthProbe[], out: HealthOutputs
       }
     }
   }
+
+  seen.push(...observeFirewall(probes, (name) => out.get(name)));
 
   for (const k of ["serial-port", "cellular-failover", "management-path"] as const)
     if (ofKind(probes, k).length > 0) unreadable(k, k, "not something the OPNsense driver checks");
