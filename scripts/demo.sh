@@ -42,7 +42,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say "bring up the lab: router-a, router-b, router-c, core-1 (sshd, wireguard-go, bird2, FRR)"
+say "bring up the lab: router-a, router-b, router-c, core-1 (sshd, wireguard-go, bird2, FRR), and the simulated tower-1 (RouterOS), fw-1 (OPNsense), oob-1 (Opengear)"
 bash test/lab/lab.sh up
 cp -r inventory desired "$repo/"
 cp "$LAB/known_hosts" "$repo/inventory/known_hosts" # the lab's freshly generated host keys, pinned
