@@ -5,6 +5,7 @@ import type { HealthProbe, Observation } from "../../../drivers/health.ts";
 import type { DeviceIntent } from "../../../schema/device.ts";
 import { shQuote as q } from "../../../transport/quote.ts";
 import { sectionFunctions } from "../../kit/sections.ts";
+import { observeWireguard } from "../../kit/wireguard-health.ts";
 import { ifname, word } from "../guard.ts";
 import { PATH_LINE, runDir } from "./layout.ts";
 import {
@@ -131,33 +132,8 @@ export function observeHealth(
       seen.push({ kind: "ospf-interface", interface: iface, instances: [...new Set(running)] });
     }
   }
-  // WireGuard: handshakes, and packets received since the commit (see parseTransfer).
-  const committed = Number(out.get("committed-at")?.text.trim());
-  const atCommit = parseTransfer(out.get("transfer-at-commit")?.text ?? "", true);
-  for (const p of ofKind(probes, "wireguard-tunnel")) {
-    const s = out.get(`wg:${p.interface}`);
-    if (s?.rc !== "0") {
-      seen.push({
-        kind: "unreadable",
-        about: "wireguard-tunnel",
-        what: `wg show ${p.interface}`,
-        why: s ? s.text.trim() || `status ${s.rc}` : "no output",
-      });
-      continue;
-    }
-    const hs = parseLatestHandshakes(s.text).get(p.publicKey);
-    if (hs === undefined) continue;
-    const rxNow = parseTransfer(out.get(`wgrx:${p.interface}`)?.text ?? "", false).get(p.publicKey);
-    const rxThen = atCommit.get(`${p.interface}\t${p.publicKey}`) ?? 0;
-    seen.push({
-      kind: "wireguard-peer",
-      interface: p.interface,
-      publicKey: p.publicKey,
-      latestHandshake: hs,
-      ...(Number.isFinite(committed) ? { committedAt: committed } : {}),
-      receivedSinceCommit: rxNow !== undefined && rxNow > rxThen ? rxNow - rxThen : 0,
-    });
-  }
+  // WireGuard: handshakes, and packets received since the commit (kit/wireguard-health.ts).
+  seen.push(...observeWireguard(probes, (name) => out.get(name)));
   // Routes: the kernel's tables, and which protocols mark the daemon's routes.
   if (ofKind(probes, "route").length > 0) {
     const protocols = ROUTE_PROTOCOLS[daemon];
@@ -190,20 +166,4 @@ export function observeHealth(
     }
   }
   return seen;
-}
-
-/**
- * `wg show IF transfer` (peer, rx, tx) or, with `all`, `wg show all transfer` (interface, peer,
- * rx, tx): received bytes by peer, or by "interface\tpeer". Lines that do not fit are ignored.
- */
-export function parseTransfer(text: string, all: boolean): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    const f = line.trim().split("\t");
-    if (f.length !== (all ? 4 : 3)) continue;
-    const rx = Number(f[all ? 2 : 1]);
-    if (!Number.isSafeInteger(rx) || rx < 0) continue;
-    out.set(all ? `${f[0]}\t${f[1]}` : (f[0] as string), rx);
-  }
-  return out;
 }

@@ -11,9 +11,9 @@
 import type { HealthProbe, Observation } from "../../../drivers/health.ts";
 import type { DeviceIntent } from "../../../schema/device.ts";
 import { shQuote as q } from "../../../transport/quote.ts";
-import { parseLatestHandshakes } from "../../debian/apply/parse-health.ts";
 import { PATH_LINE } from "../../kit/layout.ts";
 import { sectionFunctions } from "../../kit/sections.ts";
+import { observeWireguard } from "../../kit/wireguard-health.ts";
 import { normalizePort } from "../normalize.ts";
 import { fieldMap, parseGet, text } from "../ogcli-format.ts";
 import { MODE_TO_OG, portId } from "../vocabulary.ts";
@@ -172,28 +172,7 @@ export function observeHealth(
     }
   }
 
-  const committed = Number(out.get("committed-at")?.text.trim());
-  for (const p of ofKind(probes, "wireguard-tunnel")) {
-    const s = out.get(`wg:${p.interface}`);
-    if (s?.rc !== "0") {
-      unreadable(
-        "wireguard-tunnel",
-        `wg show ${p.interface}`,
-        s ? s.text.trim() || `status ${s.rc}` : "no output",
-      );
-      continue;
-    }
-    const hs = parseLatestHandshakes(s.text).get(p.publicKey);
-    if (hs === undefined) continue;
-    seen.push({
-      kind: "wireguard-peer",
-      interface: p.interface,
-      publicKey: p.publicKey,
-      latestHandshake: hs,
-      ...(Number.isFinite(committed) ? { committedAt: committed } : {}),
-      receivedSinceCommit: 0,
-    });
-  }
+  seen.push(...observeWireguard(probes, (name) => out.get(name)));
 
   for (const p of ofKind(probes, "management-path")) {
     const s = out.get(`path:${p.address}`);

@@ -5,10 +5,10 @@
 // printed as observations, which the shared evaluator holds against the probes.
 import type { HealthProbe, Observation } from "../../../drivers/health.ts";
 import { shQuote as q } from "../../../transport/quote.ts";
-import { parseTransfer } from "../../debian/apply/health.ts";
-import { parseFrrOspfNeighbors, parseLatestHandshakes } from "../../debian/apply/parse-health.ts";
+import { parseFrrOspfNeighbors } from "../../debian/apply/parse-health.ts";
 import { PATH_LINE } from "../../kit/layout.ts";
 import { sectionFunctions } from "../../kit/sections.ts";
+import { observeWireguard } from "../../kit/wireguard-health.ts";
 import { firewallLines, observeFirewall } from "./firewall-health.ts";
 import { runDir } from "./layout.ts";
 
@@ -100,31 +100,7 @@ export function observeHealth(probes: readonly HealthProbe[], out: HealthOutputs
       }
   }
 
-  const committed = Number(out.get("committed-at")?.text.trim());
-  const atCommit = parseTransfer(out.get("transfer-at-commit")?.text ?? "", true);
-  for (const p of ofKind(probes, "wireguard-tunnel")) {
-    const s = out.get(`wg:${p.interface}`);
-    if (s?.rc !== "0") {
-      unreadable(
-        "wireguard-tunnel",
-        `wg show ${p.interface}`,
-        s ? s.text.trim() || `status ${s.rc}` : "no output",
-      );
-      continue;
-    }
-    const hs = parseLatestHandshakes(s.text).get(p.publicKey);
-    if (hs === undefined) continue;
-    const rxNow = parseTransfer(out.get(`wgrx:${p.interface}`)?.text ?? "", false).get(p.publicKey);
-    const rxThen = atCommit.get(`${p.interface}\t${p.publicKey}`) ?? 0;
-    seen.push({
-      kind: "wireguard-peer",
-      interface: p.interface,
-      publicKey: p.publicKey,
-      latestHandshake: hs,
-      ...(Number.isFinite(committed) ? { committedAt: committed } : {}),
-      receivedSinceCommit: rxNow !== undefined && rxNow > rxThen ? rxNow - rxThen : 0,
-    });
-  }
+  seen.push(...observeWireguard(probes, (name) => out.get(name)));
 
   if (ofKind(probes, "route").length > 0) {
     seen.push({ kind: "route-source", protocols: [...DAEMON_PROTOCOLS].join("|") });
