@@ -117,7 +117,7 @@ export function orderWaves(input: OrderInput): Wave[] {
     const all = Object.values(input.devices);
     let matched: ResolvedDevice[] = [];
     try {
-      matched = selectDevices(all, input.canary.join(","));
+      matched = selectDevices(all, input.canary.join(","), { unknownNames: "ignore" });
     } catch (err) {
       // A selector that matches no device of the inventory has no canary to give.
       if (!/matches no device/.test((err as Error).message)) throw new OrderError((err as Error).message);
