@@ -1,42 +1,32 @@
 // The command line: every command, its options and the function that runs it. Built without
 // running anything, so that tests can check what the workflows call exists with those flags.
+// Nothing but commander and the exit codes is imported up front: each action imports its command
+// (and the drivers and the SSH transport, when it talks to devices) when it runs, so that
+// `--help` or `validate` never pay for loading code they do not use (issue 14: start-up cost).
 import { Command } from "commander";
-import { APPLY_DRIVERS, DRIVERS } from "../drivers/index.ts";
 import type { DesiredRepo } from "../model/repo.ts";
-import { openSshTransport } from "../transport/ssh.ts";
-import { applyCommand, askOnTerminal } from "./apply.ts";
-import { consoleCommand } from "./console.ts";
-import { driftCommand } from "./drift.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
-import { historyCommand, jsonForTerminal } from "./history.ts";
-import { importCommand } from "./import.ts";
-import { keysCommand } from "./keys.ts";
-import { planCommand } from "./plan.ts";
-import { rollbackCommand } from "./rollback.ts";
-import { showCommand } from "./show.ts";
-import { statusCommand } from "./status.ts";
-import { deviceLocks, TextSink } from "./status-devices.ts";
-import { trustCommand } from "./trust.ts";
-import { unfreezeCommand } from "./unfreeze.ts";
-import { unlockCommand } from "./unlock.ts";
-import { unlockRunCommand } from "./unlock-run.ts";
-import { validateCommand } from "./validate.ts";
-import { watchCommand } from "./watch.ts";
 
 const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
-const openTransport = (repo: DesiredRepo, knownHosts: string) => openSshTransport(repo.devices, knownHosts);
+
+/** What the commands that talk to devices need: the drivers and the SSH transport, loaded on demand. */
+async function deviceDeps() {
+  const [{ APPLY_DRIVERS, DRIVERS }, { openSshTransport }] = await Promise.all([
+    import("../drivers/index.ts"),
+    import("../transport/ssh.ts"),
+  ]);
+  const openTransport = (repo: DesiredRepo, knownHosts: string) => openSshTransport(repo.devices, knownHosts);
+  return { drivers: DRIVERS, applyDrivers: APPLY_DRIVERS, openTransport, env: process.env };
+}
 
 export function program(setExit: (code: number) => void): Command {
   const cmd = new Command("reconciler")
     .description("GitOps reconciler for network devices")
     .exitOverride()
     .showHelpAfterError();
-  const applyDeps = () => ({
-    drivers: DRIVERS,
-    applyDrivers: APPLY_DRIVERS,
-    openTransport,
-    env: process.env,
-    ask: askOnTerminal,
+  const applyDeps = async () => ({
+    ...(await deviceDeps()),
+    ask: (await import("./apply.ts")).askOnTerminal,
     interactive: process.stdin.isTTY === true,
   });
 
@@ -48,15 +38,19 @@ export function program(setExit: (code: number) => void): Command {
   repoOptions(cmd.command("validate"))
     .description("check inventory/ and desired/ and print every problem at once")
     .option("--json", "print the diagnostics as JSON")
-    .action(async (opts) => setExit(await validateCommand(opts, process.stdout, color)));
+    .action(async (opts) => {
+      const { validateCommand } = await import("./validate.ts");
+      setExit(await validateCommand(opts, process.stdout, color));
+    });
 
   repoOptions(cmd.command("show"))
     .description("print each device's desired state with links expanded")
     .argument("[devices...]", "devices to show (default: all)")
     .option("--json", "print JSON instead of YAML")
-    .action(async (devices: string[], opts) =>
-      setExit(await showCommand(devices, opts, process.stdout, color)),
-    );
+    .action(async (devices: string[], opts) => {
+      const { showCommand } = await import("./show.ts");
+      setExit(await showCommand(devices, opts, process.stdout, color));
+    });
 
   repoOptions(cmd.command("plan"))
     .description("read each device and show what would change (exit 0: none, 2: changes, 1: error)")
@@ -70,20 +64,10 @@ export function program(setExit: (code: number) => void): Command {
       "--github",
       "on a pull request in GitHub Actions: a check run and one comment edited in place, with the plan's hash",
     )
-    .action(async (opts) =>
-      setExit(
-        await planCommand(
-          opts,
-          {
-            drivers: DRIVERS,
-            openTransport: (repo, knownHosts) => openSshTransport(repo.devices, knownHosts),
-            env: process.env,
-          },
-          process.stdout,
-          color,
-        ),
-      ),
-    );
+    .action(async (opts) => {
+      const { planCommand } = await import("./plan.ts");
+      setExit(await planCommand(opts, await deviceDeps(), process.stdout, color));
+    });
 
   repoOptions(cmd.command("drift"))
     .description(
@@ -105,24 +89,20 @@ export function program(setExit: (code: number) => void): Command {
       "--revert <pattern>",
       "devices (names or labels) whose drift is reverted by an apply instead of proposed (off by default)",
     )
-    .action(async (opts) => setExit(await driftCommand(opts, applyDeps(), process.stdout, color)));
+    .action(async (opts) => {
+      const { driftCommand } = await import("./drift.ts");
+      setExit(await driftCommand(opts, await applyDeps(), process.stdout, color));
+    });
 
   repoOptions(cmd.command("import"))
     .description("write desired YAML from a device's live state (brownfield onboarding)")
     .argument("<device>", "the device, as the inventory names it")
     .option("--write", "write desired/<device>.yaml instead of printing it")
     .option("--force", "with --write: replace an existing file")
-    .action(async (device: string, opts) =>
-      setExit(
-        await importCommand(
-          device,
-          opts,
-          { drivers: DRIVERS, openTransport, env: process.env },
-          process.stdout,
-          color,
-        ),
-      ),
-    );
+    .action(async (device: string, opts) => {
+      const { importCommand } = await import("./import.ts");
+      setExit(await importCommand(device, opts, await deviceDeps(), process.stdout, color));
+    });
 
   repoOptions(cmd.command("apply"))
     .description("plan, ask, then apply the changes under commit-confirmed with health gates")
@@ -153,24 +133,10 @@ export function program(setExit: (code: number) => void): Command {
     )
     .option("--ignore-freeze", "apply even while the fleet is frozen, or a revision that was rolled back")
     .option("--github", "in GitHub Actions: a commit status (reconciler/rollout) on the rolled-out commit")
-    .action(async (planFile: string | undefined, opts) =>
-      setExit(
-        await applyCommand(
-          planFile,
-          opts,
-          {
-            drivers: DRIVERS,
-            applyDrivers: APPLY_DRIVERS,
-            openTransport,
-            env: process.env,
-            ask: askOnTerminal,
-            interactive: process.stdin.isTTY === true,
-          },
-          process.stdout,
-          color,
-        ),
-      ),
-    );
+    .action(async (planFile: string | undefined, opts) => {
+      const { applyCommand } = await import("./apply.ts");
+      setExit(await applyCommand(planFile, opts, await applyDeps(), process.stdout, color));
+    });
 
   cmd
     .command("rollback")
@@ -195,7 +161,10 @@ export function program(setExit: (code: number) => void): Command {
       "--max-fail-percentage <p>",
       "the share of a wave's devices that may fail without halting (default 100: every device that can be restored is)",
     )
-    .action(async (opts) => setExit(await rollbackCommand(opts, applyDeps(), process.stdout, color)));
+    .action(async (opts) => {
+      const { rollbackCommand } = await import("./rollback.ts");
+      setExit(await rollbackCommand(opts, await applyDeps(), process.stdout, color));
+    });
 
   cmd
     .command("watch")
@@ -221,13 +190,19 @@ export function program(setExit: (code: number) => void): Command {
     )
     .option("--confirm-timeout <s>", "as for apply", "180")
     .option("--health-timeout <s>", "as for apply", "90")
-    .action(async (opts) => setExit(await watchCommand(opts, applyDeps(), process.stdout)));
+    .action(async (opts) => {
+      const { watchCommand } = await import("./watch.ts");
+      setExit(await watchCommand(opts, await applyDeps(), process.stdout));
+    });
 
   cmd
     .command("unfreeze")
     .description("lift the freeze a rollback set (the rolled-back revisions stay refused)")
     .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
-    .action(async (opts) => setExit(await unfreezeCommand(opts, process.stdout)));
+    .action(async (opts) => {
+      const { unfreezeCommand } = await import("./unfreeze.ts");
+      setExit(await unfreezeCommand(opts, process.stdout));
+    });
 
   cmd
     .command("history")
@@ -235,9 +210,10 @@ export function program(setExit: (code: number) => void): Command {
     .argument("[device]", "only this device's results")
     .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
     .option("--json", "print the run records as JSON")
-    .action(async (device: string | undefined, opts) =>
-      setExit(await historyCommand(device, opts, process.stdout)),
-    );
+    .action(async (device: string | undefined, opts) => {
+      const { historyCommand } = await import("./history.ts");
+      setExit(await historyCommand(device, opts, process.stdout));
+    });
 
   cmd
     .command("status")
@@ -249,8 +225,13 @@ export function program(setExit: (code: number) => void): Command {
     .option("--devices", "also read each device's lock over SSH (read-only)")
     .option("--limit <pattern>", "with --devices: only these devices")
     .action(async (opts) => {
+      const { statusCommand } = await import("./status.ts");
       if (!opts.devices) return setExit(await statusCommand(opts, process.stdout));
-      const deps = { applyDrivers: APPLY_DRIVERS, openTransport };
+      const [{ deviceLocks, TextSink }, { jsonForTerminal }] = await Promise.all([
+        import("./status-devices.ts"),
+        import("./history.ts"),
+      ]);
+      const deps = await deviceDeps();
       if (!opts.json) {
         const code = await statusCommand(opts, process.stdout);
         return setExit(Math.max(code, await deviceLocks(opts, deps, process.stdout, color)));
@@ -269,23 +250,20 @@ export function program(setExit: (code: number) => void): Command {
     )
     .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
     .option("--limit <pattern>", "only these devices: names (globs) or labels, comma-separated")
-    .action(async (opts) =>
-      setExit(
-        await keysCommand(
-          opts,
-          { applyDrivers: APPLY_DRIVERS, openTransport, env: process.env },
-          process.stdout,
-          color,
-        ),
-      ),
-    );
+    .action(async (opts) => {
+      const { keysCommand } = await import("./keys.ts");
+      setExit(await keysCommand(opts, await deviceDeps(), process.stdout, color));
+    });
 
   cmd
     .command("trust")
     .description("record the SSH host key a device presents in inventory/known_hosts, for review")
     .argument("<device>", "the device whose key to pin")
     .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
-    .action(async (device: string, opts) => setExit(await trustCommand(device, opts, process.stdout, color)));
+    .action(async (device: string, opts) => {
+      const { trustCommand } = await import("./trust.ts");
+      setExit(await trustCommand(device, opts, process.stdout, color));
+    });
   cmd
     .command("console")
     .description(
@@ -294,9 +272,10 @@ export function program(setExit: (code: number) => void): Command {
     .argument("<device>", "the device (or a console server, with PORT)")
     .argument("[port]", "which console: a port number, ports-N or label")
     .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
-    .action(async (device: string, port: string | undefined, opts) =>
-      setExit(await consoleCommand(device, port, opts, process.stdout, color)),
-    );
+    .action(async (device: string, port: string | undefined, opts) => {
+      const { consoleCommand } = await import("./console.ts");
+      setExit(await consoleCommand(device, port, opts, process.stdout, color));
+    });
   cmd
     .command("unlock")
     .description(
@@ -310,18 +289,12 @@ export function program(setExit: (code: number) => void): Command {
       if (opts.repoLock) {
         if (device)
           throw new CliError("--repo-lock frees the repository's run lock: name no device", EXIT.usage);
+        const { unlockRunCommand } = await import("./unlock-run.ts");
         return setExit(await unlockRunCommand(opts, process.stdout));
       }
       if (!device) throw new CliError("name the locked device, or pass --repo-lock", EXIT.usage);
-      setExit(
-        await unlockCommand(
-          device,
-          opts,
-          { applyDrivers: APPLY_DRIVERS, openTransport },
-          process.stdout,
-          color,
-        ),
-      );
+      const { unlockCommand } = await import("./unlock.ts");
+      setExit(await unlockCommand(device, opts, await deviceDeps(), process.stdout, color));
     });
   return cmd;
 }
