@@ -6,7 +6,7 @@ import type { DeviceOutcome } from "../model/outcome.ts";
 import { deviceLines, safeLine, safeMessage } from "./terminal-safe.ts";
 
 export function formatOutcome(o: DeviceOutcome, color = false): string {
-  const p = color ? pc : pc.createColors(false);
+  const p = pc.createColors(color);
   const verdict =
     o.result === "confirmed"
       ? p.green("confirmed")

@@ -7,7 +7,7 @@ import type { Diagnostic } from "../model/diagnostic.ts";
 import { safeLine, safeMessage } from "./terminal-safe.ts";
 
 export function formatDiagnostic(d: Diagnostic, color = false): string {
-  const c = color ? pc : pc.createColors(false);
+  const c = pc.createColors(color);
   const file = safeLine(d.file);
   const where = d.line > 0 ? `${file}:${d.line}:${d.column}` : file;
   const sev = d.severity === "error" ? c.red("error") : c.yellow("warning");
