@@ -22,7 +22,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(
       `reconciler: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
     );
-    return EXIT.error;
+    return EXIT.internal;
   }
   return exitCode;
 }

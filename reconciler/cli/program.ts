@@ -5,9 +5,11 @@
 // `--help` or `validate` never pay for loading code they do not use (issue 14: start-up cost).
 import { Command } from "commander";
 import type { DesiredRepo } from "../model/repo.ts";
+import { addConventions } from "./conventions.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 
-const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+/** Decided before each action from --no-color, NO_COLOR, FORCE_COLOR and the terminal (conventions.ts). */
+let color = false;
 
 /** What the commands that talk to devices need: the drivers and the SSH transport, loaded on demand. */
 async function deviceDeps() {
@@ -24,6 +26,9 @@ export function program(setExit: (code: number) => void): Command {
     .description("GitOps reconciler for network devices")
     .exitOverride()
     .showHelpAfterError();
+  addConventions(cmd, (on) => {
+    color = on;
+  });
   const applyDeps = async () => ({
     ...(await deviceDeps()),
     ask: (await import("./apply.ts")).askOnTerminal,
@@ -56,7 +61,7 @@ export function program(setExit: (code: number) => void): Command {
     .description("read each device and show what would change (exit 0: none, 2: changes, 1: error)")
     .option(
       "--limit <pattern>",
-      "only these devices: names (globs) or labels, comma-separated, e.g. core-*,site=pop-1",
+      "only these devices: names, groups, globs, labels or !exclusions, comma-separated, e.g. core-*,site=pop-1",
     )
     .option("--out <file>", "also save the plan as JSON, for a later apply")
     .option("--json", "print the plan as JSON")
@@ -73,7 +78,10 @@ export function program(setExit: (code: number) => void): Command {
     .description(
       "read every device and report how it differs from git (exit 0: in sync, 2: drift, 1: a device could not be read)",
     )
-    .option("--limit <pattern>", "only these devices: names (globs) or labels, comma-separated")
+    .option(
+      "--limit <pattern>",
+      "only these devices: names, groups, globs, labels or !exclusions, comma-separated",
+    )
     .option("--report <file.md>", "write the Markdown report (summary table, topology, differences)")
     .option("--json <file>", "write the report and the plan behind it as JSON")
     .option(
@@ -107,7 +115,10 @@ export function program(setExit: (code: number) => void): Command {
   repoOptions(cmd.command("apply"))
     .description("plan, ask, then apply the changes under commit-confirmed with health gates")
     .argument("[plan]", "a plan saved with plan --out: refused if a device changed since")
-    .option("--limit <pattern>", "only these devices: names (globs) or labels, comma-separated")
+    .option(
+      "--limit <pattern>",
+      "only these devices: names, groups, globs, labels or !exclusions, comma-separated",
+    )
     .option("--yes", "do not ask (required when not on a terminal)")
     .option("--json", "print the plan and the outcome as JSON")
     .option("--confirm-timeout <s>", "seconds after which a device reverts by itself unless confirmed", "180")
@@ -150,7 +161,10 @@ export function program(setExit: (code: number) => void): Command {
       "--run <id>",
       "with --to-last-confirmed: the run to undo (default: the newest run the devices kept)",
     )
-    .option("--limit <pattern>", "only these devices: names (globs) or labels, comma-separated")
+    .option(
+      "--limit <pattern>",
+      "only these devices: names, groups, globs, labels or !exclusions, comma-separated",
+    )
     .option("--yes", "do not ask (required when not on a terminal)")
     .option("--json", "print the outcome as JSON")
     .option("--confirm-timeout <s>", "seconds after which a device reverts by itself unless confirmed", "180")
@@ -175,7 +189,10 @@ export function program(setExit: (code: number) => void): Command {
     .option("--remote <name>", "the remote to follow", "origin")
     .option("--branch <name>", "the branch to follow", "main")
     .option("--interval <s>", "seconds between two looks at the remote (with jitter)", "60")
-    .option("--limit <pattern>", "only these devices: names (globs) or labels, comma-separated")
+    .option(
+      "--limit <pattern>",
+      "only these devices: names, groups, globs, labels or !exclusions, comma-separated",
+    )
     .option("--repair", "re-apply when a device drifts from the revision (off: drift is only logged)")
     .option("--log-format <text|json>", "one line per event, as text or JSON", "text")
     .option("--once", "one look at the remote (and its rollout), then stop")
@@ -249,7 +266,10 @@ export function program(setExit: (code: number) => void): Command {
       "have devices generate missing WireGuard keys; record the public keys in inventory/wireguard-keys.yaml",
     )
     .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
-    .option("--limit <pattern>", "only these devices: names (globs) or labels, comma-separated")
+    .option(
+      "--limit <pattern>",
+      "only these devices: names, groups, globs, labels or !exclusions, comma-separated",
+    )
     .action(async (opts) => {
       const { keysCommand } = await import("./keys.ts");
       setExit(await keysCommand(opts, await deviceDeps(), process.stdout, color));
