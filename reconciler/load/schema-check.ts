@@ -2,49 +2,13 @@
 // diagnostics that say, in words, what was found and what was expected.
 
 import type { TSchema } from "@sinclair/typebox";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import type { ErrorObject } from "ajv";
 import { type Diagnostic, type PathSegment, showValue } from "../model/diagnostic.ts";
-import { isNetwork, parseAddress, parsePrefix } from "../model/ip.ts";
+import { loadValidators } from "../schema/validators.ts";
 import { diagnosticAt, type SourceFile } from "./source.ts";
 
-function isEndpoint(text: string): boolean {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):([0-9]{1,5})$/.exec(text);
-  if (!m) return false;
-  const port = Number(m[3]);
-  if (port < 1 || port > 65535) return false;
-  if (m[1] !== undefined) return parseAddress(m[1])?.family === 6;
-  const host = m[2] ?? "";
-  return (
-    parseAddress(host) !== undefined ||
-    /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(host)
-  );
-}
-
-function makeAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
-  ajv.addKeyword({ keyword: "x-key", schemaType: "string" });
-  ajv.addFormat("ip-address", (s: string) => parseAddress(s) !== undefined);
-  ajv.addFormat("ipv4-address", (s: string) => parseAddress(s)?.family === 4);
-  ajv.addFormat("interface-address", (s: string) => parsePrefix(s) !== undefined);
-  ajv.addFormat("ip-prefix", (s: string) => {
-    const p = parsePrefix(s);
-    return p !== undefined && isNetwork(p);
-  });
-  ajv.addFormat("wg-endpoint", isEndpoint);
-  return ajv;
-}
-
-const ajv = makeAjv();
-const compiled = new WeakMap<TSchema, ValidateFunction>();
-
-function validatorFor(schema: TSchema): ValidateFunction {
-  let v = compiled.get(schema);
-  if (!v) {
-    v = ajv.compile(schema);
-    compiled.set(schema, v);
-  }
-  return v;
-}
+// Generated at build time when there is a build, compiled here otherwise (schema/validators.ts).
+const validatorFor = await loadValidators();
 
 function pathOf(instancePath: string): PathSegment[] {
   if (instancePath === "") return [];
