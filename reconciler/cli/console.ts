@@ -119,10 +119,17 @@ export interface ConsoleOptions {
   repo?: string;
 }
 
-/** Pipes the terminal to the shell channel until either side ends; raw mode on a TTY. */
+/**
+ * Pipes the terminal to the shell channel until either side ends; raw mode on a TTY. A session
+ * the console server ended with a failure (a refused port, for one) is a failed command.
+ */
 function pipeTerminal(channel: ClientChannel): Promise<number> {
   const stdin = process.stdin;
   const raw = stdin.isTTY === true;
+  let status: number | undefined;
+  channel.on("exit", (code: number | null) => {
+    status = code ?? undefined;
+  });
   return new Promise((done) => {
     if (raw) stdin.setRawMode(true);
     const resize = () => channel.setWindow(process.stdout.rows ?? 24, process.stdout.columns ?? 80, 0, 0);
@@ -135,7 +142,7 @@ function pipeTerminal(channel: ClientChannel): Promise<number> {
       if (raw) stdin.setRawMode(false);
       stdin.pause();
       process.stdout.off("resize", resize);
-      done(EXIT.ok);
+      done(status === undefined || status === 0 ? EXIT.ok : EXIT.error);
     });
   });
 }

@@ -26,7 +26,9 @@
 #      underlay host routes the lab adds in that router)
 #     ("platform": "opengear": a Debian router dressed as an Opengear console server by
 #      test/sim/opengear/lab-setup.sh: /etc/config/ngcs.db, ogcli (or /bin/config with
-#      "dialect": "legacy"), tailscale; bird and FRR run as on Debian, unused)
+#      "dialect": "legacy"), tailscale, serial port access over SSH with
+#      "serial": { "1": "core-1" } naming the router whose console each port reaches;
+#      bird and FRR run as on Debian, unused)
 #     "links": [
 #       { "a": { "router": "router-a", "ifname": "eth-b", "address": "198.51.100.64/31" },
 #         "b": { "router": "router-b", "ifname": "eth-a", "address": "198.51.100.65/31" } }

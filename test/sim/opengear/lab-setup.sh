@@ -13,7 +13,11 @@
 # In the router:
 #   /etc/config     DIR/opengear/etc-config: the store ngcs.db (factory-fresh, hostname NAME)
 #   /usr/bin        an overlay adding ogcli (or config) and tailscale
-# On the host, for tests: DIR/opengear/sim (faults.json, journal.jsonl, tailscale.json).
+#   sshd           a ForceCommand wrapper (DIR/opengear/session.sh): a login naming a serial
+#                  port (`user:ports-N`) gets that port (port-session-main.ts); any other runs as
+#                  sshd would have run it. sshd logs at DEBUG1 for the wrapper (port-login.awk).
+# On the host, for tests: DIR/opengear/sim (faults.json, journal.jsonl, tailscale.json, and
+# serial.json: which lab router's console each port is wired to, the topology's "serial").
 set -euo pipefail
 export PATH="/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -59,6 +63,31 @@ EOS
 if [[ "$dialect" == ogcli ]]; then wrapper ogcli ogcli-main.ts; else wrapper config config-main.ts; fi
 wrapper tailscale tailscale-main.ts
 echo "$dialect" >"$o/sim/dialect"
+
+# Serial wiring: {"1": "core-1", ...} from the topology (nothing is wired without it).
+serial='{}'
+if [[ -r "$topo" ]]; then
+  serial="$(jq -c --arg n "$name" '.routers[] | select(.name == $n) | .serial // {}' "$topo")"
+fi
+jq -e 'type == "object" and all(to_entries[]; (.key | test("^[0-9]{1,2}$")) and (.value | test("^[a-z0-9-]{1,20}$")))' \
+  <<<"$serial" >/dev/null || die "$name: bad serial wiring $serial"
+echo "$serial" >"$o/sim/serial.json"
+
+# Port access: sshd's ForceCommand. The wrapper is written with the paths checked above.
+[[ -f "$dir/ssh/sshd_config" ]] || die "$dir/ssh/sshd_config missing: lab.sh writes it before this"
+cat >"$o/session.sh" <<EOS
+#!/bin/bash
+# sshd's ForceCommand in the simulated Opengear (test/sim/opengear/lab-setup.sh).
+read -r ip port _ <<<"\$SSH_CONNECTION"
+login="\$(awk -v opening="Connection from \$ip port \$port " -f $here/port-login.awk $dir/log/sshd.log)"
+if [[ "\$login" =~ ^[A-Za-z0-9_.-]{1,64}:[A-Za-z0-9_.-]{1,64}\$ ]]; then
+  exec $node --import file://$tsx $here/port-session-main.ts --sim-dir $o/sim --login "\$login"
+fi
+if [[ -n "\${SSH_ORIGINAL_COMMAND+set}" ]]; then exec "\$SHELL" -c "\$SSH_ORIGINAL_COMMAND"; fi
+exec -a "-\${SHELL##*/}" "\$SHELL"
+EOS
+chmod 0755 "$o/session.sh"
+printf 'LogLevel DEBUG1\nForceCommand %s\n' "$o/session.sh" >>"$dir/ssh/sshd_config"
 mkdir -p /etc/config
 
 # shellcheck disable=SC2016 # expanded by the inner sh
