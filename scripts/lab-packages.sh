@@ -17,6 +17,8 @@ PACKAGES=(
   tcsh
   # test/lab/systemd: a Debian root filesystem booted with systemd (the production revert timer)
   debootstrap systemd-container
+  # test/e2e/conventions-cli: the completion scripts checked by the shells they are for
+  zsh fish
 )
 
 if [[ "$(id -u)" != 0 ]]; then
