@@ -32,6 +32,12 @@ export function staticRoutes(topo: Topology, router: string): Route[] {
         );
         continue;
       }
+      const exit = s.interface ?? on.interface;
+      if (topo.deadEnds.has(`${router} ${exit}`)) {
+        // The link failed under the tunnel: the kernel keeps the route, the traffic is lost.
+        out.push({ ...base, nextHops: [], blackhole: true, interface: exit });
+        continue;
+      }
       const owner = topo.owners.get(formatAddress(via));
       if (owner && owner.router !== router)
         out.push({ ...base, nextHops: [{ router: owner.router, interface: s.interface ?? on.interface }] });
@@ -39,6 +45,10 @@ export function staticRoutes(topo: Topology, router: string): Route[] {
       continue;
     }
     if (s.interface) {
+      if (topo.deadEnds.has(`${router} ${s.interface}`)) {
+        out.push({ ...base, nextHops: [], blackhole: true, interface: s.interface });
+        continue;
+      }
       const peer = topo.peers.get(router)?.get(s.interface);
       if (peer) out.push({ ...base, nextHops: [{ router: peer.router, interface: s.interface }] });
       else out.push({ ...base, nextHops: [], interface: s.interface });

@@ -67,6 +67,8 @@ export interface Topology {
   /** router -> local interface -> the router and interface at the link's other end. */
   peers: Map<string, Map<string, { router: string; interface: string; link: string }>>;
   domains: Map<string, Domain>;
+  /** "router interface" of each end of a failed link: the interface stays, nothing answers on it. */
+  deadEnds: Set<string>;
   notes: string[];
 }
 
@@ -131,8 +133,12 @@ export function buildTopology(input: RoutingInput, failure: Failure = {}): Topol
   }
 
   const peers: Topology["peers"] = new Map(routers.map((r) => [r, new Map()]));
+  const deadEnds = new Set<string>();
   for (const link of input.links) {
-    if (downLinks.has(link.name)) continue;
+    if (downLinks.has(link.name)) {
+      for (const e of link.ends) deadEnds.add(`${e.device} ${e.interface}`);
+      continue;
+    }
     const [a, b] = link.ends;
     if (!a || !b || !intents.has(a.device) || !intents.has(b.device)) continue;
     peers.get(a.device)?.set(a.interface, { router: b.device, interface: b.interface, link: link.name });
@@ -238,5 +244,5 @@ export function buildTopology(input: RoutingInput, failure: Failure = {}): Topol
       );
     }
   }
-  return { routers, intents, connected, owners, peers, domains, notes };
+  return { routers, intents, connected, owners, peers, domains, deadEnds, notes };
 }
