@@ -1,27 +1,35 @@
-// A plan as an operator reads it on a terminal: per device, the semantic changes first (what
-// will change, in the model's words), then the exact file diffs, then what is unmanaged.
-// Everything read from a device or a file goes through terminal-safe.ts: escaped, and device
-// output and notices prefixed on every line, so that a device cannot print a line of ours.
+// A plan as an operator reads it on a terminal, as Terraform's and Ansible's are read: per device,
+// the semantic changes first (each changed item with its changed attributes, one per line, nested
+// values as indented trees, secrets as "(sensitive)": plan-tree.ts), what is on the device but not
+// in git with its value, then the exact file diffs (or, for a command-shaped platform, the
+// commands in the order they are sent); at the end the totals. Everything read from a device or a
+// file goes through terminal-safe.ts: escaped, and device output and notices prefixed on every
+// line, so that a device cannot print a line of ours.
 import pc from "picocolors";
 import type { Change, DevicePlan, Plan } from "../model/plan.ts";
+import { changeTreeLines, type Paint, unmanagedLines } from "./plan-tree.ts";
 import { deviceLines, safeLine, safeMessage, safeText } from "./terminal-safe.ts";
 
-const SYMBOL: Record<Change["action"], string> = { create: "+", update: "~", delete: "-" };
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
-function short(value: unknown): string {
-  const text = typeof value === "string" ? value : JSON.stringify(value);
-  const line = text === undefined ? "" : safeLine(text);
-  return line.length > 100 ? `${line.slice(0, 97)}...` : line;
+/** The changes of a device or a plan counted as Terraform counts them. */
+export function countChanges(changes: readonly Change[]): Record<Change["action"], number> {
+  const n = { create: 0, update: 0, delete: 0 };
+  for (const c of changes) n[c.action]++;
+  return n;
 }
 
+const counted = (n: Record<Change["action"], number>) =>
+  `${n.create} to add, ${n.update} to change, ${n.delete} to remove`;
+
+/** One change as one or more lines (a created or removed value is shown whole, as a tree). */
 export function formatChange(c: Change, color = false): string {
+  return changeTreeLines([c], painter(color)).join("\n");
+}
+
+function painter(color: boolean): Paint {
   const p = color ? pc : pc.createColors(false);
-  const paint = c.action === "create" ? p.green : c.action === "delete" ? p.red : p.yellow;
-  const detail =
-    c.action === "update"
-      ? `${short(c.before)} -> ${short(c.after)}`
-      : short(c.action === "create" ? c.after : c.before);
-  return paint(`  ${SYMBOL[c.action]} ${safeLine(c.path)}${detail ? `: ${detail}` : ""}`);
+  return (action, line) => (action === "create" ? p.green : action === "delete" ? p.red : p.yellow)(line);
 }
 
 function colorDiff(diff: string, color: boolean): string {
@@ -46,52 +54,69 @@ function colorDiff(diff: string, color: boolean): string {
     .trimEnd();
 }
 
+/**
+ * A device's error without the device's name in front (the line already starts with it): errors
+ * from the transport and drivers are worded to stand alone in a log, "core-1: ...".
+ */
+function errorMessage(d: DevicePlan): string {
+  const message = d.error?.message ?? "unknown error";
+  return message.startsWith(`${d.device}: `) ? message.slice(d.device.length + 2) : message;
+}
+
 export function formatDevicePlan(d: DevicePlan, opts: { color?: boolean; files?: boolean } = {}): string {
   const color = opts.color ?? false;
   const p = color ? pc : pc.createColors(false);
   const lines: string[] = [];
   const name = `${p.bold(safeLine(d.device))} (${safeLine(d.platform)})`;
   if (d.status === "error") {
-    lines.push(`${name}: ${p.red("error")}: ${safeMessage(d.error?.message ?? "unknown error", "    | ")}`);
+    // A platform without a driver was never read: said as such, not as a failure to read it.
+    const what = d.error?.kind === "UnsupportedPlatform" ? p.yellow("not read") : p.red("error");
+    lines.push(`${name}: ${what}: ${safeMessage(errorMessage(d), "    | ")}`);
     if (d.error?.command) lines.push(`    command: ${safeLine(d.error.command)}`);
     if (d.error?.output)
       lines.push(deviceLines(d.error.output.trimEnd().split("\n").slice(-10).join("\n"), "    | "));
     return lines.join("\n");
   }
+  const written = d.commands
+    ? plural(d.commands.length, "command")
+    : d.files.length > 0
+      ? plural(d.files.length, "file")
+      : "";
   const summary =
     d.status === "unchanged"
       ? p.dim("no changes")
-      : `${d.changes.length} change${d.changes.length === 1 ? "" : "s"}, ${
-          d.commands
-            ? `${d.commands.length} command${d.commands.length === 1 ? "" : "s"}`
-            : `${d.files.length} file${d.files.length === 1 ? "" : "s"}`
-        }`;
+      : `${counted(countChanges(d.changes))}${written ? ` (${written})` : ""}`;
   lines.push(`${name}: ${summary}`);
   for (const n of d.notices ?? []) lines.push(p.magenta(deviceLines(n.trimEnd(), "  ! ")));
-  for (const c of d.changes) lines.push(formatChange(c, color));
+  lines.push(...changeTreeLines(d.changes, painter(color)));
+  for (const u of d.unmanaged) lines.push(...unmanagedLines(u).map((l) => p.dim(l)));
   if (opts.files !== false) {
     if (d.commands && d.commands.length > 0) {
+      // Each command as it is sent, over as many lines as it has (a heredoc is read as one), after
+      // a comment saying what it does: the block reads as the script it is.
       lines.push("  commands, in the order they are sent:");
-      for (const c of d.commands)
-        lines.push(
-          `    ${p.cyan(safeLine(c.line))}${c.description ? p.dim(`  # ${safeLine(c.description)}`) : ""}`,
-        );
+      for (const c of d.commands) {
+        if (c.description) lines.push(p.dim(`    # ${safeLine(c.description)}`));
+        for (const line of c.line.split("\n")) lines.push(p.cyan(`    ${safeText(line)}`));
+      }
     }
     for (const f of d.files) {
       lines.push(`  ${f.action} file ${safeLine(f.path)}`);
       lines.push(colorDiff(f.diff, color));
     }
   }
-  for (const u of d.unmanaged)
-    lines.push(p.dim(`  ? ${safeLine(u.path)}: on the device, not in git (unmanaged)`));
   return lines.join("\n");
+}
+
+/** The last line: what the plan adds, changes and removes, on how many devices. */
+export function planTotals(plan: Plan): string {
+  const changed = plan.devices.filter((d) => d.status === "changes");
+  const count = (s: DevicePlan["status"]) => plan.devices.filter((d) => d.status === s).length;
+  return `Plan from ${safeLine(plan.origin)}: ${counted(countChanges(changed.flatMap((d) => d.changes)))} on ${plural(changed.length, "device")} (${count("unchanged")} unchanged, ${count("error")} failed).`;
 }
 
 export function formatPlan(plan: Plan, opts: { color?: boolean; files?: boolean } = {}): string {
   const parts = plan.devices.map((d) => formatDevicePlan(d, opts));
-  const count = (s: DevicePlan["status"]) => plan.devices.filter((d) => d.status === s).length;
-  parts.push(
-    `Plan from ${safeLine(plan.origin)}: ${count("changes")} to change, ${count("unchanged")} unchanged, ${count("error")} failed.`,
-  );
+  parts.push(planTotals(plan));
   return `${parts.join("\n\n")}\n`;
 }

@@ -67,7 +67,7 @@ describe("a command-shaped plan", () => {
     expect(p.files).toEqual([]);
     expect(p.candidateFingerprint).toMatch(/^[0-9a-f]{64}$/);
     const text = formatDevicePlan(p);
-    expect(text).toMatch(/toy-1 \(toy\): \d+ changes?, 4 commands/);
-    expect(text).toContain("    set interface eth1 mtu 1400  # mtu of eth1 to 1400");
+    expect(text).toMatch(/toy-1 \(toy\): \d+ to add, \d+ to change, \d+ to remove \(4 commands\)/);
+    expect(text).toContain("    # mtu of eth1 to 1400\n    set interface eth1 mtu 1400\n");
   });
 });

@@ -86,7 +86,7 @@ describe("device text in the plan", () => {
       expect.stringMatching(/^r-error \(debian\): error: /),
     ]);
     expect(lines.filter((l) => l.startsWith("Plan from"))).toEqual([
-      "Plan from HEAD: 0 to change, 1 unchanged, 1 failed.",
+      "Plan from HEAD: 0 to add, 0 to change, 0 to remove on 0 devices (1 unchanged, 1 failed).",
     ]);
     for (const line of lines) expect(line).toMatch(ours);
   });
