@@ -1,13 +1,13 @@
 // Loads inventory/ and desired/ through a RepoReader, checks them against the schemas and the
 // semantic rules, and returns either the whole desired network or every problem found, at once.
-import type { TSchema } from "@sinclair/typebox";
 import { expandLinks } from "../intent/links.ts";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "../model/diagnostic.ts";
 import type { PlatformRuleSet } from "../model/platform.ts";
 import type { DesiredRepo, ResolvedDevice } from "../model/repo.ts";
-import { DeviceIntent } from "../schema/device.ts";
-import { Inventory, type InventoryFile, WireguardKeys, type WireguardKeysFile } from "../schema/inventory.ts";
-import { LinksFile } from "../schema/links.ts";
+import type { DeviceIntent } from "../schema/device.ts";
+import type { InventoryFile, WireguardKeysFile } from "../schema/inventory.ts";
+import type { LinksFile } from "../schema/links.ts";
+import type { SchemaName } from "../schema/validators.ts";
 import { checkDevice } from "./checks/device.ts";
 import { addressDecls, interfaceDecls, type RepoSources, report } from "./checks/facts.ts";
 import { checkAddresses, checkInterfaces, checkRouterIds } from "./checks/fleet.ts";
@@ -52,7 +52,7 @@ interface Parsed<T> {
 async function loadFile<T>(
   reader: RepoReader,
   path: string,
-  schema: TSchema,
+  schema: SchemaName,
   out: Diagnostic[],
 ): Promise<Parsed<T> | undefined> {
   const text = await reader.read(path);
@@ -90,7 +90,7 @@ export async function loadRepo(source: RepoReader, { descriptors }: LoadOptions)
     if (text !== undefined) diagnostics.push(...scanForPrivateKeys(file, text));
   }
 
-  const inventory = await loadFile<InventoryFile>(reader, PATHS.inventory, Inventory, diagnostics);
+  const inventory = await loadFile<InventoryFile>(reader, PATHS.inventory, "inventory", diagnostics);
   if (!inventory && !reader.refused.has(PATHS.inventory))
     diagnostics.push(
       fileProblem(
@@ -99,7 +99,7 @@ export async function loadRepo(source: RepoReader, { descriptors }: LoadOptions)
         "inventory/inventory.yaml listing the devices",
       ),
     );
-  const keys = await loadFile<WireguardKeysFile>(reader, PATHS.publicKeys, WireguardKeys, diagnostics);
+  const keys = await loadFile<WireguardKeysFile>(reader, PATHS.publicKeys, "wireguardKeys", diagnostics);
 
   const deviceFiles: string[] = [];
   for (const file of await reader.list(PATHS.desiredDir)) {
@@ -119,7 +119,7 @@ export async function loadRepo(source: RepoReader, { descriptors }: LoadOptions)
   let allValid = inventory?.data !== undefined && (!keys || keys.data !== undefined);
   for (const file of deviceFiles) {
     const name = file.slice(PATHS.desiredDir.length + 1, -".yaml".length);
-    const parsed = await loadFile<DeviceIntent>(reader, file, DeviceIntent, diagnostics);
+    const parsed = await loadFile<DeviceIntent>(reader, file, "device", diagnostics);
     if (!parsed) continue;
     devicesSrc[name] = parsed.source;
     if (parsed.data) intents[name] = parsed.data;
@@ -136,7 +136,7 @@ export async function loadRepo(source: RepoReader, { descriptors }: LoadOptions)
       });
     }
   }
-  const links = await loadFile<LinksFile>(reader, PATHS.links, LinksFile, diagnostics);
+  const links = await loadFile<LinksFile>(reader, PATHS.links, "links", diagnostics);
   if (links && !links.data) allValid = false;
   // A refused file is absent, not empty: checks across files would report what it may define.
   if (reader.refused.size > 0) allValid = false;

@@ -1,10 +1,9 @@
 // Validates parsed YAML against the JSON Schemas with ajv and turns ajv's errors into
 // diagnostics that say, in words, what was found and what was expected.
 
-import type { TSchema } from "@sinclair/typebox";
 import type { ErrorObject } from "ajv";
 import { type Diagnostic, type PathSegment, showValue } from "../model/diagnostic.ts";
-import { loadValidators } from "../schema/validators.ts";
+import { loadValidators, type SchemaName } from "../schema/validators.ts";
 import { diagnosticAt, type SourceFile } from "./source.ts";
 
 // Generated at build time when there is a build, compiled here otherwise (schema/validators.ts).
@@ -117,7 +116,8 @@ function dropUnionNoise(errors: ErrorObject[]): ErrorObject[] {
   });
 }
 
-export function checkSchema(source: SourceFile, schema: TSchema): Diagnostic[] {
+/** The problems of a parsed file against one of the file formats (schema/validators.ts names them). */
+export function checkSchema(source: SourceFile, schema: SchemaName): Diagnostic[] {
   const validate = validatorFor(schema);
   if (validate(source.data)) return [];
   return dropUnionNoise(validate.errors ?? []).map((e) => toDiagnostic(source, e));

@@ -1,7 +1,7 @@
 // The source of the generated validators module: ajv's standalone code for every schema of
 // NAMED_SCHEMAS, made a self-contained ES module. Run by the build (scripts/build.ts); a unit test
 // generates it too and checks it reports exactly what the validators compiled at run time report.
-import { makeAjv, NAMED_SCHEMAS } from "./validators.ts";
+import { makeAjv, NAMED_SCHEMAS } from "./compile-validators.ts";
 
 export interface GenerateOptions {
   /** How the module imports formats.ts (the build: "./formats.js", its compiled neighbour). */

@@ -1,62 +1,33 @@
-// The ajv validator of each file format. The build (scripts/build.ts) turns the schemas into
-// plain JavaScript once (ajv's standalone code, dist/reconciler/schema/generated-validators.js),
-// so that a run loads code instead of compiling four schemas (~0.4 s of CPU, issue 14). When the
-// sources run as they are (tsx, no build), the same ajv set-up compiles them here instead.
+// The ajv validator of each file format, by name. The build (scripts/build.ts) turns the schemas
+// into plain JavaScript once (ajv's standalone code, dist/reconciler/schema/generated-validators.js),
+// so that a run loads code instead of importing TypeBox and compiling four schemas with ajv
+// (~0.2 s of CPU together, issue 14). When the sources run as they are (tsx, no build), the same
+// ajv set-up compiles them instead (compile-validators.ts), on first use.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { TSchema } from "@sinclair/typebox";
-import type { Ajv, Options, ValidateFunction } from "ajv";
-import { FORMATS } from "./formats.ts";
-import { DeviceIntent, Inventory, LinksFile, WireguardKeys } from "./index.ts";
+import type { ValidateFunction } from "ajv";
 
-/** Each format's schema under the name the generated module exports it as. */
-export const NAMED_SCHEMAS: Readonly<Record<string, TSchema>> = {
-  inventory: Inventory,
-  wireguardKeys: WireguardKeys,
-  device: DeviceIntent,
-  links: LinksFile,
-};
+/** The file formats, as the generated module names its exports. */
+export const SCHEMA_NAMES = ["inventory", "wireguardKeys", "device", "links"] as const;
+export type SchemaName = (typeof SCHEMA_NAMES)[number];
 
 /** The generated module's file name, beside this module once compiled. */
 export const GENERATED_FILE = "generated-validators.js";
 
-/** The one ajv set-up: every error (not the first), with the schema that failed (for the wording). */
-export async function makeAjv(code?: Options["code"]): Promise<Ajv> {
-  const { Ajv } = await import("ajv");
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, ...(code ? { code } : {}) });
-  // The key rule a map's keys must follow, shown in diagnostics; no validation of its own.
-  ajv.addKeyword({ keyword: "x-key", schemaType: "string" });
-  for (const [name, test] of Object.entries(FORMATS)) ajv.addFormat(name, test);
-  return ajv;
-}
+export type ValidatorFor = (name: SchemaName) => ValidateFunction;
 
-export type ValidatorFor = (schema: TSchema) => ValidateFunction;
-
-/** The generated validators when the build made them, else validators compiled on first use. */
+/** The generated validators when the build made them (in dir), else validators compiled on first use. */
 export async function loadValidators(dir: URL = new URL(".", import.meta.url)): Promise<ValidatorFor> {
   const generated = new URL(GENERATED_FILE, dir);
-  if (existsSync(fileURLToPath(generated))) {
-    const mod = (await import(generated.href)) as Record<string, ValidateFunction>;
-    const bySchema = new Map<TSchema, ValidateFunction>();
-    for (const [name, schema] of Object.entries(NAMED_SCHEMAS)) {
-      const v = mod[name];
-      if (!v) throw new Error(`${fileURLToPath(generated)} has no validator '${name}': run npm run build`);
-      bySchema.set(schema, v);
-    }
-    return (schema) => {
-      const v = bySchema.get(schema);
-      if (!v) throw new Error("no generated validator for this schema");
-      return v;
-    };
+  if (!existsSync(fileURLToPath(generated)))
+    return (await import("./compile-validators.ts")).compiledValidators();
+  const mod = (await import(generated.href)) as Record<string, ValidateFunction | undefined>;
+  const byName = new Map<SchemaName, ValidateFunction>();
+  for (const name of SCHEMA_NAMES) {
+    const v = mod[name];
+    if (typeof v !== "function")
+      throw new Error(`${fileURLToPath(generated)} has no validator '${name}': run npm run build`);
+    byName.set(name, v);
   }
-  const ajv = await makeAjv();
-  const compiled = new WeakMap<TSchema, ValidateFunction>();
-  return (schema) => {
-    let v = compiled.get(schema);
-    if (!v) {
-      v = ajv.compile(schema);
-      compiled.set(schema, v);
-    }
-    return v;
-  };
+  return (name) => byName.get(name) as ValidateFunction;
 }
