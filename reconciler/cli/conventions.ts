@@ -7,12 +7,23 @@ import { useColor } from "../report/color.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { helpEpilog } from "./help-epilog.ts";
 
-/** The version in package.json: the one place it is written. */
+/**
+ * The version in package.json: the one place it is written. Two levels up from the sources
+ * (reconciler/cli/), three from the compiled code (dist/reconciler/cli/).
+ */
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
+  for (const up of ["../../package.json", "../../../package.json"]) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === "reconciler" && typeof pkg.version === "string") return pkg.version;
+    } catch {
+      // Not there: the other layout.
+    }
+  }
+  return "unknown";
 }
 
 export const SHELLS = ["bash", "zsh", "fish"] as const;

@@ -8,6 +8,7 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { safeLine } from "../report/terminal-safe.ts";
+import { OUTPUT_SCHEMA_VERSION } from "../schema/outputs.ts";
 import { RUNS_DIR, type RunRecord, readRunRecords } from "../state/runs.ts";
 import { EXIT } from "./exit-codes.ts";
 import { stateDir } from "./run-lock.ts";
@@ -81,7 +82,9 @@ export async function historyCommand(
   }
   const shown = records.filter((r) => device === undefined || involves(r, device)).reverse();
   if (opts.json) {
-    out.write(jsonForTerminal({ store: dir, records: shown, damaged }));
+    out.write(
+      jsonForTerminal({ schema_version: OUTPUT_SCHEMA_VERSION, store: dir, records: shown, damaged }),
+    );
     return EXIT.ok;
   }
   const warning = damagedLine(dir, damaged);

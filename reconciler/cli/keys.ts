@@ -10,9 +10,11 @@ import { PATHS } from "../load/load.ts";
 import { summarizeError } from "../model/errors.ts";
 import { mapLimit } from "../model/select.ts";
 import { safeLine, safeMessage } from "../report/terminal-safe.ts";
+import { OUTPUT_SCHEMA_VERSION } from "../schema/outputs.ts";
 import { writeFileAtomic } from "../state/atomic.ts";
 import { newRunId } from "../state/store.ts";
 import { EXIT } from "./exit-codes.ts";
+import { jsonForTerminal } from "./history.ts";
 import { loadSelected } from "./open-repo.ts";
 import type { PlanDeps } from "./plan.ts";
 import { DEFAULT_CONCURRENCY } from "./read-fleet.ts";
@@ -21,7 +23,14 @@ import { stateDir, underRunLock } from "./run-lock.ts";
 export interface KeysOptions {
   repo?: string;
   limit?: string;
+  /** Print the outcome as JSON (schema/json/keys-output.schema.json) instead of lines. */
+  json?: boolean;
 }
+
+type KeyChange = "unchanged" | "recorded" | "changed";
+type DeviceKeys =
+  | { device: string; ok: true; interfaces: { interface: string; publicKey: string; change: KeyChange }[] }
+  | { device: string; ok: false; error: string };
 
 const HEADER =
   "# Public keys of each device's WireGuard interfaces, as the devices reported them after\n# generating their private keys (which never leave the device).\n";
@@ -82,33 +91,54 @@ export async function keysCommand(
       await transport.closeAll();
     }
   }
-  devices.forEach((device, i) => {
+  const results: DeviceKeys[] = devices.map((device, i) => {
     const answer = answers[i];
     if (!answer || "error" in answer) {
       failed++;
-      // The error may end in the device's output: escaped, its further lines prefixed.
-      out.write(`${safeLine(device.name)}: ${safeMessage(answer?.error ?? "no answer", "    | ")}\n`);
-      return;
+      return { device: device.name, ok: false, error: answer?.error ?? "no answer" };
     }
+    const interfaces: { interface: string; publicKey: string; change: KeyChange }[] = [];
     for (const iface of (repo.expanded[device.name]?.wireguard ?? []).map((w) => w.name)) {
       const key = answer.keys[iface];
       if (!key) continue;
       const before = repo.publicKeys[device.name]?.[iface];
-      if (before === key) {
-        out.write(`${safeLine(device.name)} ${safeLine(iface)}: unchanged\n`);
-        continue;
+      const change: KeyChange = before === key ? "unchanged" : before ? "changed" : "recorded";
+      if (change !== "unchanged") {
+        doc.setIn(["keys", device.name, iface], key);
+        changed++;
       }
-      doc.setIn(["keys", device.name, iface], key);
-      changed++;
-      out.write(
-        `${safeLine(device.name)} ${safeLine(iface)}: ${before ? "CHANGED" : "recorded"} ${safeLine(key)}\n`,
-      );
+      interfaces.push({ interface: iface, publicKey: key, change });
     }
+    return { device: device.name, ok: true, interfaces };
   });
   if (changed > 0) {
     // Atomic: a crash or a full disk leaves the old file, never a torn one the loader refuses.
     await writeFileAtomic(path, String(doc), 0o644);
-    out.write(`${changed} key(s) written to ${PATHS.publicKeys}: review and commit them.\n`);
   }
+  if (opts.json) {
+    out.write(
+      jsonForTerminal({
+        schema_version: OUTPUT_SCHEMA_VERSION,
+        devices: results,
+        changed,
+        file: PATHS.publicKeys,
+      }),
+    );
+    return failed > 0 ? EXIT.error : EXIT.ok;
+  }
+  for (const r of results) {
+    if (!r.ok) {
+      // The error may end in the device's output: escaped, its further lines prefixed.
+      out.write(`${safeLine(r.device)}: ${safeMessage(r.error, "    | ")}\n`);
+      continue;
+    }
+    for (const k of r.interfaces)
+      out.write(
+        k.change === "unchanged"
+          ? `${safeLine(r.device)} ${safeLine(k.interface)}: unchanged\n`
+          : `${safeLine(r.device)} ${safeLine(k.interface)}: ${k.change === "changed" ? "CHANGED" : "recorded"} ${safeLine(k.publicKey)}\n`,
+      );
+  }
+  if (changed > 0) out.write(`${changed} key(s) written to ${PATHS.publicKeys}: review and commit them.\n`);
   return failed > 0 ? EXIT.error : EXIT.ok;
 }

@@ -70,7 +70,13 @@ function optionsOf(c: Command): OptionSpec[] {
         flags: [o.short, o.long].filter((f): f is string => typeof f === "string"),
         placeholder,
         description: o.description,
-        ...(shown ? {} : { defaultValue: String(o.defaultValue) }),
+        // --repo's default is the directory the program was started in: said, not printed.
+        ...(shown
+          ? {}
+          : {
+              defaultValue:
+                o.defaultValue === process.cwd() ? "the current directory" : String(o.defaultValue),
+            }),
         value: valueKind(o.long, placeholder),
       };
     });

@@ -26,9 +26,6 @@ export function program(setExit: (code: number) => void): Command {
     .description("GitOps reconciler for network devices")
     .exitOverride()
     .showHelpAfterError();
-  addConventions(cmd, (on) => {
-    color = on;
-  });
   const applyDeps = async () => ({
     ...(await deviceDeps()),
     ask: (await import("./apply.ts")).askOnTerminal,
@@ -216,6 +213,7 @@ export function program(setExit: (code: number) => void): Command {
     .command("unfreeze")
     .description("lift the freeze a rollback set (the rolled-back revisions stay refused)")
     .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
+    .option("--json", "print the outcome as JSON")
     .action(async (opts) => {
       const { unfreezeCommand } = await import("./unfreeze.ts");
       setExit(await unfreezeCommand(opts, process.stdout));
@@ -270,6 +268,7 @@ export function program(setExit: (code: number) => void): Command {
       "--limit <pattern>",
       "only these devices: names, groups, globs, labels or !exclusions, comma-separated",
     )
+    .option("--json", "print the keys reported and what changed as JSON")
     .action(async (opts) => {
       const { keysCommand } = await import("./keys.ts");
       setExit(await keysCommand(opts, await deviceDeps(), process.stdout, color));
@@ -280,6 +279,7 @@ export function program(setExit: (code: number) => void): Command {
     .description("record the SSH host key a device presents in inventory/known_hosts, for review")
     .argument("<device>", "the device whose key to pin")
     .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
+    .option("--json", "print the key seen and what changed as JSON")
     .action(async (device: string, opts) => {
       const { trustCommand } = await import("./trust.ts");
       setExit(await trustCommand(device, opts, process.stdout, color));
@@ -316,5 +316,9 @@ export function program(setExit: (code: number) => void): Command {
       const { unlockCommand } = await import("./unlock.ts");
       setExit(await unlockCommand(device, opts, await deviceDeps(), process.stdout, color));
     });
+  // Last, so that `completion` is listed after the commands it completes.
+  addConventions(cmd, (on) => {
+    color = on;
+  });
   return cmd;
 }

@@ -5,6 +5,7 @@
 // own: one that cannot be read is reported on its line and the others are still shown. Exit 0.
 import { join } from "node:path";
 import { safeLine } from "../report/terminal-safe.ts";
+import { OUTPUT_SCHEMA_VERSION } from "../schema/outputs.ts";
 import { type FreezeState, readFreeze } from "../state/freeze.ts";
 import {
   describeHolder,
@@ -58,6 +59,7 @@ export async function statusCommand(
   if (opts.json) {
     out.write(
       jsonForTerminal({
+        schema_version: OUTPUT_SCHEMA_VERSION,
         store: dir,
         runLock: lock,
         freeze,

@@ -11,15 +11,19 @@ import { hasErrors } from "../model/diagnostic.ts";
 import { DeviceError } from "../model/errors.ts";
 import { formatDiagnostic } from "../report/diagnostics.ts";
 import { safeLine, safeMessage } from "../report/terminal-safe.ts";
+import { OUTPUT_SCHEMA_VERSION } from "../schema/outputs.ts";
 import { type ScannedKey, where } from "../transport/connect.ts";
 import { fingerprintOfBase64, pinnedKeysFor } from "../transport/host-keys.ts";
 import { pinHostKey } from "../transport/known-hosts-file.ts";
 import { openSshTransport } from "../transport/ssh.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
+import { jsonForTerminal } from "./history.ts";
 import { loadFromOptions } from "./open-repo.ts";
 
 export interface TrustOptions {
   repo?: string;
+  /** Print what was seen and done as JSON (schema/json/trust-output.schema.json). */
+  json?: boolean;
 }
 
 export async function trustCommand(
@@ -52,27 +56,46 @@ export async function trustCommand(
   } finally {
     await transport.closeAll();
   }
+  const pattern = knownHostPattern(device.host, device.port);
+  const pinned = pinHostKey(text, pattern, scanned.keyType, scanned.key);
+  if (pinned.outcome !== "unchanged") {
+    const file = join(root, PATHS.knownHosts);
+    const tmp = `${file}.tmp-${process.pid}`;
+    await writeFile(tmp, pinned.text);
+    await rename(tmp, file);
+  }
+  const replaced =
+    pinned.outcome === "replaced"
+      ? pinned.previous.map((p) => ({ keyType: p.keyType, fingerprint: fingerprintOfBase64(p.key) }))
+      : [];
+  if (opts.json) {
+    out.write(
+      jsonForTerminal({
+        schema_version: OUTPUT_SCHEMA_VERSION,
+        device: deviceName,
+        address: where(device),
+        keyType: scanned.keyType,
+        fingerprint: scanned.fingerprint,
+        pattern,
+        outcome: pinned.outcome,
+        replaced,
+        file: PATHS.knownHosts,
+      }),
+    );
+    return EXIT.ok;
+  }
   // The key type is the device's own word: escaped.
   out.write(
     `${safeLine(deviceName)} (${safeLine(where(device))}) presents ${safeLine(scanned.keyType)} ${scanned.fingerprint}\n`,
   );
-
-  const pattern = knownHostPattern(device.host, device.port);
-  const pinned = pinHostKey(text, pattern, scanned.keyType, scanned.key);
   if (pinned.outcome === "unchanged") {
     out.write(`unchanged: ${PATHS.knownHosts} already pins this key for ${safeLine(pattern)}\n`);
     return EXIT.ok;
   }
-  const file = join(root, PATHS.knownHosts);
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, pinned.text);
-  await rename(tmp, file);
   if (pinned.outcome === "added") {
     out.write(`pinned in ${PATHS.knownHosts}: ${safeLine(pattern)} ${safeLine(scanned.keyType)} (new)\n`);
   } else {
-    const before = pinned.previous
-      .map((p) => `${safeLine(p.keyType)} ${fingerprintOfBase64(p.key)}`)
-      .join(", ");
+    const before = replaced.map((p) => `${safeLine(p.keyType)} ${p.fingerprint}`).join(", ");
     out.write(
       `pinned in ${PATHS.knownHosts}: ${safeLine(pattern)} ${safeLine(scanned.keyType)}, replacing ${before}\n`,
     );

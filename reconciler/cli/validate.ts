@@ -2,6 +2,7 @@
 import { hasErrors } from "../model/diagnostic.ts";
 import { formatDiagnostic, formatSummary } from "../report/diagnostics.ts";
 import { safeLine } from "../report/terminal-safe.ts";
+import { OUTPUT_SCHEMA_VERSION } from "../schema/outputs.ts";
 import { EXIT } from "./exit-codes.ts";
 import { loadFromOptions, type RepoOptions } from "./open-repo.ts";
 
@@ -18,7 +19,16 @@ export async function validateCommand(
   const failed = hasErrors(result.diagnostics);
   if (opts.json) {
     out.write(
-      `${JSON.stringify({ origin: result.origin, valid: !failed, diagnostics: result.diagnostics }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          schema_version: OUTPUT_SCHEMA_VERSION,
+          origin: result.origin,
+          valid: !failed,
+          diagnostics: result.diagnostics,
+        },
+        null,
+        2,
+      )}\n`,
     );
   } else {
     for (const d of result.diagnostics) out.write(`${formatDiagnostic(d, color)}\n`);

@@ -5,12 +5,15 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TSchema } from "@sinclair/typebox";
 import { DeviceIntent, Inventory, LinksFile, WireguardKeys } from "./index.ts";
+import { OUTPUT_SCHEMAS } from "./outputs.ts";
 
 export const EXPORTS: Record<string, TSchema> = {
   "inventory.schema.json": Inventory,
   "wireguard-keys.schema.json": WireguardKeys,
   "device.schema.json": DeviceIntent,
   "links.schema.json": LinksFile,
+  // What the commands print with --json (outputs.ts).
+  ...OUTPUT_SCHEMAS,
 };
 
 export function schemaText(schema: TSchema): string {

@@ -1,0 +1,229 @@
+// The JSON the commands print with --json, as a published contract: each document carries
+// schema_version (1 today), raised when a field is removed or changes meaning (adding a field
+// does not raise it: consumers must ignore what they do not know, so objects stay open). Exported
+// beside the input schemas as reconciler/schema/json/<command>-output.schema.json (export.ts),
+// and the tests validate each command's real output against its file.
+import { type TSchema, Type } from "@sinclair/typebox";
+
+/** The version of every output schema below; bumped together when one of them breaks. */
+export const OUTPUT_SCHEMA_VERSION = 1;
+
+const Version = Type.Literal(OUTPUT_SCHEMA_VERSION, {
+  description: "the version of this output's schema: a change that breaks a consumer raises it",
+});
+const Text = Type.String();
+const Time = Type.String({ description: "an ISO 8601 time", format: "date-time" });
+const Open = <T extends Parameters<typeof Type.Object>[0]>(properties: T, description: string) =>
+  Type.Object(properties, { description });
+const Doc = <T extends Parameters<typeof Type.Object>[0]>(
+  title: string,
+  description: string,
+  properties: T,
+) => Type.Object({ schema_version: Version, ...properties }, { title, description });
+
+const Diagnostic = Open(
+  {
+    severity: Type.Union([Type.Literal("error"), Type.Literal("warning")]),
+    file: Text,
+    line: Type.Integer({ minimum: 0, description: "1-based; 0 for the file as a whole" }),
+    column: Type.Integer({ minimum: 0 }),
+    path: Type.String({ description: "the dotted path of the value, such as devices.router-a.port" }),
+    message: Text,
+    value: Type.Optional(Text),
+    expected: Type.Optional(Text),
+  },
+  "a problem in the input, with where it is and what was expected",
+);
+
+export const ValidateOutput = Doc("reconciler validate --json", "every problem in inventory/ and desired/", {
+  origin: Type.String({ description: "the working tree, or the revision read" }),
+  valid: Type.Boolean({ description: "false when there is at least one error" }),
+  diagnostics: Type.Array(Diagnostic),
+});
+
+const RunRecord = Open(
+  {
+    version: Type.Literal(1),
+    runId: Text,
+    command: Type.Union([Type.Literal("apply"), Type.Literal("rollback")]),
+    startedAt: Time,
+    endedAt: Time,
+    revision: Type.Optional(Type.String({ description: "the git commit applied" })),
+    origin: Text,
+    by: Type.String({ description: "user@host" }),
+    result: Type.Union(
+      ["confirmed", "failed", "halted", "refused", "interrupted", "nothing"].map((r) => Type.Literal(r)),
+    ),
+    waves: Type.Array(Type.Array(Text), { description: "the devices of each wave, in order" }),
+    devices: Type.Array(
+      Open(
+        {
+          device: Text,
+          result: Type.String({ description: "the device's outcome, or not-reached" }),
+          failedStep: Type.Optional(Text),
+          error: Type.Optional(Text),
+          changes: Type.Integer({ minimum: 0 }),
+          health: Type.Optional(
+            Open(
+              {
+                ok: Type.Boolean(),
+                checks: Type.Array(
+                  Open({ name: Text, ok: Type.Boolean(), expected: Text, seen: Text }, "one health check"),
+                ),
+              },
+              "the health gates' verdict",
+            ),
+          ),
+          seconds: Type.Optional(Type.Number({ minimum: 0 })),
+        },
+        "one device's part in the run",
+      ),
+    ),
+    restored: Type.Optional(
+      Type.Array(Open({ device: Text, fromRun: Text }, "a device a rollback restored, and from which run")),
+    ),
+  },
+  "the record of one run",
+);
+
+export const HistoryOutput = Doc(
+  "reconciler history --json",
+  "the runs recorded in the state store, newest first",
+  {
+    store: Type.String({ description: "the state store's directory" }),
+    records: Type.Array(RunRecord),
+    damaged: Type.Array(Text, { description: "run record files that could not be read, skipped" }),
+  },
+);
+
+const Holder = Open(
+  { runId: Text, host: Text, pid: Type.Integer(), time: Time, command: Text },
+  "the run holding the lock",
+);
+
+export const StatusOutput = Doc(
+  "reconciler status --json",
+  "the state store's run lock, the freeze, each device's last run; with --devices, each device's lock",
+  {
+    store: Type.String({ description: "the state store's directory" }),
+    runLock: Type.Union([
+      Open({ state: Type.Literal("free") }, "no run holds the lock"),
+      Open(
+        { state: Type.Literal("held"), holder: Holder, stale: Type.Boolean() },
+        "held; stale: its process on this host is gone",
+      ),
+      Open({ state: Type.Literal("unreadable"), error: Text }, "the lock file cannot be read"),
+    ]),
+    freeze: Type.Union([
+      Open(
+        {
+          version: Type.Literal(1),
+          frozen: Type.Optional(
+            Open({ since: Time, by: Text, runId: Text, reason: Text }, "present while frozen"),
+          ),
+          rolledBack: Type.Array(Open({ revision: Text, runId: Text, time: Time }, "a revision rolled back")),
+        },
+        "the freeze",
+      ),
+      Open({ error: Text }, "the freeze file cannot be read: the fleet counts as frozen"),
+    ]),
+    lastRuns: Type.Record(
+      Text,
+      Open(
+        { runId: Text, result: Text, endedAt: Time, revision: Type.Optional(Text) },
+        "a device's last run",
+      ),
+    ),
+    damaged: Type.Array(Text),
+    runsError: Type.Optional(Text),
+    deviceLocks: Type.Optional(
+      Type.Array(
+        Open(
+          {
+            device: Text,
+            lock: Type.Union([Type.Literal("free"), Type.Literal("held"), Type.Literal("unknown")]),
+            holder: Type.Optional(Text),
+            stale: Type.Optional(Text),
+            error: Type.Optional(Text),
+          },
+          "a device's own lock (status --devices)",
+        ),
+      ),
+    ),
+  },
+);
+
+export const KeysOutput = Doc(
+  "reconciler keys --json",
+  "the WireGuard public keys the devices reported, and what changed in inventory/wireguard-keys.yaml",
+  {
+    devices: Type.Array(
+      Type.Union([
+        Open(
+          {
+            device: Text,
+            ok: Type.Literal(true),
+            interfaces: Type.Array(
+              Open(
+                {
+                  interface: Text,
+                  publicKey: Type.String({ pattern: "^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$" }),
+                  change: Type.Union([
+                    Type.Literal("unchanged"),
+                    Type.Literal("recorded"),
+                    Type.Literal("changed"),
+                  ]),
+                },
+                "one interface's public key; changed: it differs from the key recorded before",
+              ),
+            ),
+          },
+          "a device that answered",
+        ),
+        Open({ device: Text, ok: Type.Literal(false), error: Text }, "a device that could not be asked"),
+      ]),
+    ),
+    changed: Type.Integer({ minimum: 0, description: "how many keys were written" }),
+    file: Type.String({ description: "the file the keys are recorded in, relative to the repository" }),
+  },
+);
+
+export const TrustOutput = Doc(
+  "reconciler trust --json",
+  "the SSH host key a device presented, and how inventory/known_hosts changed",
+  {
+    device: Text,
+    address: Type.String({ description: "host:port, as the device was reached" }),
+    keyType: Type.String({ description: "the key's type, as the device named it" }),
+    fingerprint: Type.String({ description: "SHA256:..., as ssh-keygen -l prints it" }),
+    pattern: Type.String({ description: "the known_hosts pattern the key is pinned for" }),
+    outcome: Type.Union([Type.Literal("unchanged"), Type.Literal("added"), Type.Literal("replaced")]),
+    replaced: Type.Array(Open({ keyType: Text, fingerprint: Text }, "a key pinned before for this pattern"), {
+      description: "outcome replaced: the keys that were pinned before (the device's key CHANGED)",
+    }),
+    file: Type.String({ description: "the known_hosts file, relative to the repository" }),
+  },
+);
+
+export const UnfreezeOutput = Doc("reconciler unfreeze --json", "the freeze lifted, if there was one", {
+  wasFrozen: Type.Boolean(),
+  frozen: Type.Optional(
+    Open({ since: Time, by: Text, runId: Text, reason: Text }, "the freeze that was lifted"),
+  ),
+  freezeFileError: Type.Optional(
+    Type.String({ description: "the freeze file could not be read: it was replaced" }),
+  ),
+  stillRefused: Type.Array(Text, {
+    description: "revisions rolled back, refused until the branch moves past them",
+  }),
+});
+
+/** File name -> schema, for export.ts. */
+export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
+  "validate-output.schema.json": ValidateOutput,
+  "history-output.schema.json": HistoryOutput,
+  "status-output.schema.json": StatusOutput,
+  "keys-output.schema.json": KeysOutput,
+  "trust-output.schema.json": TrustOutput,
+  "unfreeze-output.schema.json": UnfreezeOutput,
+};
