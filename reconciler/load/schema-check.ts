@@ -1,7 +1,7 @@
 // Validates parsed YAML against the JSON Schemas with ajv and turns ajv's errors into
 // diagnostics that say, in words, what was found and what was expected.
 
-import type { ErrorObject } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import { type Diagnostic, type PathSegment, showValue } from "../model/diagnostic.ts";
 import { loadValidators, type SchemaName } from "../schema/validators.ts";
 import { diagnosticAt, type SourceFile } from "./source.ts";
@@ -118,7 +118,11 @@ function dropUnionNoise(errors: ErrorObject[]): ErrorObject[] {
 
 /** The problems of a parsed file against one of the file formats (schema/validators.ts names them). */
 export function checkSchema(source: SourceFile, schema: SchemaName): Diagnostic[] {
-  const validate = validatorFor(schema);
+  return schemaDiagnostics(source, validatorFor(schema));
+}
+
+/** The problems a given validator finds (generated or compiled: a test holds them to the same words). */
+export function schemaDiagnostics(source: SourceFile, validate: ValidateFunction): Diagnostic[] {
   if (validate(source.data)) return [];
   return dropUnionNoise(validate.errors ?? []).map((e) => toDiagnostic(source, e));
 }
