@@ -147,6 +147,13 @@ export async function applyCommand(
     }
   };
   policyOf(undefined); // the flags alone, checked before anything is read
+  // Nobody can answer the question off a terminal: refused before any device is contacted, not
+  // after every device was read and planned.
+  if (!opts.yes && !deps.interactive)
+    throw new CliError(
+      "refusing to apply without --yes when not on a terminal; no device was contacted",
+      EXIT.usage,
+    );
   const saved = planFile ? await readSavedPlan(planFile) : undefined;
   const github = opts.github ? githubOrExplain(deps.env, "--github") : undefined;
   const selected = await loadSelected(opts, out, color);
@@ -325,8 +332,6 @@ export async function applyCommand(
         return unreadable.length > 0 ? EXIT.error : EXIT.ok;
       }
       if (!opts.yes) {
-        if (!deps.interactive)
-          throw new CliError("refusing to apply without --yes when not on a terminal", EXIT.usage);
         const total = todo.reduce((n, d) => n + d.changes.length, 0);
         if (!(await deps.ask(`Apply ${total} changes to ${todo.map((d) => d.device).join(", ")}?`))) {
           out.write("Nothing applied.\n");

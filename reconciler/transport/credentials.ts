@@ -74,3 +74,34 @@ export async function authFor(device: ResolvedDevice, env: Env): Promise<AuthPla
   }
   throw fail("the inventory names no credentials for this device");
 }
+
+/** At most this many device names in a message; the rest are counted. */
+const NAMED = 4;
+
+/** "tower-1, core-1", "all 8 devices", "core-1, fw-1, oob-1, oob-2 and 3 more". */
+export function devicesPhrase(names: readonly string[], of: number): string {
+  if (names.length === of && of > 2) return `all ${of} devices`;
+  const shown = names.slice(0, NAMED).join(", ");
+  return names.length > NAMED ? `${shown} and ${names.length - NAMED} more` : shown;
+}
+
+/**
+ * What authFor would refuse, for every device at once and without connecting: each problem once
+ * (one unset variable is one problem however many devices use it), with the devices it affects.
+ */
+export async function credentialProblems(devices: readonly ResolvedDevice[], env: Env): Promise<string[]> {
+  const affected = new Map<string, string[]>();
+  for (const device of devices) {
+    try {
+      await authFor(device, env);
+    } catch (err) {
+      if (!(err instanceof AuthError)) throw err;
+      // The message is worded for one device ("core-1: $X is not set ..."): the name goes.
+      const why = err.message.startsWith(`${device.name}: `)
+        ? err.message.slice(device.name.length + 2)
+        : err.message;
+      affected.set(why, [...(affected.get(why) ?? []), device.name]);
+    }
+  }
+  return [...affected].map(([why, names]) => `${why} (needed for ${devicesPhrase(names, devices.length)})`);
+}

@@ -70,4 +70,11 @@ export interface Transport {
   /** A session over a brand-new connection (health gates must prove the device is still reachable). */
   freshSession(device: string): Promise<DeviceSession>;
   closeAll(): Promise<void>;
+  /**
+   * What stops these devices (and the devices they are reached through) from being reached at
+   * all, found without connecting: an unset credential variable, an unreadable key file, no host
+   * key pinned. Each problem once, naming the devices it affects. A transport that needs nothing
+   * of the operator's environment leaves it out.
+   */
+  preflight?(devices: readonly string[]): Promise<string[]>;
 }

@@ -20,7 +20,7 @@ import type { Client } from "ssh2";
 import { AuthError, ConnectionError, type DeviceError, HostKeyError } from "../model/errors.ts";
 import type { ResolvedDevice } from "../model/repo.ts";
 import { openConnection, type ScannedKey, scanHostKey, where } from "./connect.ts";
-import { authFor, type Env } from "./credentials.ts";
+import { authFor, credentialProblems, devicesPhrase, type Env } from "./credentials.ts";
 import { type PinnedKey, pinnedKeysFor } from "./host-keys.ts";
 import { type KnownHost, parseKnownHosts } from "./known-hosts-file.ts";
 import type { Transport } from "./session.ts";
@@ -122,6 +122,21 @@ export class SshTransport implements Transport {
     for (const depth of [...byDepth.keys()].sort((a, b) => b - a)) {
       await Promise.all((byDepth.get(depth) ?? []).map((s) => s.close()));
     }
+  }
+
+  /**
+   * Credentials and pinned host keys for `names` and every jump on their way, checked without a
+   * connection: what is missing is said once, before any device is contacted.
+   */
+  async preflight(names: readonly string[]): Promise<string[]> {
+    const all = [...new Set(names.flatMap((n) => [n, ...this.chain(n)]))];
+    const devices = all.flatMap((n) => this.devices[n] ?? []);
+    const problems = await credentialProblems(devices, this.env);
+    if (this.knownHosts.length === 0 && devices.length > 0)
+      problems.push(
+        `inventory/known_hosts pins no host key, so no device can be trusted (needed for ${devicesPhrase(all, all.length)}): record each device's key with \`reconciler trust DEVICE\` and review it`,
+      );
+    return problems;
   }
 
   /**
