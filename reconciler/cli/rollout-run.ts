@@ -4,6 +4,7 @@
 import type { ApplyDriver } from "../drivers/apply-contract.ts";
 import type { Plan } from "../model/plan.ts";
 import { formatOutcome } from "../report/apply-text.ts";
+import { createWaveProgress } from "../report/progress.ts";
 import { safeLine, safeMessage } from "../report/terminal-safe.ts";
 import { type RolloutInput, type RolloutPolicy, type RolloutResult, runRollout } from "../rollout/engine.ts";
 import { OrderError } from "../rollout/waves.ts";
@@ -94,6 +95,11 @@ export async function runRolloutForCli(r: CliRollout): Promise<CliRolloutResult>
   const onTerm = () => onSignal("SIGTERM");
   r.signals.on("SIGINT", onInt);
   r.signals.on("SIGTERM", onTerm);
+  // One updating line per wave on a terminal, one line per step in a log (report/progress.ts).
+  const progress = createWaveProgress(err, {
+    announce: (of) =>
+      `run ${runId}: applying ${count} device(s) ${of === 1 ? "as one wave" : `in ${of} waves`}; each reverts by itself unless confirmed within ${confirmTimeoutS} s of the last commit${of === 1 ? "" : " of its wave"}`,
+  });
   let result: RolloutResult;
   try {
     result = await runRollout(r.input, {
@@ -109,21 +115,9 @@ export async function runRolloutForCli(r: CliRollout): Promise<CliRolloutResult>
       soakS: r.soakS,
       parallel: r.parallel,
       signal: abort.signal,
-      onWave: (index, wave, of) => {
-        if (index === 0)
-          err.write(
-            `run ${runId}: applying ${count} device(s) ${of === 1 ? "as one wave" : `in ${of} waves`}; each reverts by itself unless confirmed within ${confirmTimeoutS} s of the last commit${of === 1 ? "" : " of its wave"}\n`,
-          );
-        if (of > 1)
-          err.write(
-            `wave ${index + 1}/${of}${wave.canary ? " (canary)" : ""}: ${wave.devices.map(safeLine).join(", ")}\n`,
-          );
-      },
-      onSoak: (s) => err.write(`soaking ${s} s before the next wave\n`),
-      onStep: (device, step, ok, detail) =>
-        err.write(
-          `  ${safeLine(device)}: ${step} ${ok ? "ok" : `FAILED${detail ? `: ${safeMessage(detail, "    | ")}` : ""}`}\n`,
-        ),
+      onWave: (index, wave, of) => progress.wave(index, of, wave.devices, wave.canary === true),
+      onSoak: (s) => progress.soak(s),
+      onStep: (device, step, ok, detail) => progress.step(device, step, ok, detail),
     });
   } catch (e) {
     if (e instanceof OrderError) {
@@ -136,6 +130,7 @@ export async function runRolloutForCli(r: CliRollout): Promise<CliRolloutResult>
     }
     throw e;
   } finally {
+    progress.finish();
     r.signals.off("SIGINT", onInt);
     r.signals.off("SIGTERM", onTerm);
   }
