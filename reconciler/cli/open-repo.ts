@@ -2,8 +2,7 @@
 // and selects the devices a command acts on.
 import { resolve } from "node:path";
 import { DESCRIPTORS } from "../drivers/descriptors.ts";
-import { headCommit } from "../git/head.ts";
-import { GitRevisionReader, RevisionError } from "../git/revision-reader.ts";
+import type { GitRevisionReader } from "../git/revision-reader.ts";
 import { type LoadResult, loadRepo, PATHS } from "../load/load.ts";
 import { type RepoReader, WorkingTreeReader } from "../load/reader.ts";
 import { hasErrors } from "../model/diagnostic.ts";
@@ -22,6 +21,8 @@ export interface RepoOptions {
 export async function openReader(opts: RepoOptions): Promise<RepoReader> {
   const root = resolve(opts.repo ?? process.cwd());
   if (!opts.revision) return new WorkingTreeReader(root);
+  // simple-git loads only when a revision is read: validate of the working tree skips it (issue 14).
+  const { GitRevisionReader, RevisionError } = await import("../git/revision-reader.ts");
   try {
     return await GitRevisionReader.open(root, opts.revision);
   } catch (err) {
@@ -75,9 +76,8 @@ export async function loadSelected(
   // Host keys come from the same revision as the desired state: a reviewed known_hosts change
   // lands together with the change that needs it.
   const knownHosts = (await reader.read(PATHS.knownHosts)) ?? "";
-  const commit =
-    reader instanceof GitRevisionReader
-      ? reader.commit
-      : await headCommit(resolve(opts.repo ?? process.cwd()));
+  const commit = opts.revision
+    ? (reader as GitRevisionReader).commit
+    : await (await import("../git/head.ts")).headCommit(resolve(opts.repo ?? process.cwd()));
   return { repo: loaded.repo, origin: reader.origin, devices, knownHosts, ...(commit ? { commit } : {}) };
 }
