@@ -2,7 +2,7 @@
 // on one line, everything else as an indented YAML-like tree (never JSON, never cut), secrets as
 // "(sensitive)". Values may come from a device (live state, unmanaged items): every string passes
 // through terminal-safe.ts.
-import { safeLine, safeText } from "./terminal-safe.ts";
+import { safeLine } from "./terminal-safe.ts";
 
 /**
  * How the model marks secrets. Git never holds one: a `*_env` field names the environment variable
@@ -15,7 +15,7 @@ import { safeLine, safeText } from "./terminal-safe.ts";
  */
 const SECRET_SET = "SECRET_SET";
 const SECRET_KEY =
-  /(^|[-_])(password|passphrase|secret|private[-_]?key|preshared[-_]?key|psk|community|auth[-_]?key)$/i;
+  /(^|[-_.])(password|passphrase|passwd|secret|private[-_]?key|preshared[-_]?key|psk|community|token|localized[-_]?key|auth[-_]?key)$/i;
 const PLACEHOLDER = /@secret:([A-Z_][A-Z0-9_]{0,127})@/g;
 /** What drivers and error messages leave where they removed a secret (RouterOS, Opengear, errors). */
 const REDACTED = /<redacted>|@redacted@|\[redacted\]/g;
@@ -28,9 +28,15 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 
 const isEnvReference = (key: string | undefined) => key?.endsWith("_env") === true && key !== "key_file_env";
 
-/** What a secret-bearing field shows: the variable it comes from, when git names one. */
-function sensitive(value: unknown): string {
-  return typeof value === "string" && value !== SECRET_SET && /^[A-Za-z_][A-Za-z0-9_]*$/.test(value)
+/**
+ * What a secret-bearing field shows: the variable it comes from, when it is a `*_env` field that
+ * names one (never the value of any other field: that may be the secret itself).
+ */
+function sensitive(key: string | undefined, value: unknown): string {
+  return isEnvReference(key) &&
+    typeof value === "string" &&
+    value !== SECRET_SET &&
+    /^[A-Za-z_][A-Za-z0-9_]*$/.test(value)
     ? `(sensitive: $${value})`
     : "(sensitive)";
 }
@@ -42,17 +48,21 @@ export function isSensitive(key: string | undefined, value: unknown): boolean {
   return isEnvReference(key) || SECRET_KEY.test(key);
 }
 
+/** Text with the secrets it refers to or had removed shown as such, escaped for one line. */
+function scalarText(s: string): string {
+  return safeLine(
+    s.replace(PLACEHOLDER, (_m, name: string) => `(sensitive: $${name})`).replace(REDACTED, "(sensitive)"),
+  );
+}
+
 /** A string on one line of ours: escaped, secrets in it replaced, quoted when blank at an end. */
 function scalarString(s: string): string {
-  const shown = s
-    .replace(PLACEHOLDER, (_m, name: string) => `(sensitive: $${name})`)
-    .replace(REDACTED, "(sensitive)");
-  return shown === "" || shown.trim() !== shown ? JSON.stringify(shown) : safeLine(shown);
+  return s === "" || s.trim() !== s ? `"${scalarText(s)}"` : scalarText(s);
 }
 
 /** The value on one line, or undefined when it needs a tree (objects, long lists, multi-line text). */
 export function inline(value: unknown, key?: string): string | undefined {
-  if (isSensitive(key, value)) return sensitive(value);
+  if (isSensitive(key, value)) return sensitive(key, value);
   if (value === null) return "null";
   if (typeof value === "string") return value.includes("\n") ? undefined : scalarString(value);
   if (typeof value === "number" || typeof value === "boolean") return String(value);
@@ -79,13 +89,18 @@ export function valueLines(
   omit?: (key: string, v: unknown) => boolean,
 ): string[] {
   const out: string[] = [];
+  // Text over several lines (a raw configuration block, what a device reports) is quoted line by
+  // line behind "| ", so that none of its lines can pass for a line of the plan.
+  const text = (v: string, ind: string) => {
+    for (const line of v.replace(/\n$/, "").split("\n")) out.push(`${ind}| ${scalarText(line)}`);
+  };
   const field = (key: string, v: unknown, ind: string) => {
     const name = safeLine(key);
     const one = inline(v, key);
     if (one !== undefined) out.push(`${ind}${name}: ${one}`);
     else if (typeof v === "string") {
-      out.push(`${ind}${name}: |`);
-      for (const line of v.replace(/\n$/, "").split("\n")) out.push(`${ind}  ${safeText(line)}`);
+      out.push(`${ind}${name}:`);
+      text(v, `${ind}  `);
     } else {
       out.push(`${ind}${name}:`);
       block(v, `${ind}  `);
@@ -107,7 +122,7 @@ export function valueLines(
     if (Array.isArray(v)) for (const x of v) item(x, ind);
     else if (isObject(v)) {
       for (const [k, x] of Object.entries(v)) if (x !== undefined) field(k, x, ind);
-    } else if (typeof v === "string") for (const line of v.split("\n")) out.push(`${ind}${safeText(line)}`);
+    } else if (typeof v === "string") text(v, ind);
     else out.push(`${ind}${inline(v) ?? ""}`);
   };
   if (isObject(value)) {
