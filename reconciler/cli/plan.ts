@@ -1,6 +1,9 @@
 // `reconciler plan`: what would change on each device. Exit 0 = no changes, 2 = changes,
-// 1 = an error (invalid input, or a device that could not be read), as Terraform's
-// -detailed-exitcode. Readable on a terminal, JSON for machines, a saved plan with --out.
+// 1 = an error (invalid input, or a device that could not be read), always: Terraform's
+// -detailed-exitcode without the flag, since CI branches on 2 and "did it work" is 0 or 2 alike
+// (README, "3. Plan"). Readable on a terminal (report/plan-text.ts), JSON for machines (every
+// change with its path, before and after), a saved plan with --out. What stops every device alike
+// (a missing credential) is refused once before any connection (read-fleet.ts).
 import { writeFile } from "node:fs/promises";
 import type { Driver } from "../drivers/driver.ts";
 import { publishPlan } from "../github/plan-check.ts";
