@@ -94,6 +94,13 @@ describe("--help", () => {
     expect(help.stdout).toMatch(/completion <shell>/);
   });
 
+  it("and the README list the same exit codes and variables", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    for (const code of Object.values(EXIT)) expect(readme).toMatch(new RegExp(`\\n\\| ${code} \\| `));
+    for (const v of help.stdout.match(/^ {2}[A-Z][A-Z_]+[A-Z*]/gm) ?? [])
+      expect(readme).toContain(`\`${v.trim()}`);
+  });
+
   it("fits in 80 columns", () => {
     for (const line of help.stdout.split("\n")) expect(line.length, line).toBeLessThanOrEqual(80);
   });
