@@ -151,7 +151,8 @@ export function unmanagedLines(u: Unmanaged, indent = "  "): string[] {
   const one = inline(u.value, leaf?.key === undefined ? leaf?.name : undefined);
   const head = `${indent}? ${words}`;
   const note = "(unmanaged: on the device, not in git; left as it is)";
-  if (one !== undefined) return [`${head}: ${one} ${note}`];
+  // A RouterOS item's path is its command line, and so is its value: said once.
+  if (one !== undefined) return [one === words ? `${head} ${note}` : `${head}: ${one} ${note}`];
   const omit = (_k: string, v: unknown) => leaf !== undefined && repeatsKey(leaf, v);
   const lines = valueLines(u.value, `${indent}${STEP}`, omit);
   const shown = lines.slice(0, UNMANAGED_LINES);
