@@ -1,6 +1,6 @@
 // /export: the header, the menus in RouterOS's order, compact (defaults omitted) or verbose,
 // terse (the full path on every line, no wrapping), sensitive values hidden unless show-sensitive.
-// Checked against shared/reference/routeros 01 (7.10 terse), 03 (7.16), 06 (7.18.2, model lines),
+// Checked against the reference routeros exports 01 (7.10 terse), 03 (7.16), 06 (7.18.2, model lines),
 // 07 (7.8, mon/dd/yyyy), 08 (6.49.7 verbose) and help.mikrotik.com "Configuration Management".
 import { exportOrder, type Menu, type Prop } from "./schema.ts";
 import type { Store, StoredItem } from "./store.ts";

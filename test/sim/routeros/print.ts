@@ -1,5 +1,5 @@
 // print: the table (v7: "Flags:", "Columns:", `;;;` comments), detail, terse, as-value, show-ids.
-// Checked against shared/reference/routeros/print-outputs (ntc-templates captures): `ip address
+// Checked against the reference print-outputs (ntc-templates captures, test/helpers/reference.ts): `ip address
 // print` (v7 columns), `interface wireguard print terse` (`0 R name=wg1 … private-key=…`),
 // `routing ospf interface print terse`, `ip route print detail` (`;;; comment` then indented).
 import type { Menu } from "./schema.ts";

@@ -1,5 +1,5 @@
 // The menus the simulator knows: property names, types, allowed values and defaults, from the
-// help.mikrotik.com pages named beside each menu and the real exports in shared/reference.
+// help.mikrotik.com pages named beside each menu and the real reference exports (test/helpers/reference.ts).
 // A default is omitted by /export (compact); `always` properties are exported even at their
 // default, as RouterOS v7 does for `disabled=` in the routing menus and `/ip route`.
 

@@ -1,5 +1,5 @@
 // How /export lays a command out on lines, measured on the reference exports
-// (shared/reference/routeros 08-v6.49.7 and 03-v7.16: 1,100+ continuation lines):
+// (reference routeros exports 08-v6.49.7 and 03-v7.16: 1,100+ continuation lines):
 //
 // - a continued line is at most 79 characters, its last one being the `\`;
 // - a `key=value` goes on the line when it ends by column 77 (room for the space and the `\`);

@@ -1,13 +1,13 @@
 // The simulator against Opengear's REST API description, when it is present beside the repository
-// (../shared/reference/opengear/, never copied into the project): the ports' and failover's
+// ($RECONCILER_REFERENCE_DIR/opengear/, test/helpers/reference.ts): the ports' and failover's
 // field names and enums the description gives are the simulator's.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "../../helpers/example-repo.ts";
+import { referenceDir } from "../../helpers/reference.ts";
 import { ENTITIES } from "../../sim/opengear/schema.ts";
 
-const DIR = join(ROOT, "..", "shared", "reference", "opengear");
+const DIR = referenceDir("opengear");
 const raml = existsSync(DIR)
   ? readdirSync(DIR)
       .filter((f) => f.endsWith(".raml"))

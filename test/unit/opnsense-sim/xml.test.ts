@@ -1,12 +1,13 @@
 // The element tree: config.xml read and written back byte for byte in OPNsense's layout, and the
-// real sample's structure (when this checkout has ../shared/reference/opnsense).
+// real sample's structure (when $RECONCILER_REFERENCE_DIR/opnsense has it: test/helpers/reference.ts).
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { referenceDir } from "../../helpers/reference.ts";
 import { at, attr, childrenNamed, parseXml, serializeXml, text, XmlError } from "../../sim/opnsense/xml.ts";
 import { fixtureText } from "./helpers.ts";
 
-const SAMPLE = join(process.cwd(), "..", "shared", "reference", "opnsense", "config.xml.sample");
+const SAMPLE = join(referenceDir("opnsense"), "config.xml.sample");
 
 describe("config.xml tree", () => {
   it("writes the fixture back byte for byte (two spaces, self-closing empties)", () => {

@@ -2,13 +2,15 @@
 // there (read-only), and always this driver's own fixtures, so that a broken parser cannot pass
 // because the sample is absent.
 import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { opnsenseDriver } from "../../../reconciler/drivers/opnsense/driver.ts";
 import { renderConfig } from "../../../reconciler/drivers/opnsense/render.ts";
 import { at, childrenNamed, leaf, parseXml } from "../../../reconciler/drivers/opnsense/xml.ts";
+import { referenceDir } from "../../helpers/reference.ts";
 import { fixture, fw1, liveOf } from "./helpers.ts";
 
-const SAMPLE = "/work/shared/reference/opnsense/config.xml.sample";
+const SAMPLE = join(referenceDir("opnsense"), "config.xml.sample");
 
 function checkStructure(text: string) {
   const doc = parseXml(text);

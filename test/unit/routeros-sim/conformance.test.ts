@@ -1,11 +1,12 @@
 // Conformance: the simulator's export layout and parser against real RouterOS exports
-// (../shared/reference/routeros, when this checkout has it) and, always, against this folder's own
+// ($RECONCILER_REFERENCE_DIR/routeros, when one is configured: test/helpers/reference.ts) and, always, against this folder's own
 // fixtures, which reproduce the same traps (CRLF, `\` between key= and value and inside a quoted
 // string, both header date styles, model lines, the `.as=` shorthand, a `#` comment inside a
 // section, a script source broken before each `\n`).
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { referenceDir } from "../../helpers/reference.ts";
 import { Engine } from "../../sim/routeros/engine.ts";
 import { headerDate } from "../../sim/routeros/export.ts";
 import { parseScript } from "../../sim/routeros/lexer.ts";
@@ -13,8 +14,7 @@ import { renderCommand } from "../../sim/routeros/wrap.ts";
 import { exportCommands } from "./export-lines.ts";
 
 // ROUTEROS_REFERENCE only lets a test run prove the fallback: point it at a missing folder
-const REFERENCE =
-  process.env.ROUTEROS_REFERENCE ?? join(process.cwd(), "..", "shared", "reference", "routeros");
+const REFERENCE = process.env.ROUTEROS_REFERENCE ?? referenceDir("routeros");
 const FIXTURES = join(import.meta.dirname, "fixtures");
 const haveReference = existsSync(REFERENCE);
 

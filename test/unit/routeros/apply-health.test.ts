@@ -1,6 +1,6 @@
 // RouterOS health: what `print terse` says, as observations the shared evaluator judges. Outputs
-// as RouterOS prints them (the ntc-templates captures in /work/shared/reference/routeros/
-// print-outputs, trimmed to the fields that matter); and on the in-memory simulator, whose OSPF
+// as RouterOS prints them (the ntc-templates captures in the reference routeros/print-outputs,
+// trimmed to the fields that matter); and on the in-memory simulator, whose OSPF
 // and BGP menus exist but, with no daemons behind them, list nothing: never faked.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,5 +1,5 @@
-// The parser against real exports, when the team's reference folder is there (../shared/reference/
-// beside the repository: real files from public repositories, never copied into the project).
+// The parser against real exports, when a reference folder is configured ($RECONCILER_REFERENCE_DIR/
+// routeros, test/helpers/reference.ts: real files from public repositories, never in the project).
 // Every file must parse without an error diagnostic and map without throwing; without the folder,
 // the same checks run on our own fixtures, and the test says which it used.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -7,10 +7,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { liveStateFromExport } from "../../../reconciler/drivers/routeros/live-state.ts";
 import { parseExport } from "../../../reconciler/drivers/routeros/parse-export.ts";
-import { ROOT } from "../../helpers/example-repo.ts";
+import { referenceDir } from "../../helpers/reference.ts";
 import * as fixtures from "./fixtures.ts";
 
-const REFERENCE = join(ROOT, "..", "shared", "reference", "routeros");
+const REFERENCE = referenceDir("routeros");
 const present = existsSync(REFERENCE);
 
 function exportsToCheck(): { name: string; text: string }[] {
