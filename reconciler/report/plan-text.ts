@@ -13,7 +13,7 @@ import { deviceLines, safeLine, safeMessage, safeText } from "./terminal-safe.ts
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** The changes of a device or a plan counted as Terraform counts them. */
-export function countChanges(changes: readonly Change[]): Record<Change["action"], number> {
+function countChanges(changes: readonly Change[]): Record<Change["action"], number> {
   const n = { create: 0, update: 0, delete: 0 };
   for (const c of changes) n[c.action]++;
   return n;
@@ -21,11 +21,6 @@ export function countChanges(changes: readonly Change[]): Record<Change["action"
 
 const counted = (n: Record<Change["action"], number>) =>
   `${n.create} to add, ${n.update} to change, ${n.delete} to remove`;
-
-/** One change as one or more lines (a created or removed value is shown whole, as a tree). */
-export function formatChange(c: Change, color = false): string {
-  return changeTreeLines([c], painter(color)).join("\n");
-}
 
 function painter(color: boolean): Paint {
   const p = color ? pc : pc.createColors(false);
@@ -109,7 +104,7 @@ export function formatDevicePlan(d: DevicePlan, opts: { color?: boolean; files?:
 }
 
 /** The last line: what the plan adds, changes and removes, on how many devices. */
-export function planTotals(plan: Plan): string {
+function planTotals(plan: Plan): string {
   const changed = plan.devices.filter((d) => d.status === "changes");
   const count = (s: DevicePlan["status"]) => plan.devices.filter((d) => d.status === s).length;
   return `Plan from ${safeLine(plan.origin)}: ${counted(countChanges(changed.flatMap((d) => d.changes)))} on ${plural(changed.length, "device")} (${count("unchanged")} unchanged, ${count("error")} failed).`;
