@@ -8,7 +8,7 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { safeLine } from "../report/terminal-safe.ts";
-import { OUTPUT_SCHEMA_VERSION } from "../schema/outputs.ts";
+import { OUTPUT_SCHEMA_VERSION } from "../schema/output-version.ts";
 import { RUNS_DIR, type RunRecord, readRunRecords } from "../state/runs.ts";
 import { EXIT } from "./exit-codes.ts";
 import { stateDir } from "./run-lock.ts";

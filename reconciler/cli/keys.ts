@@ -10,7 +10,7 @@ import { PATHS } from "../load/load.ts";
 import { summarizeError } from "../model/errors.ts";
 import { mapLimit } from "../model/select.ts";
 import { safeLine, safeMessage } from "../report/terminal-safe.ts";
-import { OUTPUT_SCHEMA_VERSION } from "../schema/outputs.ts";
+import { OUTPUT_SCHEMA_VERSION } from "../schema/output-version.ts";
 import { writeFileAtomic } from "../state/atomic.ts";
 import { newRunId } from "../state/store.ts";
 import { EXIT } from "./exit-codes.ts";

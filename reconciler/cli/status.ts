@@ -5,7 +5,7 @@
 // own: one that cannot be read is reported on its line and the others are still shown. Exit 0.
 import { join } from "node:path";
 import { safeLine } from "../report/terminal-safe.ts";
-import { OUTPUT_SCHEMA_VERSION } from "../schema/outputs.ts";
+import { OUTPUT_SCHEMA_VERSION } from "../schema/output-version.ts";
 import { type FreezeState, readFreeze } from "../state/freeze.ts";
 import {
   describeHolder,

@@ -11,7 +11,7 @@ import { hasErrors } from "../model/diagnostic.ts";
 import { DeviceError } from "../model/errors.ts";
 import { formatDiagnostic } from "../report/diagnostics.ts";
 import { safeLine, safeMessage } from "../report/terminal-safe.ts";
-import { OUTPUT_SCHEMA_VERSION } from "../schema/outputs.ts";
+import { OUTPUT_SCHEMA_VERSION } from "../schema/output-version.ts";
 import { type ScannedKey, where } from "../transport/connect.ts";
 import { fingerprintOfBase64, pinnedKeysFor } from "../transport/host-keys.ts";
 import { pinHostKey } from "../transport/known-hosts-file.ts";

@@ -1,7 +1,7 @@
 // `reconciler unfreeze`: lifts the freeze a rollback set. The revisions it rolled back stay
 // remembered: they are not applied again until the branch moves past them.
 import { safeMessage } from "../report/terminal-safe.ts";
-import { OUTPUT_SCHEMA_VERSION } from "../schema/outputs.ts";
+import { OUTPUT_SCHEMA_VERSION } from "../schema/output-version.ts";
 import { readFreeze, unfreeze } from "../state/freeze.ts";
 import { newRunId } from "../state/store.ts";
 import { EXIT } from "./exit-codes.ts";

@@ -2,7 +2,7 @@
 import { hasErrors } from "../model/diagnostic.ts";
 import { formatDiagnostic, formatSummary } from "../report/diagnostics.ts";
 import { safeLine } from "../report/terminal-safe.ts";
-import { OUTPUT_SCHEMA_VERSION } from "../schema/outputs.ts";
+import { OUTPUT_SCHEMA_VERSION } from "../schema/output-version.ts";
 import { EXIT } from "./exit-codes.ts";
 import { loadFromOptions, type RepoOptions } from "./open-repo.ts";
 

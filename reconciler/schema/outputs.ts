@@ -4,9 +4,9 @@
 // beside the input schemas as reconciler/schema/json/<command>-output.schema.json (export.ts),
 // and the tests validate each command's real output against its file.
 import { type TSchema, Type } from "@sinclair/typebox";
+import { OUTPUT_SCHEMA_VERSION } from "./output-version.ts";
 
-/** The version of every output schema below; bumped together when one of them breaks. */
-export const OUTPUT_SCHEMA_VERSION = 1;
+export { OUTPUT_SCHEMA_VERSION };
 
 const Version = Type.Literal(OUTPUT_SCHEMA_VERSION, {
   description: "the version of this output's schema: a change that breaks a consumer raises it",
