@@ -1,5 +1,5 @@
 // The JSON the commands print with --json, as a published contract: each document carries
-// schema_version (1 today), raised when a field is removed or changes meaning (adding a field
+// schema_version (1 today; the plan, a saved file too, its own `version`), raised when a field is removed or changes meaning (adding a field
 // does not raise it: consumers must ignore what they do not know, so objects stay open). Exported
 // beside the input schemas as reconciler/schema/json/<command>-output.schema.json (export.ts),
 // and the tests validate each command's real output against its file.
@@ -218,6 +218,84 @@ export const UnfreezeOutput = Doc("reconciler unfreeze --json", "the freeze lift
   }),
 });
 
+const Action = Type.Union([Type.Literal("create"), Type.Literal("update"), Type.Literal("delete")]);
+
+/**
+ * `plan --json` prints the Plan value itself, the document `plan --out` saves and `apply PLAN`
+ * reads back: its `version` is the plan format's, checked by apply, and plays schema_version's part.
+ */
+export const PlanOutput = Type.Object(
+  {
+    version: Type.Literal(1, { description: "the plan format's version: apply refuses another" }),
+    createdAt: Time,
+    origin: Type.String({ description: "where the desired state came from: the working tree or a revision" }),
+    revision: Type.Optional(Type.String({ description: "the git commit the desired state was read at" })),
+    devices: Type.Array(
+      Open(
+        {
+          device: Text,
+          platform: Text,
+          status: Type.Union([Type.Literal("unchanged"), Type.Literal("changes"), Type.Literal("error")]),
+          fingerprint: Type.Optional(
+            Type.String({ description: "of the live state the plan was computed against" }),
+          ),
+          changes: Type.Array(
+            Open(
+              {
+                device: Text,
+                path: Type.String({
+                  description: "where in the desired-state model, e.g. wireguard[wg-b].mtu",
+                }),
+                action: Action,
+                before: Type.Optional(Type.Unknown()),
+                after: Type.Optional(Type.Unknown()),
+              },
+              "one semantic change",
+            ),
+          ),
+          files: Type.Array(
+            Open(
+              {
+                path: Text,
+                action: Action,
+                before: Type.Union([Text, Type.Null()]),
+                after: Type.Union([Text, Type.Null()]),
+                diff: Type.String({ description: "unified diff of before to after" }),
+              },
+              "a file as it will be written (file-shaped platforms)",
+            ),
+          ),
+          commands: Type.Optional(
+            Type.Array(
+              Open(
+                { line: Text, description: Text },
+                "a command as it will be sent (command-shaped platforms)",
+              ),
+            ),
+          ),
+          candidateFingerprint: Type.Optional(Text),
+          unmanaged: Type.Array(
+            Open({ path: Text, value: Type.Unknown() }, "on the device, not described by git"),
+          ),
+          notices: Type.Optional(Type.Array(Text)),
+          publicKeys: Type.Optional(Type.Record(Text, Text)),
+          error: Type.Optional(
+            Open(
+              { kind: Text, message: Text, command: Type.Optional(Text), output: Type.Optional(Text) },
+              "why the device could not be planned",
+            ),
+          ),
+        },
+        "one device's plan",
+      ),
+    ),
+  },
+  {
+    title: "reconciler plan --json",
+    description: "the plan: per device, the changes and the exact text to be sent",
+  },
+);
+
 /** File name -> schema, for export.ts. */
 export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
   "validate-output.schema.json": ValidateOutput,
@@ -226,4 +304,5 @@ export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
   "keys-output.schema.json": KeysOutput,
   "trust-output.schema.json": TrustOutput,
   "unfreeze-output.schema.json": UnfreezeOutput,
+  "plan-output.schema.json": PlanOutput,
 };

@@ -18,11 +18,15 @@ import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keysCommand } from "../../reconciler/cli/keys.ts";
 import type { ApplyDriver } from "../../reconciler/drivers/apply-contract.ts";
+import type { FilesCandidate, LiveState } from "../../reconciler/model/live.ts";
+import { type PlannerDriver, plan } from "../../reconciler/plan/planner.ts";
+import type { DeviceIntent } from "../../reconciler/schema/device.ts";
 import { OUTPUT_SCHEMA_VERSION } from "../../reconciler/schema/outputs.ts";
 import { freeze } from "../../reconciler/state/freeze.ts";
 import { type RunRecord, writeRunRecord } from "../../reconciler/state/runs.ts";
 import type { DeviceSession, Transport } from "../../reconciler/transport/session.ts";
 import { runCli } from "../helpers/cli.ts";
+import { testDevice } from "../helpers/device.ts";
 import { ROOT } from "../helpers/example-repo.ts";
 import { startSshd, type TestSshd } from "../helpers/sshd.ts";
 
@@ -56,7 +60,9 @@ describe("a schema for each command's --json", () => {
   it("exists for every command that has --json and prints one document on stdout", () => {
     const files = readdirSync(SCHEMAS).filter((f) => f.endsWith("-output.schema.json"));
     expect(files.sort()).toEqual(
-      ["history", "keys", "status", "trust", "unfreeze", "validate"].map((c) => `${c}-output.schema.json`),
+      ["history", "keys", "plan", "status", "trust", "unfreeze", "validate"].map(
+        (c) => `${c}-output.schema.json`,
+      ),
     );
   });
 
@@ -142,6 +148,49 @@ describe("history, status and unfreeze --json", () => {
     writeFileSync(join(store, "freeze.json"), "not json");
     const damaged = check("status", runCli(["status", "--json", "--repo", repo], { env }).stdout);
     expect(damaged.freeze).toHaveProperty("error");
+  });
+});
+
+describe("plan --json", () => {
+  // plan --json prints the Plan value as the planner returns it: checked on the pure planner
+  // (changes, files, unmanaged, an unreadable device, a platform without a driver), so that the
+  // test needs no device; the e2e plan tests exercise the real command.
+  it("the planner's Plan, with changes, an unreadable device and one without a driver", () => {
+    const desired: DeviceIntent = { forwarding: { ipv4: true, ipv6: false } };
+    const toy: PlannerDriver = {
+      candidate: (intent): FilesCandidate => ({
+        kind: "files",
+        files: { "/etc/toy.json": `${JSON.stringify(intent)}\n` },
+      }),
+      normalize: (intent) => structuredClone(intent),
+      owned: () => new Set(["forwarding"]),
+    };
+    const liveState: DeviceIntent = { forwarding: { ipv4: false, ipv6: false } };
+    const live: LiveState = {
+      device: "router-a",
+      platform: "debian",
+      state: liveState,
+      artifacts: { "/etc/toy.json": `${JSON.stringify(liveState)}\n` },
+      publicKeys: {},
+      fingerprint: "f00",
+    };
+    const result = plan(
+      [
+        { device: testDevice("router-a"), desired, live },
+        {
+          device: testDevice("router-b"),
+          desired,
+          live: { error: { kind: "ConnectionError", message: "router-b: connection refused" } },
+        },
+        { device: testDevice("tower-1", { platform: "routeros" }), desired, live },
+      ],
+      { origin: "working tree", drivers: { debian: toy }, now: () => new Date("2026-11-29T10:00:00Z") },
+    );
+    const doc = JSON.parse(JSON.stringify(result)) as Record<string, unknown>;
+    const validate = ajv.compile(JSON.parse(readFileSync(join(SCHEMAS, "plan-output.schema.json"), "utf8")));
+    expect(validate(doc), ajv.errorsText(validate.errors)).toBe(true);
+    expect((doc.devices as { status: string }[]).map((d) => d.status)).toEqual(["changes", "error", "error"]);
+    expect(validate({ ...doc, version: 2 })).toBe(false);
   });
 });
 
