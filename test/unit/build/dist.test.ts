@@ -145,7 +145,7 @@ describe("npm run build on a copy of the project", () => {
     expect(built.stdout).toBe(src.stdout);
     for (const command of ["plan", "apply", "validate"])
       expect(bin([command, "--help"]).stdout).toBe(sources([command, "--help"]).stdout);
-  });
+  }, 120_000);
 
   it("validates as the sources do: a valid network, and a broken one with the same diagnostics", () => {
     for (const repo of [ROOT, join(copy, "broken")]) {
