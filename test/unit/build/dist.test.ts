@@ -158,7 +158,7 @@ describe("npm run build on a copy of the project", () => {
     expect(broken.stdout).toMatch(
       /router-a\.yaml:\d+:\d+.*unknown key "password" \(passwords never go in git/,
     );
-  });
+  }, 120_000);
 
   it("runs dist/ while it is current, and the sources, silently, once a source is edited", () => {
     // Marks told apart: one in the compiled program only, then one in its source only.
