@@ -3,7 +3,7 @@
 // moved (other next hops or cost), a prefix that becomes unreachable from a router that reaches
 // it today, one that becomes reachable, one withdrawn from git altogether; and the links and
 // devices that become single points of failure. Pure.
-import type { PathResult, Reach, Route, RouteSource } from "./model.ts";
+import type { NextHop, PathResult, Reach, Route, RouteSource } from "./model.ts";
 import { NOT_MODELLED } from "./not-modelled.ts";
 import { Walker } from "./reach.ts";
 import { singlePoints } from "./spof.ts";
@@ -35,13 +35,15 @@ export interface Impact {
   /** The links and devices whose loss alone would split the network after, and did not before. */
   newSinglePoints: { links: string[]; devices: string[] };
   totals: Record<PathChangeKind, number> & { routers: number; prefixes: number };
+  /** The links carrying routing before or after, for the picture: kept, added or removed. */
+  links: { link: string; a: string; b: string; state: "kept" | "added" | "removed" }[];
   /** What the model leaves out, and what it met in these revisions and did not follow. */
   notModelled: string[];
 }
 
 const reaches = (r: Reach) => r === "delivered" || r === "leaves";
 
-export function summarize(p: PathResult): PathSummary {
+export function summarize(p: PathResult, through: string[] = p.through): PathSummary {
   const r = p.route;
   const via = !r
     ? []
@@ -54,12 +56,25 @@ export function summarize(p: PathResult): PathSummary {
     reach: p.reach,
     ...(r ? { source: r.source, cost: r.cost } : {}),
     via,
-    through: p.through,
+    through,
   };
 }
 
-const same = (a: PathSummary, b: PathSummary) =>
-  a.reach === b.reach && a.source === b.source && a.cost === b.cost && a.via.join(",") === b.via.join(",");
+/** Same outcome, source, cost and next hops: compared without building anything (the hot loop). */
+function same(a: PathResult, b: PathResult): boolean {
+  if (a.reach !== b.reach) return false;
+  const x = a.route;
+  const y = b.route;
+  if (!x || !y) return x === y;
+  if (x.source !== y.source || x.cost !== y.cost || x.interface !== y.interface) return false;
+  if (x.nextHops.length !== y.nextHops.length) return false;
+  for (let i = 0; i < x.nextHops.length; i++) {
+    const h = x.nextHops[i] as NextHop;
+    const k = y.nextHops[i] as NextHop;
+    if (h.router !== k.router || h.interface !== k.interface) return false;
+  }
+  return true;
+}
 
 /** Every prefix any router holds, and the ones some router has as its own network (originated). */
 function prefixesOf(tables: ReadonlyMap<string, ReadonlyMap<string, Route>>) {
@@ -86,10 +101,12 @@ export function impactOf(before: RoutingInput, after: RoutingInput, failure: Fai
   const changes: PathChange[] = [];
   for (const router of routers) {
     for (const prefix of prefixes) {
-      const before = summarize(wb.path(router, prefix));
-      const after = summarize(wa.path(router, prefix));
-      if (same(before, after)) continue;
-      if (before.source === "connected" && after.source === "connected") continue;
+      const pathBefore = wb.path(router, prefix);
+      const pathAfter = wa.path(router, prefix);
+      if (same(pathBefore, pathAfter)) continue;
+      if (pathBefore.route?.source === "connected" && pathAfter.route?.source === "connected") continue;
+      const before = summarize(pathBefore, wb.through(router, prefix));
+      const after = summarize(pathAfter, wa.through(router, prefix));
       let kind: PathChangeKind;
       if (reaches(before.reach) && !reaches(after.reach))
         kind = pa.originated.has(prefix) ? "unreachable" : "withdrawn";
@@ -110,6 +127,15 @@ export function impactOf(before: RoutingInput, after: RoutingInput, failure: Fai
     prefixes: prefixes.length,
   };
   for (const c of changes) totals[c.kind]++;
+  const afterLinks = new Set(a.adjacencies.map((l) => l.link));
+  const beforeLinks = new Set(b.adjacencies.map((l) => l.link));
+  const links: Impact["links"] = [
+    ...a.adjacencies.map((l) => ({
+      ...l,
+      state: beforeLinks.has(l.link) ? ("kept" as const) : ("added" as const),
+    })),
+    ...b.adjacencies.filter((l) => !afterLinks.has(l.link)).map((l) => ({ ...l, state: "removed" as const })),
+  ];
   return {
     changes,
     newSinglePoints: {
@@ -117,6 +143,7 @@ export function impactOf(before: RoutingInput, after: RoutingInput, failure: Fai
       devices: sa.devices.filter((d) => !sb.devices.includes(d)),
     },
     totals,
+    links,
     notModelled: [...NOT_MODELLED, ...new Set([...b.notes, ...a.notes])],
   };
 }
@@ -124,3 +151,9 @@ export function impactOf(before: RoutingInput, after: RoutingInput, failure: Fai
 /** The changes an operator must explicitly accept: a prefix reached today and not after. */
 export const refusals = (impact: Impact): PathChange[] =>
   impact.changes.filter((c) => c.kind === "unreachable");
+
+/** The impact as a plan carries it: against which revision it was computed. */
+export interface PlanImpact extends Impact {
+  /** The revision the plan's desired state is compared with, and how it was chosen. */
+  base: { revision: string; why: string };
+}

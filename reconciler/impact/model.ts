@@ -49,6 +49,7 @@ export interface PathResult {
   reach: Reach;
   /** The route at the first router (source, cost, next hops), when it has one. */
   route?: Route;
-  /** The routers the traffic can pass (all equal-cost branches), first router excluded, sorted. */
+  /** The routers the traffic can pass (all equal-cost branches), first router excluded, sorted;
+   * filled by Walker.through, only for the paths that are shown. */
   through: string[];
 }

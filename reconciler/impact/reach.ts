@@ -37,6 +37,23 @@ export class Walker {
     return this.walk(router, prefix, memo, new Set());
   }
 
+  /** Every router the traffic can pass after the first one (all branches), sorted. */
+  through(router: string, prefix: string): string[] {
+    const seen = new Set<string>();
+    const todo = [router];
+    while (todo.length > 0) {
+      const r = todo.pop() as string;
+      const route = this.lookup(r, prefix);
+      if (!route || route.source === "connected") continue;
+      for (const h of route.nextHops) {
+        if (seen.has(h.router) || h.router === router) continue;
+        seen.add(h.router);
+        todo.push(h.router);
+      }
+    }
+    return [...seen].sort();
+  }
+
   private walk(
     router: string,
     prefix: string,
@@ -55,15 +72,12 @@ export class Walker {
     else {
       onPath.add(router);
       let reach: Reach = "delivered";
-      const through = new Set<string>();
       for (const h of route.nextHops) {
         const sub = this.walk(h.router, prefix, memo, onPath);
         if (SEVERITY[sub.reach] > SEVERITY[reach]) reach = sub.reach;
-        through.add(h.router);
-        for (const r of sub.through) through.add(r);
       }
       onPath.delete(router);
-      result = { reach, route, through: [...through].sort() };
+      result = { reach, route, through: [] };
     }
     // A loop seen from inside the cycle depends on where the walk entered it: not memoised.
     if (result.reach !== "loop") memo.set(router, result);
