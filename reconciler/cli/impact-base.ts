@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { DESCRIPTORS } from "../drivers/descriptors.ts";
+import { headCommit } from "../git/head.ts";
 import { GitRevisionReader } from "../git/revision-reader.ts";
 import { impactOf, type PlanImpact, refusals } from "../impact/impact.ts";
 import { loadRepo } from "../load/load.ts";
@@ -49,12 +50,13 @@ async function lastConfirmedRevision(repo: string | undefined): Promise<string |
   return undefined;
 }
 
-/** Which revision to compare with, and why; undefined only outside git. */
+/** Which revision to compare with, and why; undefined outside git (nothing to compare with). */
 export async function chooseBase(
   opts: ImpactBaseOptions,
   env: Env,
 ): Promise<{ revision: string; why: string } | undefined> {
   if (opts.impactBase) return { revision: opts.impactBase, why: "--impact-base" };
+  if (!(await headCommit(resolve(opts.repo ?? process.cwd())))) return undefined;
   const pr = opts.github ? await pullRequestBase(env) : undefined;
   if (pr) return { revision: pr, why: "the pull request's base" };
   const run = await lastConfirmedRevision(opts.repo);
@@ -82,9 +84,9 @@ export async function planImpact(
   after: DesiredRepo,
   opts: ImpactBaseOptions,
   env: Env,
-): Promise<PlanImpact | string> {
+): Promise<PlanImpact | string | undefined> {
   const base = await chooseBase(opts, env);
-  if (!base) return "no base revision to compare with";
+  if (!base) return undefined;
   const before = await loadAt(opts.repo, base.revision);
   if (typeof before === "string") return `no routing impact: ${before}`;
   return { base, ...impactOf(before, after) };
