@@ -19,6 +19,7 @@ import type { Transport } from "../transport/session.ts";
 import { EXIT } from "./exit-codes.ts";
 import { githubOrExplain, pullRequestOf, runLogUrl } from "./github-env.ts";
 import { cliHooks } from "./hooks-run.ts";
+import { planImpact } from "./impact-base.ts";
 import { loadSelected, type RepoOptions, type Selected } from "./open-repo.ts";
 import { readFleet } from "./read-fleet.ts";
 import { stateDir } from "./run-lock.ts";
@@ -29,6 +30,8 @@ export interface PlanCommandOptions extends RepoOptions {
   json?: boolean;
   /** On a pull request in GitHub Actions: a check run and one comment, edited in place. */
   github?: boolean;
+  /** The revision the routing impact compares with (default: impact-base.ts chooses). */
+  impactBase?: string;
 }
 
 export interface PlanDeps {
@@ -102,6 +105,8 @@ export async function planCommand(
     return EXIT.error;
   }
   const result = await planFleet(selected, deps);
+  const impact = await planImpact(selected.repo, opts, env);
+  if (impact) result.impact = impact;
   if (opts.out)
     await writeFile(opts.out, redactRunSecrets(`${JSON.stringify(result, null, 2)}\n`), { mode: 0o600 });
   out.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatPlan(result, { color }));

@@ -1,5 +1,6 @@
 // A Plan is a plain serializable value: `plan --out plan.json` writes it, `apply plan.json` reads it
 // back. It holds the semantic changes a human reads and the exact file texts that will be written.
+import type { PlanImpact } from "../impact/impact.ts";
 import type { Platform } from "../schema/inventory.ts";
 import type { ErrorSummary } from "./errors.ts";
 import type { PlannedCommand } from "./live.ts";
@@ -61,6 +62,8 @@ export interface Plan {
   /** The git commit the desired state was read at (the working tree's HEAD), when known. */
   revision?: string;
   devices: DevicePlan[];
+  /** The routing impact against an earlier revision (impact/), or why there is none. */
+  impact?: PlanImpact | string;
 }
 
 export const planHasChanges = (plan: Plan) => plan.devices.some((d) => d.status === "changes");

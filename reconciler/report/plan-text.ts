@@ -7,6 +7,7 @@
 // line, so that a device cannot print a line of ours.
 import pc from "picocolors";
 import type { Change, DevicePlan, Plan } from "../model/plan.ts";
+import { formatImpact } from "./impact-text.ts";
 import { changeTreeLines, type Paint, unmanagedLines } from "./plan-tree.ts";
 import { deviceLines, safeLine, safeMessage, safeText } from "./terminal-safe.ts";
 
@@ -113,5 +114,6 @@ function planTotals(plan: Plan): string {
 export function formatPlan(plan: Plan, opts: { color?: boolean; files?: boolean } = {}): string {
   const parts = plan.devices.map((d) => formatDevicePlan(d, opts));
   parts.push(planTotals(plan));
+  if (plan.impact) parts.push(formatImpact(plan.impact, opts.color));
   return `${parts.join("\n\n")}\n`;
 }
