@@ -66,9 +66,24 @@ export function program(setExit: (code: number) => void): Command {
       "--github",
       "on a pull request in GitHub Actions: a check run and one comment edited in place, with the plan's hash",
     )
+    .option(
+      "--impact-base <rev>",
+      "compare routing with this revision (default: the pull request's base, else the newest confirmed run, else the parent)",
+    )
     .action(async (opts) => {
       const { planCommand } = await import("./plan.ts");
       setExit(await planCommand(opts, await deviceDeps(), process.stdout, color));
+    });
+
+  repoOptions(cmd.command("paths"))
+    .description("print the routes the routing model computes: every router's, one router's, or one path")
+    .argument("[device]", "only this router")
+    .argument("[prefix]", "how the router reaches this prefix or address, hop by hop")
+    .option("--without <names>", "links or devices taken out, as a failure would (comma-separated)")
+    .option("--json", "print JSON")
+    .action(async (device: string | undefined, prefix: string | undefined, opts) => {
+      const { pathsCommand } = await import("./paths.ts");
+      setExit(await pathsCommand(device, prefix, opts, process.stdout, color));
     });
 
   repoOptions(cmd.command("drift"))
@@ -138,6 +153,10 @@ export function program(setExit: (code: number) => void): Command {
     .option(
       "--allow-lockout",
       "apply even when a change would cut the path the reconciler uses to reach a device",
+    )
+    .option(
+      "--allow-unreachable",
+      "apply even when a router would lose a prefix it reaches today (routing impact)",
     )
     .option("--ignore-freeze", "apply even while the fleet is frozen, or a revision that was rolled back")
     .option("--github", "in GitHub Actions: a commit status (reconciler/rollout) on the rolled-out commit")
