@@ -12,7 +12,7 @@ import type { Plan } from "../model/plan.ts";
 import { plan } from "../plan/planner.ts";
 import { formatPlan } from "../report/plan-text.ts";
 import { createProgress } from "../report/progress.ts";
-import { safeMessage } from "../report/terminal-safe.ts";
+import { safeLine, safeMessage } from "../report/terminal-safe.ts";
 import type { RolloutResult } from "../rollout/engine.ts";
 import { PolicyError, rolloutPolicy } from "../rollout/policy.ts";
 import { runRecordOf } from "../rollout/record.ts";
@@ -23,6 +23,7 @@ import { newRunId, StateStore } from "../state/store.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { githubOrExplain, runLogUrl } from "./github-env.ts";
 import { cliHooks } from "./hooks-run.ts";
+import { planImpact, unreachableRefusal } from "./impact-base.ts";
 import { loadSelected, type RepoOptions } from "./open-repo.ts";
 import type { PlanDeps } from "./plan.ts";
 import { readFleet } from "./read-fleet.ts";
@@ -45,6 +46,8 @@ export interface ApplyCommandOptions extends RepoOptions {
   waveSoak?: string;
   /** Apply even when the lockout analysis finds a change that cuts the path to a device. */
   allowLockout?: boolean;
+  /** Apply even when a router would lose a prefix it reaches today (impact/). */
+  allowUnreachable?: boolean;
   /** Apply even while the fleet is frozen, or a revision that was rolled back. */
   ignoreFreeze?: boolean;
   /** In GitHub Actions: a commit status on the rolled-out commit (reconciler/rollout). */
@@ -323,6 +326,9 @@ export async function applyCommand(
           return EXIT.error;
         }
       }
+      // The routing impact against what the network runs (the newest confirmed run's revision).
+      const impact = await planImpact(repo, { repo: opts.repo, revision: opts.revision }, {});
+      if (impact) current.impact = impact;
       if (!opts.json) out.write(formatPlan(current, { color }));
       const todo = current.devices.filter((d) => d.status === "changes");
       const unreadable = current.devices.filter((d) => d.status === "error");
@@ -330,6 +336,15 @@ export async function applyCommand(
         if (opts.json) out.write(`${JSON.stringify({ plan: current, outcomes: [] }, null, 2)}\n`);
         else out.write("Nothing to apply.\n");
         return unreadable.length > 0 ? EXIT.error : EXIT.ok;
+      }
+      // As the lockout analysis: refused before anything is touched, unless explicitly overridden.
+      const lost = typeof impact === "object" && !opts.allowUnreachable ? unreachableRefusal(impact) : [];
+      if (lost.length > 0) {
+        out.write(
+          `refusing to apply: routers would lose prefixes they reach today; nothing was changed (or pass --allow-unreachable)\n${lost.map((l) => `  ${safeLine(l)}`).join("\n")}\n`,
+        );
+        await failed("impact", "the routing impact analysis refused the rollout");
+        return EXIT.error;
       }
       if (!opts.yes) {
         const total = todo.reduce((n, d) => n + d.changes.length, 0);
