@@ -2,6 +2,7 @@
 // first line and edited in place on every push, so that a pull request pushed twenty times has
 // one plan comment (the current one), not twenty.
 import type { Plan } from "../model/plan.ts";
+import { impactMarkdown } from "../report/impact-text.ts";
 import type { GitHubRepo } from "./client.ts";
 import { BODY_LIMIT, byteLength } from "./markdown.ts";
 import { deviceTable, planHeadline, planTextBlock, shortHash } from "./plan-summary.ts";
@@ -19,6 +20,8 @@ export interface PlanCommentInput {
 // The device table may take this much of the body; the plan text gets the rest. A table of a
 // thousand devices fits in it; beyond that the table says how many more there are.
 const TABLE_BUDGET = 24_000;
+// The routing impact (its path lines and picture) after the table: dropped piece by piece beyond this.
+const IMPACT_BUDGET = 16_000;
 
 /** The comment's body, marker first, within GitHub's 65,536-character limit. */
 export function planCommentBody(input: PlanCommentInput): string {
@@ -32,7 +35,7 @@ export function planCommentBody(input: PlanCommentInput): string {
     "",
     "",
   ].join("\n");
-  const table = `${deviceTable(plan, TABLE_BUDGET)}\n`;
+  const table = `${deviceTable(plan, TABLE_BUDGET)}\n${impactMarkdown(plan.impact, IMPACT_BUDGET)}`;
   const lines = input.text.replace(/\n+$/, "").split("\n").length;
   const open = `<details><summary>Plan text (plan ${shortHash(planHash)}, ${lines} lines)</summary>\n\n`;
   const close = "\n</details>\n";
