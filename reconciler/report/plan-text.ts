@@ -24,12 +24,12 @@ const counted = (n: Record<Change["action"], number>) =>
   `${n.create} to add, ${n.update} to change, ${n.delete} to remove`;
 
 function painter(color: boolean): Paint {
-  const p = color ? pc : pc.createColors(false);
+  const p = pc.createColors(color);
   return (action, line) => (action === "create" ? p.green : action === "delete" ? p.red : p.yellow)(line);
 }
 
 function colorDiff(diff: string, color: boolean): string {
-  const p = color ? pc : pc.createColors(false);
+  const p = pc.createColors(color);
   return diff
     .split("\n")
     .filter((l) => !l.startsWith("Index: ") && !l.startsWith("====="))
@@ -61,7 +61,7 @@ function errorMessage(d: DevicePlan): string {
 
 export function formatDevicePlan(d: DevicePlan, opts: { color?: boolean; files?: boolean } = {}): string {
   const color = opts.color ?? false;
-  const p = color ? pc : pc.createColors(false);
+  const p = pc.createColors(color);
   const lines: string[] = [];
   const name = `${p.bold(safeLine(d.device))} (${safeLine(d.platform)})`;
   if (d.status === "error") {

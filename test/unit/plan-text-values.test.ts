@@ -3,6 +3,7 @@
 // device can neither run a terminal escape nor pass for a line of the plan.
 import { describe, expect, it } from "vitest";
 import type { Change } from "../../reconciler/model/plan.ts";
+import { formatPlan } from "../../reconciler/report/plan-text.ts";
 import { changeTreeLines, parsePath, singular, unmanagedLines } from "../../reconciler/report/plan-tree.ts";
 import { inline, isSensitive, valueLines } from "../../reconciler/report/plan-values.ts";
 
@@ -142,5 +143,27 @@ describe("paths", () => {
       "          + now:",
       "              - z",
     ]);
+  });
+});
+
+describe("colour", () => {
+  it("is exactly what the caller decided, whatever picocolors would detect (run under NO_COLOR)", () => {
+    const p = {
+      version: 1 as const,
+      createdAt: "2026-11-30T04:00:00Z",
+      origin: "HEAD",
+      devices: [
+        {
+          device: "r1",
+          platform: "debian" as const,
+          status: "changes" as const,
+          changes: [change("wireguard[wg-b].mtu", "update", 1380, 1420)],
+          files: [],
+          unmanaged: [],
+        },
+      ],
+    };
+    expect(formatPlan(p, { color: true })).toContain("\x1b[33m  ~ wireguard wg-b: mtu 1380 → 1420\x1b[39m");
+    expect(formatPlan(p, { color: false })).not.toContain("\x1b");
   });
 });
