@@ -147,7 +147,7 @@ describe("paths", () => {
 });
 
 describe("colour", () => {
-  it("is exactly what the caller decided, whatever picocolors would detect (run under NO_COLOR)", () => {
+  it("is exactly what the caller decided, whatever picocolors would detect (a pipe, NO_COLOR)", () => {
     const p = {
       version: 1 as const,
       createdAt: "2026-11-30T04:00:00Z",
