@@ -148,7 +148,7 @@ describe("completion", () => {
       )
         .split("\n")
         .filter(Boolean);
-    expect(complete("reconciler", "p")).toEqual(["plan"]);
+    expect(complete("reconciler", "pl")).toEqual(["plan"]);
     expect(complete("reconciler", "")).toEqual(
       expect.arrayContaining(["plan", "apply", "keys", "completion"]),
     );
@@ -162,7 +162,7 @@ describe("completion", () => {
     expect(complete("reconciler", "apply", "--repo", broken, "--limit", "fw")).toEqual(["fw-1"]);
   });
 
-  it("zsh: valid, and registers a completion function that lists every command", () => {
+  it("zsh: valid, registered, and completes commands, options and device names at the prompt", () => {
     const file = script("zsh");
     execFileSync("zsh", ["-n", file]);
     const registered = execFileSync(
@@ -177,13 +177,33 @@ describe("completion", () => {
       { env: env(), encoding: "utf8" },
     );
     expect(registered.trim()).toBe("_reconciler");
+    // Typed into an interactive zsh on a pseudo-terminal: what the screen shows after Tab.
+    const typed = (line: string, until: string, seconds = 20) =>
+      spawnSync(
+        "timeout",
+        [String(seconds), "zsh", "-f", join(ROOT, "test", "helpers", "zsh-complete.zsh"), file, line, until],
+        {
+          cwd: ROOT,
+          env: env(),
+          encoding: "utf8",
+        },
+      );
+    const command = typed("reconciler pl", "plan ");
+    expect(command.status, command.stderr).toBe(0);
+    expect(command.stdout).toContain("reconciler plan ");
+    expect(typed("reconciler plan --li", "--limit ").status).toBe(0);
+    const names = typed("reconciler plan --limit co", "core-1");
+    expect(names.status).toBe(0);
+    expect(names.stdout).toMatch(/core\s+core-1/);
+    // The harness fails when the screen never shows the text: a completion that broke is seen.
+    expect(typed("reconciler plan --limit co", "router-a", 3).status).not.toBe(0);
     const text = readFileSync(file, "utf8");
-    const names =
+    const commands =
       runCli(["--help"])
         .stdout.match(/^ {2}([a-z][a-z-]*) /gm)
         ?.map((s) => s.trim()) ?? [];
-    expect(names.length).toBeGreaterThan(10);
-    for (const name of names.filter((n) => n !== "help")) expect(text).toContain(`\n    '${name}:`);
+    expect(commands.length).toBeGreaterThan(10);
+    for (const name of commands.filter((n) => n !== "help")) expect(text).toContain(`\n    '${name}:`);
     expect(text).toMatch(/'--limit\[only these devices\\: [^'\]]*\]:pattern:_reconciler_names'/);
   });
 
