@@ -4,7 +4,7 @@
 // holds the lab user lock for the whole run so it never collides with the lab tests.
 //
 //   npm run bench -- [--sizes 10,50] [--rounds 3] [--delay-ms 50] [--delay-sizes 50]
-//                    [--big 1000] [--no-ansible] [--no-planner] [--no-profile]
+//                    [--big 1000] [--no-ansible] [--no-planner] [--no-profile] [--impact]
 import { spawnSync } from "node:child_process";
 import {
   existsSync,
@@ -47,6 +47,7 @@ import {
   TOOLS,
   type Tool,
 } from "./results.ts";
+import { buildSnapshot, type Snapshot } from "./snapshot.ts";
 import { addCounts, countSshdLog, type SshdCounts } from "./sshd-log.ts";
 import { perDevice } from "./stats.ts";
 
@@ -78,6 +79,7 @@ const { values: flags } = parseArgs({
     "no-ansible": { type: "boolean", default: false },
     "no-planner": { type: "boolean", default: false },
     "no-profile": { type: "boolean", default: false },
+    impact: { type: "boolean", default: false },
   },
 });
 
@@ -169,7 +171,7 @@ const runs: Run[] = [];
 let big: BigPoint | undefined;
 let profile: Results["profile"];
 let planner: Results["planner"] = [];
-let startup: unknown;
+const sections: Record<string, unknown> = {};
 
 const KEY = join(STATE, "id_ed25519");
 sh(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "reconciler-bench", "-f", KEY], "ssh-keygen");
@@ -309,7 +311,7 @@ function argvFor(tool: Tool, p: Prepared): { argv: string[]; env: NodeJS.Process
   const env = { ...process.env, [KEY_ENV]: KEY, NO_COLOR: "1" };
   if (tool === "reconciler") {
     return {
-      argv: [process.execPath, join(ROOT, "bin", "reconciler.js"), "plan", "--repo", p.repo],
+      argv: [process.execPath, snapshot.bin, "plan", "--repo", p.repo],
       env,
       ok: [0, 2],
     };
@@ -390,7 +392,7 @@ async function profilePlan(p: Prepared, n: number): Promise<Results["profile"]> 
   const { env } = argvFor("reconciler", p);
   const r = spawnSync(
     process.execPath,
-    ["--cpu-prof", `--cpu-prof-dir=${dir}`, join(ROOT, "bin", "reconciler.js"), "plan", "--repo", p.repo],
+    ["--cpu-prof", `--cpu-prof-dir=${dir}`, snapshot.bin, "plan", "--repo", p.repo],
     {
       env,
       encoding: "utf8",
@@ -419,13 +421,15 @@ function machine(): Machine {
     node: process.version,
     openssh: first(["ssh", "-V"]),
     ansible: flags["no-ansible"] ? "(not run)" : first(["ansible-playbook", "--version"]),
-    reconciler: `${JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version} (${first(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])})`,
+    reconciler: `${JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version} (${first(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])}${spawnSync("git", ["-C", ROOT, "diff", "--quiet", "HEAD", "--", "reconciler"]).status === 0 ? "" : ", with uncommitted changes"}), ${snapshot.mode}`,
   };
 }
 
+log("building a snapshot of the reconciler (scripts/build.ts)");
+const snapshot: Snapshot = await buildSnapshot(ROOT, join(STATE, "reconciler"));
+log(`reconciler: ${snapshot.mode}`);
 const parallelOption = /--parallel\b/.test(
-  spawnSync(process.execPath, [join(ROOT, "bin", "reconciler.js"), "plan", "--help"], { encoding: "utf8" })
-    .stdout,
+  spawnSync(process.execPath, [snapshot.bin, "plan", "--help"], { encoding: "utf8" }).stdout,
 );
 
 try {
@@ -434,14 +438,23 @@ try {
     log("the pure planner");
     planner = await plannerBench();
   }
-  const startupFile = join(import.meta.dirname, "startup.ts");
-  if (existsSync(startupFile)) {
-    log("start-up (bench/startup.ts)");
-    const mod = (await import(startupFile)) as { startupBench?: () => unknown };
-    if (typeof mod.startupBench !== "function") throw new Error("bench/startup.ts exports no startupBench()");
-    startup = await mod.startupBench();
-  } else {
-    notes.push("bench/startup.ts was absent: no start-up section.");
+  // Sections other helpers own, each in its own file: run when present.
+  for (const [file, fn] of [
+    ["startup.ts", "startupBench"],
+    ["impact.ts", "impactBench"],
+  ] as const) {
+    // bench/impact.ts is opt-in (--impact): as of this writing it exhausts the heap on this machine.
+    if (file === "impact.ts" && !flags.impact) continue;
+    const path = join(import.meta.dirname, file);
+    if (!existsSync(path)) {
+      notes.push(`bench/${file} was absent: no ${fn} section.`);
+      continue;
+    }
+    log(`bench/${file}`);
+    const mod = (await import(path)) as Record<string, unknown>;
+    const run = mod[fn];
+    if (typeof run !== "function") throw new Error(`bench/${file} exports no ${fn}()`);
+    sections[file.replace(/\.ts$/, "")] = await run();
   }
   for (const n of [...new Set([...sizes, ...delaySizes])].sort((a, b) => a - b)) {
     log(`N=${n}: ${n} namespaces`);
@@ -501,6 +514,7 @@ try {
     big = {
       n: bigN,
       namespaces: k,
+      addressesPerNamespace: m,
       wallMs: r.wallMs,
       cpuMs: r.cpuMs,
       peakBytes: r.peakBytes,
@@ -517,6 +531,7 @@ try {
   notes.push(
     "Each device is an sshd in its own network namespace on this machine: no network latency unless the relay adds it; the relay runs in the benchmark's own process, outside the measured cgroups.",
     "Peak memory on a cgroup v1 memory hierarchy (hybrid machines) is memory.max_usage_in_bytes, which includes page cache first touched during the run.",
+    "sshd CPU includes what each tool runs on the devices (Ansible's Python modules, the reconciler's read script).",
     "Ansible templates the same files with Jinja templates written to match the reconciler's output; its diff is of the same files.",
   );
   const summary = summarize(runs);
@@ -531,7 +546,7 @@ try {
     machine: machine(),
     rounds,
     planner,
-    startup,
+    sections,
     runs,
     summary,
     cpuPerDeviceMs: cpuPerDevice(summary),

@@ -22,10 +22,25 @@ export function area(url: string, fn: string): string {
     if (pkg === "tsx" || pkg === "esbuild" || pkg === "get-tsconfig") return "tsx (transpiling the sources)";
     return pkg;
   }
+  // The ESM loader (and its hooks thread, which tsx uses when the sources run uncompiled).
+  if (url.startsWith("node:internal/modules/")) return "node module loading";
   if (url.startsWith("node:")) return "node built-ins";
-  const r = /\/reconciler\/([^/]+)\//.exec(url);
-  if (r) return `reconciler/${r[1]}`;
+  // The last "/reconciler/" is the package's source (or compiled) tree: a snapshot's own
+  // directory may be called reconciler too.
+  const at = url.lastIndexOf("/reconciler/");
+  if (at >= 0) {
+    const dir = url.slice(at + "/reconciler/".length).split("/")[0];
+    if (dir && url.slice(at).split("/").length > 3) return `reconciler/${dir}`;
+  }
   return "other";
+}
+
+/** A script's URL from the package's point of view (node_modules/..., reconciler/...). */
+export function short(url: string): string {
+  const nm = url.lastIndexOf("/node_modules/");
+  if (nm >= 0) return url.slice(nm + 1);
+  const r = url.lastIndexOf("/reconciler/");
+  return r >= 0 ? url.slice(r + 1) : url;
 }
 
 export function summarizeProfile(p: CpuProfile, top = 15) {
@@ -44,7 +59,7 @@ export function summarizeProfile(p: CpuProfile, top = 15) {
     const key = `${fn}\t${url}:${lineNumber}`;
     const e = byFn.get(key) ?? {
       fn,
-      url: `${url.replace(/^file:\/\/.*?\/(node_modules|reconciler)\//, "$1/")}:${lineNumber + 1}`,
+      url: `${short(url)}:${lineNumber + 1}`,
       ms: 0,
     };
     e.ms += us / 1000;

@@ -130,7 +130,7 @@ export function renderMarkdown(res: Results): string {
     out.push(
       `## N = ${b.n}: memory and descriptors`,
       "",
-      `\`reconciler plan\` over ${b.n} devices (${b.namespaces} sshd namespaces, ${b.n / b.namespaces} addresses each):`,
+      `\`reconciler plan\` over ${b.n} devices (${b.namespaces} sshd namespaces, ${b.addressesPerNamespace} addresses each):`,
       `exit ${b.exitCode}, wall ${ms(b.wallMs)}, CPU ${ms(b.cpuMs)}, peak RSS ${mib(b.rssBytes)} (cgroup peak ${mib(b.peakBytes)}),`,
       `at most ${b.fds ?? "–"} open descriptors, ${b.connections} connections.`,
       b.parallelOption
@@ -140,12 +140,15 @@ export function renderMarkdown(res: Results): string {
     );
   }
   if (res.profile) {
-    const areas = Object.entries(res.profile.byArea).sort((a, b) => b[1] - a[1]);
+    // Idle is waiting for the devices, not work: left out of the shares.
+    const areas = Object.entries(res.profile.byArea)
+      .filter(([a]) => a !== "(idle)")
+      .sort((a, b) => b[1] - a[1]);
     const total = areas.reduce((s, [, v]) => s + v, 0);
     out.push(
       `## What stands between the reconciler and the floor (CPU profile, N = ${res.profile.n})`,
       "",
-      "`node --cpu-prof bin/reconciler.js plan`, self time by area:",
+      "`node --cpu-prof bin/reconciler.js plan`, self time by area (idle time, waiting for the devices, left out):",
       "",
       table(
         ["area", "self time", "share"],
@@ -161,17 +164,8 @@ export function renderMarkdown(res: Results): string {
       "",
     );
   }
-  if (res.startup !== undefined) {
-    out.push(
-      "## Start-up",
-      "",
-      "bench/startup.ts:",
-      "",
-      "```json",
-      JSON.stringify(res.startup, null, 2),
-      "```",
-      "",
-    );
+  for (const [name, value] of Object.entries(res.sections)) {
+    out.push(`## ${name} (bench/${name}.ts)`, "", "```json", JSON.stringify(value, null, 2), "```", "");
   }
   if (res.planner.length > 0) {
     out.push(

@@ -115,6 +115,7 @@ export interface Machine {
 export interface BigPoint {
   n: number;
   namespaces: number;
+  addressesPerNamespace: number;
   wallMs: number;
   cpuMs: number;
   peakBytes?: number;
@@ -133,8 +134,8 @@ export interface Results {
   machine: Machine;
   rounds: number;
   planner: { n: number; step: string; wallMs: number; cpuMs: number; vsSmallest: number }[];
-  /** bench/startup.ts's section, when that file exists. */
-  startup?: unknown;
+  /** Other helpers' sections by file (bench/startup.ts: "startup", bench/impact.ts: "impact"), when present. */
+  sections: Record<string, unknown>;
   runs: Run[];
   summary: SummaryRow[];
   cpuPerDeviceMs: Partial<Record<Tool, number>>;

@@ -42,6 +42,7 @@ function results(): Results {
     },
     rounds: 1,
     planner: [{ n: 50, step: "render", wallMs: 14, cpuMs: 13, vsSmallest: 1 }],
+    sections: {},
     runs,
     summary: summarize(runs),
     cpuPerDeviceMs: { reconciler: 33, floor: 23 },
