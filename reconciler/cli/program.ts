@@ -323,6 +323,7 @@ export function program(setExit: (code: number) => void): Command {
     .argument("[device]", "the locked device")
     .requiredOption("--run <id>", "the run that holds the lock, as the lock error names it")
     .option("--repo-lock", "free the repository's run lock instead of a device's")
+    .option("--json", "print the outcome as JSON")
     .option("--repo <dir>", "the repository holding inventory/ and desired/", process.cwd())
     .action(async (device: string | undefined, opts) => {
       if (opts.repoLock) {

@@ -5,13 +5,18 @@
 import type { ApplyDriver } from "../drivers/apply-contract.ts";
 import { summarizeError } from "../model/errors.ts";
 import { safeLine, safeMessage } from "../report/terminal-safe.ts";
+import { OUTPUT_SCHEMA_VERSION } from "../schema/output-version.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
+import { jsonForTerminal } from "./history.ts";
 import { loadSelected } from "./open-repo.ts";
 import type { PlanDeps } from "./plan.ts";
+import type { UnlockOutcome } from "./unlock-run.ts";
 
 export interface UnlockOptions {
   repo?: string;
   run?: string;
+  /** One JSON document (schema/json/unlock-output.schema.json) instead of the line. */
+  json?: boolean;
 }
 
 export async function unlockCommand(
@@ -36,18 +41,30 @@ export async function unlockCommand(
   if (!target) throw new CliError(`no device ${device} in the inventory`, EXIT.usage);
   const driver = deps.applyDrivers[target.platform];
   if (!driver) throw new CliError(`no apply support yet for ${target.platform}: it has no lock`, EXIT.usage);
+  const run = opts.run;
+  const say = (outcome: UnlockOutcome, text: string, error?: string) =>
+    out.write(
+      opts.json
+        ? jsonForTerminal({
+            schema_version: OUTPUT_SCHEMA_VERSION,
+            lock: "device",
+            device,
+            run,
+            outcome,
+            ...(error ? { error } : {}),
+          })
+        : `${text}\n`,
+    );
   const transport = deps.openTransport(selected.repo, selected.knownHosts);
   try {
     const session = await transport.session(device);
-    const r = await driver.releaseLock(session, target, opts.run);
-    out.write(
-      r === "released"
-        ? `${safeLine(device)}: the lock of run ${opts.run} is released\n`
-        : `${safeLine(device)}: not locked\n`,
-    );
+    const r = await driver.releaseLock(session, target, run);
+    if (r === "released") say("released", `${safeLine(device)}: the lock of run ${run} is released`);
+    else say("not-locked", `${safeLine(device)}: not locked`);
     return EXIT.ok;
   } catch (err) {
-    out.write(`${safeLine(device)}: ${safeMessage(summarizeError(err).message, "    | ")}\n`);
+    const message = summarizeError(err).message;
+    say("error", `${safeLine(device)}: ${safeMessage(message, "    | ")}`, message);
     return EXIT.error;
   } finally {
     await transport.closeAll();

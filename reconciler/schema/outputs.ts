@@ -296,6 +296,20 @@ export const PlanOutput = Type.Object(
   },
 );
 
+export const UnlockOutput = Doc("reconciler unlock --json", "a lock freed, or why not", {
+  lock: Type.Union([Type.Literal("device"), Type.Literal("repository")], {
+    description: "a device's lock (unlock DEVICE) or the repository's run lock (--repo-lock)",
+  }),
+  device: Type.Optional(Text),
+  run: Type.String({ description: "the run whose lock was to be freed" }),
+  outcome: Type.Union(
+    ["released", "not-locked", "refused", "held-by-another-run", "error"].map((o) => Type.Literal(o)),
+    { description: "refused: that run still runs on this host; error: the device could not be asked" },
+  ),
+  holder: Type.Optional(Type.String({ description: "the run holding the lock, when it is not freed" })),
+  error: Type.Optional(Text),
+});
+
 /** File name -> schema, for export.ts. */
 export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
   "validate-output.schema.json": ValidateOutput,
@@ -305,4 +319,5 @@ export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
   "trust-output.schema.json": TrustOutput,
   "unfreeze-output.schema.json": UnfreezeOutput,
   "plan-output.schema.json": PlanOutput,
+  "unlock-output.schema.json": UnlockOutput,
 };

@@ -23,6 +23,7 @@ import { type PlannerDriver, plan } from "../../reconciler/plan/planner.ts";
 import type { DeviceIntent } from "../../reconciler/schema/device.ts";
 import { OUTPUT_SCHEMA_VERSION } from "../../reconciler/schema/outputs.ts";
 import { freeze } from "../../reconciler/state/freeze.ts";
+import { RUN_LOCK_FILE } from "../../reconciler/state/run-lock.ts";
 import { type RunRecord, writeRunRecord } from "../../reconciler/state/runs.ts";
 import type { DeviceSession, Transport } from "../../reconciler/transport/session.ts";
 import { runCli } from "../helpers/cli.ts";
@@ -60,7 +61,7 @@ describe("a schema for each command's --json", () => {
   it("exists for every command that has --json and prints one document on stdout", () => {
     const files = readdirSync(SCHEMAS).filter((f) => f.endsWith("-output.schema.json"));
     expect(files.sort()).toEqual(
-      ["history", "keys", "plan", "status", "trust", "unfreeze", "validate"].map(
+      ["history", "keys", "plan", "status", "trust", "unfreeze", "unlock", "validate"].map(
         (c) => `${c}-output.schema.json`,
       ),
     );
@@ -148,6 +149,38 @@ describe("history, status and unfreeze --json", () => {
     writeFileSync(join(store, "freeze.json"), "not json");
     const damaged = check("status", runCli(["status", "--json", "--repo", repo], { env }).stdout);
     expect(damaged.freeze).toHaveProperty("error");
+  });
+});
+
+describe("unlock --repo-lock --json", () => {
+  it("a lock another machine left, freed; then not held; one held by another run, kept", () => {
+    const store = join(dir, "unlock-state");
+    const env = { RECONCILER_STATE_DIR: store };
+    mkdirSync(store, { recursive: true });
+    const lock = (runId: string) =>
+      writeFileSync(
+        join(store, RUN_LOCK_FILE),
+        JSON.stringify({
+          runId,
+          host: "ci-runner-9",
+          pid: 4242,
+          time: "2026-11-29T10:00:00.000Z",
+          command: "apply",
+        }),
+      );
+    const unlock = (runId: string) =>
+      runCli(["unlock", "--repo-lock", "--run", runId, "--json", "--repo", repo], { env });
+    lock("20261129T100000Z-000001");
+    const released = unlock("20261129T100000Z-000001");
+    expect(released.code).toBe(0);
+    expect(check("unlock", released.stdout)).toMatchObject({ lock: "repository", outcome: "released" });
+    expect(check("unlock", unlock("20261129T100000Z-000001").stdout).outcome).toBe("not-locked");
+    lock("20261129T110000Z-000002");
+    const other = unlock("20261129T100000Z-000001");
+    expect(other.code).toBe(1);
+    const kept = check("unlock", other.stdout);
+    expect(kept.outcome).toBe("held-by-another-run");
+    expect(kept.holder).toMatch(/20261129T110000Z-000002/);
   });
 });
 
