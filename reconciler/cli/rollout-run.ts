@@ -77,6 +77,11 @@ export interface CliRolloutResult {
 export async function runRolloutForCli(r: CliRollout): Promise<CliRolloutResult> {
   const { out, err, confirmTimeoutS, runId } = r;
   const count = r.input.targets.length;
+  // One updating line per wave on a terminal, one line per step in a log (report/progress.ts).
+  const progress = createWaveProgress(err, {
+    announce: (of) =>
+      `run ${runId}: applying ${count} device(s) ${of === 1 ? "as one wave" : `in ${of} waves`}; each reverts by itself unless confirmed within ${confirmTimeoutS} s of the last commit${of === 1 ? "" : " of its wave"}`,
+  });
   // SIGINT/SIGTERM: stop at the next safe point and roll back what was committed (a commit in
   // flight finishes first); later waves are not started. A second signal leaves at once:
   // committed devices then revert by themselves when their timers run out.
@@ -85,8 +90,8 @@ export async function runRolloutForCli(r: CliRollout): Promise<CliRolloutResult>
   const onSignal = (name: string) => {
     interrupts++;
     if (interrupts === 1) {
-      err.write(
-        `${name}: stopping; devices already committed are rolled back (${name} again to leave now: they then revert by themselves within ${confirmTimeoutS} s)\n`,
+      progress.note(
+        `${name}: stopping; devices already committed are rolled back (${name} again to leave now: they then revert by themselves within ${confirmTimeoutS} s)`,
       );
       abort.abort();
     } else process.exit(EXIT.interrupted);
@@ -95,11 +100,6 @@ export async function runRolloutForCli(r: CliRollout): Promise<CliRolloutResult>
   const onTerm = () => onSignal("SIGTERM");
   r.signals.on("SIGINT", onInt);
   r.signals.on("SIGTERM", onTerm);
-  // One updating line per wave on a terminal, one line per step in a log (report/progress.ts).
-  const progress = createWaveProgress(err, {
-    announce: (of) =>
-      `run ${runId}: applying ${count} device(s) ${of === 1 ? "as one wave" : `in ${of} waves`}; each reverts by itself unless confirmed within ${confirmTimeoutS} s of the last commit${of === 1 ? "" : " of its wave"}`,
-  });
   let result: RolloutResult;
   try {
     result = await runRollout(r.input, {

@@ -77,6 +77,8 @@ export interface WaveProgress {
   /** A device finished a step of the apply (connect, lock, stage, arm, commit, confirm, ...). */
   step(device: string, step: string, ok: boolean, detail?: string): void;
   soak(seconds: number): void;
+  /** A line of our own (an interrupt's notice): above the wave's line, which is then redrawn. */
+  note(text: string): void;
   /** The rollout ended: the last wave's line is left as it stands. */
   finish(): void;
 }
@@ -105,7 +107,7 @@ export function createWaveProgress(stream: ProgressStream, opts: WaveProgressOpt
     // The step most devices still at work have finished: where the wave stands.
     const counts = new Map<string, number>();
     for (const d of all)
-      if (!d.failed && d.step !== "confirm" && d.step !== "unlock")
+      if (!d.failed && !["waiting", "confirm", "unlock"].includes(d.step))
         counts.set(d.step, (counts.get(d.step) ?? 0) + 1);
     const busiest = [...counts].sort((a, b) => b[1] - a[1])[0];
     const at = busiest ? `, ${busiest[1]} past ${busiest[0]}` : "";
@@ -146,6 +148,12 @@ export function createWaveProgress(stream: ProgressStream, opts: WaveProgressOpt
     soak(seconds) {
       close();
       stream.write(`soaking ${seconds} s before the next wave\n`);
+    },
+    note(text) {
+      if (tty && open) {
+        stream.write(`${CLEAR}${text}\n`);
+        redraw();
+      } else stream.write(`${text}\n`);
     },
     finish() {
       close();

@@ -142,3 +142,27 @@ describe("reading progress", () => {
     expect(f.screen()).toEqual([""]);
   });
 });
+
+describe("a note during a rollout (an interrupt)", () => {
+  it("goes above the wave's line on a terminal, which is redrawn", () => {
+    const f = fakeStream(true);
+    const p = createWaveProgress(f.stream, { announce, now: () => 0 });
+    p.wave(0, 1, ["a"], false);
+    p.note("SIGINT: stopping");
+    p.finish();
+    expect(f.screen()).toEqual([
+      "run r1: applying in 1 waves",
+      "SIGINT: stopping",
+      "devices: 0/1 confirmed · 0:00 (run 0:00)",
+      "",
+    ]);
+  });
+
+  it("is one more line in a log", () => {
+    const f = fakeStream(false);
+    const p = createWaveProgress(f.stream, { announce, now: () => 0 });
+    p.wave(0, 1, ["a"], false);
+    p.note("SIGINT: stopping");
+    expect(f.writes.join("")).toBe("run r1: applying in 1 waves\nSIGINT: stopping\n");
+  });
+});
