@@ -19,6 +19,8 @@ PACKAGES=(
   debootstrap systemd-container
   # test/e2e/conventions-cli: the completion scripts checked by the shells they are for
   zsh fish
+  # test/unit/cli/man-page: docs/reconciler.1 rendered by man and groff without a warning
+  man-db groff-base
 )
 
 if [[ "$(id -u)" != 0 ]]; then
