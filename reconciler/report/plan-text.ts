@@ -78,10 +78,14 @@ export function formatDevicePlan(d: DevicePlan, opts: { color?: boolean; files?:
     : d.files.length > 0
       ? plural(d.files.length, "file")
       : "";
+  // Files that differ with nothing differing in the model (a hand edit of a managed file's
+  // comment, a file rendered differently by a newer reconciler) are said as such.
   const summary =
     d.status === "unchanged"
       ? p.dim("no changes")
-      : `${counted(countChanges(d.changes))}${written ? ` (${written})` : ""}`;
+      : d.changes.length === 0
+        ? `nothing differs in the model, but the device's configuration does (${written})`
+        : `${counted(countChanges(d.changes))}${written ? ` (${written})` : ""}`;
   lines.push(`${name}: ${summary}`);
   for (const n of d.notices ?? []) lines.push(p.magenta(deviceLines(n.trimEnd(), "  ! ")));
   lines.push(...changeTreeLines(d.changes, painter(color)));

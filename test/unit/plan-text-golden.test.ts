@@ -165,6 +165,19 @@ describe("the human plan of the example network", () => {
     expect(text).toContain("\n      + preshared_key_env: (sensitive: $WG_PSK_A_C)\n");
   });
 
+  it("a hand edit of a managed file, with nothing differing in the model: said as such, then the diff", () => {
+    const input = routerA(() => {});
+    if (!("error" in input.live)) {
+      const conf = "/etc/wireguard/wg-b.conf";
+      input.live.artifacts[conf] = `${input.live.artifacts[conf] ?? ""}# tuned by hand\n`;
+    }
+    const text = render([input]);
+    golden("files-only", text);
+    expect(text).toMatch(
+      /^router-a \(debian\): nothing differs in the model, but the device's configuration does \(1 file\)\n {2}update file \/etc\/wireguard\/wg-b\.conf\n/,
+    );
+  });
+
   it("unmanaged: what the device has and git does not name, with its value", () => {
     const text = render([
       routerA((live) => {
