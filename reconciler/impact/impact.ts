@@ -3,6 +3,7 @@
 // moved (other next hops or cost), a prefix that becomes unreachable from a router that reaches
 // it today, one that becomes reachable, one withdrawn from git altogether; and the links and
 // devices that become single points of failure. Pure.
+import { fastImpact } from "./fast.ts";
 import type { NextHop, PathResult, Reach, Route, RouteSource } from "./model.ts";
 import { NOT_MODELLED } from "./not-modelled.ts";
 import { Walker } from "./reach.ts";
@@ -90,6 +91,11 @@ function prefixesOf(tables: ReadonlyMap<string, ReadonlyMap<string, Route>>) {
 
 /** Compares two revisions' desired states (after may also be before with a failure applied). */
 export function impactOf(before: RoutingInput, after: RoutingInput, failure: Failure = {}): Impact {
+  return fastImpact(before, after, failure) ?? fullImpact(before, after, failure);
+}
+
+/** Every router's tables on both sides, every path followed: the reference computation. */
+export function fullImpact(before: RoutingInput, after: RoutingInput, failure: Failure = {}): Impact {
   const b = computeRoutes(before);
   const a = computeRoutes(after, failure);
   const wb = new Walker(b.tables);

@@ -3,7 +3,7 @@
 // border routers (RFC 2328 16.2: an ABR summarises its areas' intra-area routes into the others,
 // and a router in a non-backbone area reaches the rest through its ABRs). Intra-area routes win
 // over inter-area ones whatever the cost; equal costs keep every next hop (ECMP).
-import { type AreaGraph, areaGraph, type Reached, spf } from "./spf.ts";
+import { type AreaGraph, areaGraph, type SpfResult, spf } from "./spf.ts";
 import type { Adjacency, Domain } from "./topology.ts";
 
 export const BACKBONE = "0.0.0.0";
@@ -39,11 +39,11 @@ function offer(table: Table, prefix: string, cand: OspfRoute): void {
 export function ospfRoutes(domain: Domain): Map<string, Table> {
   // Intra-area, per area and router.
   const intra = new Map<string, Map<string, Table>>(); // area -> router -> table
-  const dists = new Map<string, Map<string, Map<string, Reached>>>(); // area -> router -> spf
+  const dists = new Map<string, Map<string, SpfResult>>(); // area -> router -> spf
   for (const [id, area] of domain.areas) {
     const graph: AreaGraph = areaGraph(area);
     const perRouter = new Map<string, Table>();
-    const perSpf = new Map<string, Map<string, Reached>>();
+    const perSpf = new Map<string, SpfResult>();
     for (const s of area.routers) {
       const reached = spf(graph, s);
       perSpf.set(s, reached);

@@ -5,22 +5,40 @@ import type { Adjacency, Area } from "./topology.ts";
 export interface Reached {
   dist: number;
   first: Adjacency[];
+  /** The routers just before this one on some shortest path (the DAG, walked back for a path). */
+  pred: string[];
 }
 
 /** Outgoing adjacencies per router: built once per area, reused by every source's SPF. */
 export type AreaGraph = Map<string, Adjacency[]>;
 
-export function areaGraph(area: Area): AreaGraph {
+export function areaGraph(area: Area, reversed = false): AreaGraph {
   const g: AreaGraph = new Map();
   for (const a of area.adjacencies) {
-    let out = g.get(a.from);
+    // Reversed: the edges turned around (same cost), so one SPF gives every router's distance TO a router.
+    const e = reversed ? { ...a, from: a.to, to: a.from } : a;
+    let out = g.get(e.from);
     if (!out) {
       out = [];
-      g.set(a.from, out);
+      g.set(e.from, out);
     }
-    out.push(a);
+    out.push(e);
   }
   return g;
+}
+
+/** Every router on a shortest path from the SPF's source to target (source excluded), sorted. */
+export function onPaths(reached: SpfResult, target: string): string[] {
+  const seen = new Set<string>();
+  const todo = [target];
+  while (todo.length > 0) {
+    const r = todo.pop() as string;
+    const at = reached.get(r);
+    if (!at || at.dist === 0 || seen.has(r)) continue;
+    seen.add(r);
+    todo.push(...at.pred);
+  }
+  return [...seen].sort();
 }
 
 function union(a: Adjacency[], b: Adjacency[]): Adjacency[] {
@@ -30,14 +48,14 @@ function union(a: Adjacency[], b: Adjacency[]): Adjacency[] {
   return out;
 }
 
-/** A binary heap of (distance, router). */
+/** A binary heap of (distance, router index). */
 class Heap {
   private d: number[] = [];
-  private r: string[] = [];
+  private r: number[] = [];
   get size(): number {
     return this.d.length;
   }
-  push(dist: number, router: string): void {
+  push(dist: number, router: number): void {
     let i = this.d.length;
     this.d.push(dist);
     this.r.push(router);
@@ -45,16 +63,16 @@ class Heap {
       const p = (i - 1) >> 1;
       if ((this.d[p] as number) <= dist) break;
       this.d[i] = this.d[p] as number;
-      this.r[i] = this.r[p] as string;
+      this.r[i] = this.r[p] as number;
       i = p;
     }
     this.d[i] = dist;
     this.r[i] = router;
   }
-  pop(): [number, string] {
-    const top: [number, string] = [this.d[0] as number, this.r[0] as string];
+  pop(): number {
+    const top = this.r[0] as number;
     const ld = this.d.pop() as number;
-    const lr = this.r.pop() as string;
+    const lr = this.r.pop() as number;
     const n = this.d.length;
     if (n > 0) {
       let i = 0;
@@ -64,7 +82,7 @@ class Heap {
         const c = l + 1 < n && (this.d[l + 1] as number) < (this.d[l] as number) ? l + 1 : l;
         if ((this.d[c] as number) >= ld) break;
         this.d[i] = this.d[c] as number;
-        this.r[i] = this.r[c] as string;
+        this.r[i] = this.r[c] as number;
         i = c;
       }
       this.d[i] = ld;
@@ -74,28 +92,104 @@ class Heap {
   }
 }
 
+/** The graph with routers numbered, built once per graph: SPF runs on arrays, not on name lookups. */
+interface Compiled {
+  index: Map<string, number>;
+  names: string[];
+  out: Adjacency[][];
+  to: Int32Array[];
+}
+
+const compiled = new WeakMap<AreaGraph, Compiled>();
+
+function compile(graph: AreaGraph): Compiled {
+  const known = compiled.get(graph);
+  if (known) return known;
+  const index = new Map<string, number>();
+  const names: string[] = [];
+  const number = (name: string) => {
+    let i = index.get(name);
+    if (i === undefined) {
+      i = names.length;
+      index.set(name, i);
+      names.push(name);
+    }
+    return i;
+  };
+  for (const [from, edges] of graph) {
+    number(from);
+    for (const e of edges) number(e.to);
+  }
+  const out: Adjacency[][] = names.map((n) => graph.get(n) ?? []);
+  const to = out.map((edges) => Int32Array.from(edges, (e) => index.get(e.to) as number));
+  const c = { index, names, out, to };
+  compiled.set(graph, c);
+  return c;
+}
+
+/** One SPF's answer: for a router, its distance, first hops and predecessors (undefined: unreached). */
+export interface SpfResult {
+  get(router: string): Reached | undefined;
+}
+
 /** Shortest paths from source inside the area; the source itself is at distance 0 with no first hop. */
-export function spf(graph: AreaGraph, source: string): Map<string, Reached> {
-  const best = new Map<string, Reached>([[source, { dist: 0, first: [] }]]);
-  const done = new Set<string>();
+export function spf(graph: AreaGraph, source: string): SpfResult {
+  const c = compile(graph);
+  const src = c.index.get(source);
+  const self: Reached = { dist: 0, first: [], pred: [] };
+  if (src === undefined) return { get: (r) => (r === source ? self : undefined) };
+  const n = c.names.length;
+  const dist = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+  const done = new Uint8Array(n);
+  const first: Adjacency[][] = new Array(n);
+  const pred: number[][] = new Array(n);
+  dist[src] = 0;
+  first[src] = [];
+  pred[src] = [];
   const heap = new Heap();
-  heap.push(0, source);
+  heap.push(0, src);
   while (heap.size > 0) {
-    const [d, u] = heap.pop();
-    if (done.has(u)) continue;
-    done.add(u);
-    const fu = (best.get(u) as Reached).first;
-    for (const e of graph.get(u) ?? []) {
-      const nd = d + e.cost;
-      const via = u === source ? [e] : fu;
-      const cur = best.get(e.to);
-      if (!cur || nd < cur.dist) {
-        best.set(e.to, { dist: nd, first: via });
-        heap.push(nd, e.to);
-      } else if (nd === cur.dist && !done.has(e.to)) {
-        cur.first = union(cur.first, via);
+    const u = heap.pop();
+    if (done[u]) continue;
+    done[u] = 1;
+    const du = dist[u] as number;
+    const fu = first[u] as Adjacency[];
+    const edges = c.out[u] as Adjacency[];
+    const tos = c.to[u] as Int32Array;
+    for (let k = 0; k < edges.length; k++) {
+      const e = edges[k] as Adjacency;
+      const v = tos[k] as number;
+      const nd = du + e.cost;
+      const via = u === src ? [e] : fu;
+      const dv = dist[v] as number;
+      if (nd < dv) {
+        dist[v] = nd;
+        first[v] = via;
+        pred[v] = [u];
+        heap.push(nd, v);
+      } else if (nd === dv && !done[v]) {
+        first[v] = union(first[v] as Adjacency[], via);
+        const p = pred[v] as number[];
+        if (!p.includes(u)) p.push(u);
       }
     }
   }
-  return best;
+  const views: (Reached | undefined)[] = new Array(n);
+  return {
+    get(router: string): Reached | undefined {
+      const i = c.index.get(router);
+      if (i === undefined) return router === source ? self : undefined;
+      if (dist[i] === Number.POSITIVE_INFINITY) return undefined;
+      let v = views[i];
+      if (!v) {
+        v = {
+          dist: dist[i] as number,
+          first: first[i] as Adjacency[],
+          pred: (pred[i] as number[]).map((k) => c.names[k] as string),
+        };
+        views[i] = v;
+      }
+      return v;
+    },
+  };
 }

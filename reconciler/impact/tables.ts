@@ -85,6 +85,11 @@ export function computeRoutes(input: RoutingInput, failure: Failure = {}): Netwo
     const t = tables.get(r) as Map<string, Route>;
     for (const route of routes) put(t, route);
   }
+  return { tables, adjacencies: adjacencyList(topo), notes: [...new Set(topo.notes)] };
+}
+
+/** The links that carry an adjacency in any domain, once each. */
+export function adjacencyList(topo: Topology): NetworkRoutes["adjacencies"] {
   const adjacencies: NetworkRoutes["adjacencies"] = [];
   const seen = new Set<string>();
   for (const d of topo.domains.values())
@@ -94,5 +99,5 @@ export function computeRoutes(input: RoutingInput, failure: Failure = {}): Netwo
         seen.add(adj.link);
         adjacencies.push({ link: adj.link, a: adj.from, b: adj.to });
       }
-  return { tables, adjacencies, notes: [...new Set(topo.notes)] };
+  return adjacencies;
 }

@@ -123,10 +123,8 @@ describe("OSPF shortest paths", () => {
     const n = computeRoutes(net);
     expect(route(n, "r1", "192.0.2.3/32")).toBeUndefined();
     expect(new Walker(n.tables).path("r1", "192.0.2.3/32").reach).toBe("no-route");
-    expect(new Walker(n.tables).path("r1", "192.0.2.2/32")).toMatchObject({
-      reach: "delivered",
-      through: ["r2"],
-    });
+    expect(new Walker(n.tables).path("r1", "192.0.2.2/32").reach).toBe("delivered");
+    expect(new Walker(n.tables).through("r1", "192.0.2.2/32")).toEqual(["r2"]);
   });
 
   it("keeps OSPFv2 and OSPFv3 apart: no adjacency between different versions", () => {
