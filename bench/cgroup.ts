@@ -166,6 +166,8 @@ export interface Measured {
   rootPeakRssBytes?: number;
   rootMaxFds?: number;
   exitCode: number;
+  /** Lines of stdout and stderr matching opts.count. */
+  counted: number;
   stdoutTail: string;
   stderrTail: string;
 }
@@ -188,7 +190,7 @@ export async function runMeasured(
   cg: Cgroups,
   name: string,
   argv: string[],
-  opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; count?: RegExp } = {},
 ): Promise<Measured> {
   const leaf = makeLeaf(cg, name);
   try {
@@ -209,20 +211,37 @@ export async function runMeasured(
     );
     let stdout = "";
     let stderr = "";
+    let counted = 0;
+    // Whole lines only: a chunk may end mid-line.
+    const counter = () => {
+      let carry = "";
+      return (text: string, end = false) => {
+        const lines = (carry + text).split("\n");
+        carry = end ? "" : (lines.pop() ?? "");
+        if (opts.count) for (const l of lines) if (opts.count.test(l)) counted++;
+      };
+    };
+    const countOut = counter();
+    const countErr = counter();
     child.stdout.on("data", (c: Buffer) => {
       stdout = (stdout + c.toString()).slice(-TAIL);
+      countOut(c.toString());
     });
     child.stderr.on("data", (c: Buffer) => {
       stderr = (stderr + c.toString()).slice(-TAIL);
+      countErr(c.toString());
     });
     const acc = { rss: 0, fds: 0 };
     const pid = child.pid as number;
     const sampler = setInterval(() => sampleRoot(pid, acc), 25);
     const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 900_000);
+    // "close": the process exited and its output is read to the end (for the counts).
     const exitCode = await new Promise<number>((resolve, reject) => {
       child.once("error", reject);
-      child.once("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+      child.once("close", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
     });
+    countOut("", true);
+    countErr("", true);
     const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
     clearInterval(sampler);
     clearTimeout(timer);
@@ -236,6 +255,7 @@ export async function runMeasured(
       rootPeakRssBytes: acc.rss || undefined,
       rootMaxFds: acc.fds || undefined,
       exitCode,
+      counted,
       stdoutTail: stdout,
       stderrTail: stderr,
     };

@@ -131,7 +131,7 @@ export function renderMarkdown(res: Results): string {
       `## N = ${b.n}: memory and descriptors`,
       "",
       `\`reconciler plan\` over ${b.n} devices (${b.namespaces} sshd namespaces, ${b.addressesPerNamespace} addresses each):`,
-      `exit ${b.exitCode}, wall ${ms(b.wallMs)}, CPU ${ms(b.cpuMs)}, peak RSS ${mib(b.rssBytes)} (cgroup peak ${mib(b.peakBytes)}),`,
+      `exit ${b.exitCode} (${b.deviceErrors} device${b.deviceErrors === 1 ? "" : "s"} with an error), wall ${ms(b.wallMs)}, CPU ${ms(b.cpuMs)}, peak RSS ${mib(b.rssBytes)} (cgroup peak ${mib(b.peakBytes)}),`,
       `at most ${b.fds ?? "–"} open descriptors, ${b.connections} connections.`,
       b.parallelOption
         ? "`plan --parallel` bounds the connections."

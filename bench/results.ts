@@ -123,6 +123,8 @@ export interface BigPoint {
   fds?: number;
   connections: number;
   exitCode: number;
+  /** Devices the plan reported an error for (e.g. a connect timeout). */
+  deviceErrors: number;
   /** Whether the CLI has an option bounding the connections (`plan --parallel`). */
   parallelOption: boolean;
 }
