@@ -38,8 +38,19 @@ async function computed(failure: Failure = {}): Promise<Record<string, Table>> {
   const net = computeRoutes(loaded.repo, failure);
   const out: Record<string, Table> = {};
   for (const r of MESH) {
+    // bird also exports its OSPF copy of each OSPF interface's own network (at the interface's
+    // cost, out of that interface); the kernel's connected route (metric 0) stays in front of it.
+    const ospfCost = new Map<string, number>();
+    for (const inst of loaded.repo.expanded[r]?.ospf?.instances ?? [])
+      for (const area of inst.areas)
+        for (const i of area.interfaces ?? []) ospfCost.set(i.name, i.cost ?? 10);
     const t: Table = {};
     for (const route of net.tables.get(r)?.values() ?? ([] as Route[])) {
+      const own =
+        route.source === "connected" && route.interface !== undefined
+          ? ospfCost.get(route.interface)
+          : undefined;
+      if (own !== undefined) t[route.prefix] = `${route.interface} ${own}`;
       if (!route.source.startsWith("ospf")) continue;
       t[route.prefix] =
         `${[...new Set(route.nextHops.map((h) => h.interface))].sort().join(",")} ${route.cost}`;
