@@ -62,7 +62,28 @@ interface Reacher {
 
 /** From the router's own SPF. */
 function forward(reached: SpfResult): Reacher {
-  return { to: (r) => reached.get(r), through: (r) => onPaths(reached, r) };
+  return {
+    to: (r) => {
+      const dist = reached.dist(r);
+      return dist === undefined ? undefined : { dist, first: reached.first(r) as Adjacency[] };
+    },
+    through: (r) => onPaths(reached, r),
+  };
+}
+
+/** The same first hops (by neighbour and interface: the two sides' adjacency objects differ). */
+function sameFirst(x: readonly Adjacency[], y: readonly Adjacency[]): boolean {
+  if (x.length !== y.length) return false;
+  for (const e of y) {
+    let found = false;
+    for (const f of x)
+      if (f.to === e.to && f.fromInterface === e.fromInterface) {
+        found = true;
+        break;
+      }
+    if (!found) return false;
+  }
+  return true;
 }
 
 /**
@@ -128,18 +149,7 @@ function sameRoute(x: Best | undefined, y: Best | undefined): boolean {
   const nx = !x || x.own;
   const ny = !y || y.own;
   if (nx || ny) return nx && ny;
-  if (x.cost !== y.cost || x.first.length !== y.first.length) return false;
-  // A handful of first hops at most: a nested loop beats building sets (this runs per router and prefix).
-  for (const e of y.first) {
-    let found = false;
-    for (const f of x.first)
-      if (f.to === e.to && f.fromInterface === e.fromInterface) {
-        found = true;
-        break;
-      }
-    if (!found) return false;
-  }
-  return true;
+  return x.cost === y.cost && sameFirst(x.first, y.first);
 }
 
 function summary(b: Best | undefined, reach: Reacher): PathSummary {
@@ -263,12 +273,29 @@ export function fastImpact(
       changes.push({ router: s, prefix, kind, before, after });
     };
     const own = (s: string) => new Set((tb.connected.get(s) ?? []).map((c) => c.prefix));
-    // Routers whose shortest paths may have changed: their own SPFs, every prefix.
+    // Prefixes by advertiser: a route changes only if the way to one of its advertisers does.
+    const advertised = new Map<string, Set<string>>();
+    for (const a of [...areaB.adverts, ...areaA.adverts]) {
+      const set = advertised.get(a.router);
+      if (set) set.add(a.prefix);
+      else advertised.set(a.router, new Set([a.prefix]));
+    }
+    // Routers whose shortest paths may have changed: their own SPFs, then the prefixes of every
+    // advertiser now reached at another distance or through other first hops.
     for (const s of affected) {
-      const rb = forward(spf(graphs.b, s));
-      const ra = forward(spf(graphs.a, s));
+      const sb = spf(graphs.b, s);
+      const sa = spf(graphs.a, s);
+      const check = new Set(changedPrefixes);
+      for (const [r, ps] of advertised) {
+        const db = sb.dist(r);
+        const da = sa.dist(r);
+        if (db === da && (db === undefined || sameFirst(sb.first(r) ?? [], sa.first(r) ?? []))) continue;
+        for (const p of ps) check.add(p);
+      }
       const mine = own(s);
-      for (const p of domainPrefixes) if (!mine.has(p)) compare(s, p, rb, ra);
+      const rb = forward(sb);
+      const ra = forward(sa);
+      for (const p of check) if (!mine.has(p)) compare(s, p, rb, ra);
     }
     // Prefixes whose adverts changed, for every other router: from the advertisers' reversed SPFs.
     for (const s of areaB.routers) {

@@ -130,6 +130,10 @@ function compile(graph: AreaGraph): Compiled {
 /** One SPF's answer: for a router, its distance, first hops and predecessors (undefined: unreached). */
 export interface SpfResult {
   get(router: string): Reached | undefined;
+  /** The distance alone, without building a view (hot loops). */
+  dist(router: string): number | undefined;
+  /** The first hops alone, without building a view. */
+  first(router: string): Adjacency[] | undefined;
 }
 
 /** Shortest paths from source inside the area; the source itself is at distance 0 with no first hop. */
@@ -137,7 +141,12 @@ export function spf(graph: AreaGraph, source: string): SpfResult {
   const c = compile(graph);
   const src = c.index.get(source);
   const self: Reached = { dist: 0, first: [], pred: [] };
-  if (src === undefined) return { get: (r) => (r === source ? self : undefined) };
+  if (src === undefined)
+    return {
+      get: (r) => (r === source ? self : undefined),
+      dist: (r) => (r === source ? 0 : undefined),
+      first: (r) => (r === source ? [] : undefined),
+    };
   const n = c.names.length;
   const dist = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
   const done = new Uint8Array(n);
@@ -175,7 +184,19 @@ export function spf(graph: AreaGraph, source: string): SpfResult {
     }
   }
   const views: (Reached | undefined)[] = new Array(n);
+  const at = (router: string): number | undefined => {
+    const i = c.index.get(router);
+    return i === undefined || dist[i] === Number.POSITIVE_INFINITY ? undefined : i;
+  };
   return {
+    dist(router: string): number | undefined {
+      const i = at(router);
+      return i === undefined ? (router === source ? 0 : undefined) : (dist[i] as number);
+    },
+    first(router: string): Adjacency[] | undefined {
+      const i = at(router);
+      return i === undefined ? (router === source ? [] : undefined) : (first[i] as Adjacency[]);
+    },
     get(router: string): Reached | undefined {
       const i = c.index.get(router);
       if (i === undefined) return router === source ? self : undefined;
