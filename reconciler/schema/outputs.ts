@@ -289,6 +289,27 @@ export const PlanOutput = Type.Object(
         "one device's plan",
       ),
     ),
+    impact: Type.Optional(
+      Type.Union([
+        Type.String({ description: "why the plan has no routing impact (the base could not be read)" }),
+        Open(
+          {
+            base: Open({ revision: Text, why: Text }, "the revision compared with, and why that one"),
+            changes: Type.Array(Type.Unknown(), {
+              description: "per router and prefix: kind (moved, unreachable, reachable, withdrawn), before, after",
+            }),
+            newSinglePoints: Open(
+              { links: Type.Array(Text), devices: Type.Array(Text) },
+              "links and devices whose loss alone would split the network, and did not before",
+            ),
+            totals: Type.Record(Text, Type.Integer()),
+            links: Type.Array(Type.Unknown(), { description: "the routing links: kept, added or removed" }),
+            notModelled: Type.Array(Text),
+          },
+          "the routing impact against an earlier revision (docs/impact.md)",
+        ),
+      ]),
+    ),
   },
   {
     title: "reconciler plan --json",
