@@ -296,7 +296,8 @@ export const PlanOutput = Type.Object(
           {
             base: Open({ revision: Text, why: Text }, "the revision compared with, and why that one"),
             changes: Type.Array(Type.Unknown(), {
-              description: "per router and prefix: kind (moved, unreachable, reachable, withdrawn), before, after",
+              description:
+                "per router and prefix: kind (moved, unreachable, reachable, withdrawn), before, after",
             }),
             newSinglePoints: Open(
               { links: Type.Array(Text), devices: Type.Array(Text) },
