@@ -21,8 +21,9 @@ let repo: LabRepo;
 const MESH = ["router-a", "router-b", "router-c"];
 
 const cli = (args: string[]) => runCli([...args, "--repo", repo.dir], { env: repo.env });
-// The lockout analysis is apply.test.ts's subject; here it must not stand between the model and bird.
-const apply = () => cli(["apply", "--limit", MESH.join(","), "--yes", "--allow-lockout"]);
+// The lockout analysis and the health gates' soak are apply.test.ts's subject; here they must not
+// stand between the model and bird (the comparison below polls until bird agrees, or fails).
+const apply = () => cli(["apply", "--limit", MESH.join(","), "--yes", "--allow-lockout", "--soak", "0"]);
 const commit = (message: string) =>
   execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.net", "commit", "-qam", message], {
     cwd: repo.dir,
