@@ -85,11 +85,16 @@ up() {
     ip link add "rcb-h$i" type veth peer name mgmt0 netns "$ns"
     ip link set "rcb-h$i" master "$BRIDGE" up
     ip -n "$ns" link set lo up
-    for ((j = 0; j < m; j++)); do
-      d=$((i * m + j))
-      ip -n "$ns" addr add "$(addr "$d")/16" dev mgmt0
-    done
+    # The first address on the bridge's subnet; the others as /32s on the namespace's lo, routed
+    # by the host through the first: the host then keeps one neighbour entry per namespace, not
+    # one per address (1,000 would overflow the default neighbour table, gc_thresh3 = 1024).
+    ip -n "$ns" addr add "$(addr $((i * m)))/16" dev mgmt0
     ip -n "$ns" link set mgmt0 up
+    for ((j = 1; j < m; j++)); do
+      d=$((i * m + j))
+      ip -n "$ns" addr add "$(addr "$d")/32" dev lo
+      ip route add "$(addr "$d")/32" via "$(addr $((i * m)))" dev "$BRIDGE"
+    done
     mounts=()
     for p in "${PRIVATE[@]}"; do
       mkdir -p "$dir/${p%%:*}" "${p#*:}"
