@@ -98,6 +98,8 @@ interface Compiled {
   names: string[];
   out: Adjacency[][];
   to: Int32Array[];
+  /** Incoming edges (from, cost): predecessors are found from the distances after the run. */
+  inc: { from: number; cost: number }[][];
 }
 
 const compiled = new WeakMap<AreaGraph, Compiled>();
@@ -122,7 +124,11 @@ function compile(graph: AreaGraph): Compiled {
   }
   const out: Adjacency[][] = names.map((n) => graph.get(n) ?? []);
   const to = out.map((edges) => Int32Array.from(edges, (e) => index.get(e.to) as number));
-  const c = { index, names, out, to };
+  const inc: Compiled["inc"] = names.map(() => []);
+  out.forEach((edges, from) => {
+    edges.forEach((e, k) => inc[(to[from] as Int32Array)[k] as number]?.push({ from, cost: e.cost }));
+  });
+  const c = { index, names, out, to, inc };
   compiled.set(graph, c);
   return c;
 }
@@ -151,10 +157,8 @@ export function spf(graph: AreaGraph, source: string): SpfResult {
   const dist = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
   const done = new Uint8Array(n);
   const first: Adjacency[][] = new Array(n);
-  const pred: number[][] = new Array(n);
   dist[src] = 0;
   first[src] = [];
-  pred[src] = [];
   const heap = new Heap();
   heap.push(0, src);
   while (heap.size > 0) {
@@ -174,12 +178,9 @@ export function spf(graph: AreaGraph, source: string): SpfResult {
       if (nd < dv) {
         dist[v] = nd;
         first[v] = via;
-        pred[v] = [u];
         heap.push(nd, v);
       } else if (nd === dv && !done[v]) {
         first[v] = union(first[v] as Adjacency[], via);
-        const p = pred[v] as number[];
-        if (!p.includes(u)) p.push(u);
       }
     }
   }
@@ -203,11 +204,11 @@ export function spf(graph: AreaGraph, source: string): SpfResult {
       if (dist[i] === Number.POSITIVE_INFINITY) return undefined;
       let v = views[i];
       if (!v) {
-        v = {
-          dist: dist[i] as number,
-          first: first[i] as Adjacency[],
-          pred: (pred[i] as number[]).map((k) => c.names[k] as string),
-        };
+        const d = dist[i] as number;
+        const pred = new Set<string>();
+        for (const e of c.inc[i] ?? [])
+          if ((dist[e.from] as number) + e.cost === d) pred.add(c.names[e.from] as string);
+        v = { dist: d, first: first[i] as Adjacency[], pred: [...pred] };
         views[i] = v;
       }
       return v;
