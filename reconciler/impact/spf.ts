@@ -156,9 +156,14 @@ export function spf(graph: AreaGraph, source: string): SpfResult {
   const n = c.names.length;
   const dist = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
   const done = new Uint8Array(n);
-  const first: Adjacency[][] = new Array(n);
+  const srcEdges = c.out[src] as Adjacency[];
+  // First hops as a bit set over the source's own adjacencies while there are at most 30 of them
+  // (no array per router and tie: the hot part of the shortcut), as arrays beyond.
+  const small = srcEdges.length <= 30;
+  const mask = new Int32Array(small ? n : 0);
+  const firstArr: Adjacency[][] = new Array(small ? 0 : n);
   dist[src] = 0;
-  first[src] = [];
+  if (!small) firstArr[src] = [];
   const heap = new Heap();
   heap.push(0, src);
   while (heap.size > 0) {
@@ -166,24 +171,39 @@ export function spf(graph: AreaGraph, source: string): SpfResult {
     if (done[u]) continue;
     done[u] = 1;
     const du = dist[u] as number;
-    const fu = first[u] as Adjacency[];
     const edges = c.out[u] as Adjacency[];
     const tos = c.to[u] as Int32Array;
     for (let k = 0; k < edges.length; k++) {
       const e = edges[k] as Adjacency;
       const v = tos[k] as number;
       const nd = du + e.cost;
-      const via = u === src ? [e] : fu;
       const dv = dist[v] as number;
+      if (nd > dv || (nd === dv && done[v])) continue;
+      if (small) {
+        const via = u === src ? 1 << k : (mask[u] as number);
+        if (nd < dv) mask[v] = via;
+        else mask[v] = (mask[v] as number) | via;
+      } else {
+        const via = u === src ? [e] : (firstArr[u] as Adjacency[]);
+        firstArr[v] = nd < dv ? via : union(firstArr[v] as Adjacency[], via);
+      }
       if (nd < dv) {
         dist[v] = nd;
-        first[v] = via;
         heap.push(nd, v);
-      } else if (nd === dv && !done[v]) {
-        first[v] = union(first[v] as Adjacency[], via);
       }
     }
   }
+  const fromMask = new Map<number, Adjacency[]>();
+  const firstOf = (i: number): Adjacency[] => {
+    if (!small) return firstArr[i] as Adjacency[];
+    const m = mask[i] as number;
+    let l = fromMask.get(m);
+    if (!l) {
+      l = srcEdges.filter((_, k) => (m & (1 << k)) !== 0);
+      fromMask.set(m, l);
+    }
+    return l;
+  };
   const views: (Reached | undefined)[] = new Array(n);
   const at = (router: string): number | undefined => {
     const i = c.index.get(router);
@@ -196,7 +216,7 @@ export function spf(graph: AreaGraph, source: string): SpfResult {
     },
     first(router: string): Adjacency[] | undefined {
       const i = at(router);
-      return i === undefined ? (router === source ? [] : undefined) : (first[i] as Adjacency[]);
+      return i === undefined ? (router === source ? [] : undefined) : firstOf(i);
     },
     get(router: string): Reached | undefined {
       const i = c.index.get(router);
@@ -208,7 +228,7 @@ export function spf(graph: AreaGraph, source: string): SpfResult {
         const pred = new Set<string>();
         for (const e of c.inc[i] ?? [])
           if ((dist[e.from] as number) + e.cost === d) pred.add(c.names[e.from] as string);
-        v = { dist: d, first: first[i] as Adjacency[], pred: [...pred] };
+        v = { dist: d, first: firstOf(i), pred: [...pred] };
         views[i] = v;
       }
       return v;
