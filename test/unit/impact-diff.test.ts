@@ -151,13 +151,10 @@ describe("static routes and iBGP", () => {
       bgp: { nextHop: "192.0.2.3", origin: "r3" },
     });
     // Without the reflector's client flag, a non-client's route is not passed to a non-client.
-    const plain = network(
-      { ...routers, r1: router(1, { bgp: bgp(1, [2, 3]) }) },
-      [
-        { a: "r1", b: "r2", cost: 10 },
-        { a: "r1", b: "r3", cost: 10 },
-      ],
-    );
+    const plain = network({ ...routers, r1: router(1, { bgp: bgp(1, [2, 3]) }) }, [
+      { a: "r1", b: "r2", cost: 10 },
+      { a: "r1", b: "r3", cost: 10 },
+    ]);
     expect(computeRoutes(plain).tables.get("r2")?.get("203.0.113.0/26")).toBeUndefined();
     // The session runs between loopbacks: cut r1-r3 and r2 loses the prefix with the session.
     const i = impactOf(net, net, { links: ["r1-r3"] });
