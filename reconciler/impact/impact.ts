@@ -163,3 +163,19 @@ export interface PlanImpact extends Impact {
   /** The revision the plan's desired state is compared with, and how it was chosen. */
   base: { revision: string; why: string };
 }
+
+/**
+ * The links on changed paths (both ends among the routers a changed path passes), marked "lost"
+ * when a path over them became unreachable, else "moved": what the pictures draw.
+ */
+export function linksOnChangedPaths(impact: Impact): Map<string, "moved" | "lost"> {
+  const marked = new Map<string, "moved" | "lost">();
+  for (const c of impact.changes) {
+    const hops = new Set([c.router, ...c.before.through, ...c.after.through]);
+    for (const l of impact.links) {
+      if (!hops.has(l.a) || !hops.has(l.b) || marked.get(l.link) === "lost") continue;
+      marked.set(l.link, c.kind === "unreachable" ? "lost" : "moved");
+    }
+  }
+  return marked;
+}

@@ -3,7 +3,7 @@
 // (the same lines, and a Mermaid picture of the routing links with the changed paths drawn).
 // Names and prefixes come from git, already validated; they still go through safeLine.
 import pc from "picocolors";
-import type { PathChange, PathSummary, PlanImpact } from "../impact/impact.ts";
+import { linksOnChangedPaths, type PathChange, type PathSummary, type PlanImpact } from "../impact/impact.ts";
 import { safeLine } from "./terminal-safe.ts";
 
 /** At most this many path lines; the rest are counted (plan --json holds them all). */
@@ -103,21 +103,11 @@ const label = (s: string) => s.replace(/["<>#&;`\\|]/g, "").slice(0, 80);
  */
 export function impactMermaid(impact: PlanImpact): string {
   const lines = ["graph LR"];
-  const onChanged = new Map<string, "moved" | "lost">();
-  const mark = (x: string, y: string, how: "moved" | "lost") => {
-    const k = x < y ? `${x}\n${y}` : `${y}\n${x}`;
-    if (onChanged.get(k) !== "lost") onChanged.set(k, how);
-  };
-  for (const c of impact.changes) {
-    const hops = new Set([c.router, ...c.before.through, ...c.after.through]);
-    for (const l of impact.links)
-      if (hops.has(l.a) && hops.has(l.b)) mark(l.a, l.b, c.kind === "unreachable" ? "lost" : "moved");
-  }
+  const marked = linksOnChangedPaths(impact);
   const nodes = [...new Set(impact.links.flatMap((l) => [l.a, l.b]))].sort();
   for (const n of nodes) lines.push(`  ${nodeId(n)}["${label(n)}"]`);
   impact.links.forEach((l, i) => {
-    const k = l.a < l.b ? `${l.a}\n${l.b}` : `${l.b}\n${l.a}`;
-    const on = onChanged.get(k);
+    const on = marked.get(l.link);
     const text = `${l.link}${l.state === "kept" ? "" : `: ${l.state}`}${on === "lost" ? ", paths lost" : on === "moved" ? ", paths moved" : ""}`;
     lines.push(`  ${nodeId(l.a)} ${l.state === "removed" ? "-.-" : "---"}|"${label(text)}"| ${nodeId(l.b)}`);
     const style =
