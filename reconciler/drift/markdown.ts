@@ -34,6 +34,11 @@ const STYLE: Record<LinkState, string> = {
   drifted: "stroke:#bf8700,stroke-width:3px",
 };
 
+const REROUTED = {
+  moved: "stroke:#bf8700,stroke-width:2px,stroke-dasharray:2",
+  lost: "stroke:#cf222e,stroke-width:2px,stroke-dasharray:2",
+};
+
 export function mermaidTopology(r: DriftReport): string {
   const lines = ["graph LR"];
   const shown = new Set<string>();
@@ -50,10 +55,13 @@ export function mermaidTopology(r: DriftReport): string {
   r.links.forEach((l, i) => {
     node(l.ends[0].device);
     node(l.ends[1].device);
+    // An up link carrying paths the down links moved or cut (routing model) is drawn as such.
+    const path = l.state === "up" ? r.rerouted?.links[l.name] : undefined;
+    const note = path === "lost" ? ", paths lost" : path === "moved" ? ", paths moved" : "";
     lines.push(
-      `  ${nodeId(l.ends[0].device)} ---|"${label(`${l.name}: ${l.state}`)}"| ${nodeId(l.ends[1].device)}`,
+      `  ${nodeId(l.ends[0].device)} ---|"${label(`${l.name}: ${l.state}${note}`)}"| ${nodeId(l.ends[1].device)}`,
     );
-    lines.push(`  linkStyle ${i} ${STYLE[l.state]}`);
+    lines.push(`  linkStyle ${i} ${path ? REROUTED[path] : STYLE[l.state]}`);
   });
   return lines.join("\n");
 }
@@ -74,6 +82,11 @@ export function driftMarkdown(r: DriftReport, plan: Plan): string {
     out.push(`| ${mdText(d.device)} | ${mdText(d.platform)} | ${d.state} | ${d.changes} | ${d.unmanaged} |`);
   if (r.links.length > 0) {
     out.push("", "## Topology", "", fenced(mermaidTopology(r), "mermaid"));
+    if (r.rerouted)
+      out.push(
+        "",
+        `With the links that are down, the routing model (docs/impact.md) moves ${r.rerouted.moved} paths and cuts ${r.rerouted.unreachable}; the links carrying them are dashed.`,
+      );
     const bad = r.links.filter((l) => l.state !== "up");
     if (bad.length > 0) {
       out.push("");

@@ -1,6 +1,8 @@
 // The drift report as a value: what a drift run covered, each device's state, and each link's
 // state, computed from the plan of the fleet (desired = git, live = the devices). Pure; the
 // Markdown (markdown.ts) and the JSON file are two renderings of it.
+
+import { reroutedBy } from "../impact/impact.ts";
 import type { DevicePlan, Plan } from "../model/plan.ts";
 import type { DesiredRepo } from "../model/repo.ts";
 
@@ -35,6 +37,8 @@ export interface DriftReport {
   covered: { devices: number; of: number };
   devices: DeviceDrift[];
   links: LinkDrift[];
+  /** What the down links do to traffic, from the routing model (impact/): links on changed paths. */
+  rerouted?: { links: Record<string, "moved" | "lost">; moved: number; unreachable: number };
   totals: Record<DeviceDriftState, number>;
 }
 
@@ -92,6 +96,8 @@ export function driftReport(
     unsupported: 0,
   };
   for (const d of devices) totals[d.state]++;
+  const down = links.filter((l) => l.state === "down").map((l) => l.name);
+  const rerouted = down.length > 0 ? reroutedBy(repo, down) : undefined;
   return {
     version: 1,
     ranAt: meta.ranAt.toISOString(),
@@ -100,6 +106,7 @@ export function driftReport(
     covered: { devices: devices.length, of: Object.keys(repo.devices).length },
     devices,
     links,
+    ...(rerouted ? { rerouted } : {}),
     totals,
   };
 }

@@ -179,3 +179,16 @@ export function linksOnChangedPaths(impact: Impact): Map<string, "moved" | "lost
   }
   return marked;
 }
+
+/** What failed links do to traffic (the drift report's down links): the links on changed paths, counts. */
+export function reroutedBy(
+  input: RoutingInput,
+  links: readonly string[],
+): { links: Record<string, "moved" | "lost">; moved: number; unreachable: number } {
+  const impact = impactOf(input, input, { links });
+  return {
+    links: Object.fromEntries(linksOnChangedPaths(impact)),
+    moved: impact.totals.moved,
+    unreachable: impact.totals.unreachable,
+  };
+}
