@@ -406,6 +406,18 @@ const cases: Case[] = [
     message: /"192.0.2.0\/24" is not a valid host entry/,
   },
   {
+    name: "a peer's allowed IPs hold its own endpoint (the tunnel routed into itself)",
+    edits: {
+      "desired/oob-1.yaml": replaceOnce(
+        "allowed_ips: [198.51.100.112/28]",
+        "allowed_ips: [198.51.100.112/28, 198.51.100.128/26]",
+      ),
+    },
+    file: "desired/oob-1.yaml",
+    at: "allowed_ips: [198.51.100.112/28, 198.51.100.128/26]",
+    message: /allowed IP 198.51.100.128\/26 holds the peer's own endpoint 198.51.100.129/,
+  },
+  {
     name: "two peers of one interface claim the same allowed IPs",
     edits: {
       "desired/fw-1.yaml": replaceOnce(

@@ -2,7 +2,7 @@
 // platform's rules say (the descriptor passed in), and the internal consistency of each section
 // (OSPF timers, static routes, firewall aliases, serial ports...).
 import type { Diagnostic, PathSegment } from "../../model/diagnostic.ts";
-import { parseAddress, parsePrefix, prefixesOverlap } from "../../model/ip.ts";
+import { parseAddress, parsePrefix, prefixContains, prefixesOverlap } from "../../model/ip.ts";
 import type { PlatformRules, RawKind, Section } from "../../model/platform.ts";
 import type { ResolvedDevice } from "../../model/repo.ts";
 import type { DeviceIntent, OspfInterface } from "../../schema/device.ts";
@@ -220,6 +220,12 @@ function checkStaticRoutes({ intent }: DeviceCheckInput, emit: Emit) {
   });
 }
 
+/** The host part of a WireGuard endpoint: "198.51.100.1:51820", "[2001:db8::1]:51820" or "name:port". */
+function endpointHost(endpoint: string): string | undefined {
+  const m = /^\[([^\]]+)\]:\d+$/.exec(endpoint) ?? /^([^:]+):\d+$/.exec(endpoint);
+  return m?.[1];
+}
+
 /** WireGuard routes by allowed IPs: a prefix claimed by two peers of one interface goes to only one. */
 function checkWireguardPeers({ intent }: DeviceCheckInput, emit: Emit) {
   (intent.wireguard ?? []).forEach((wg, wi) => {
@@ -233,6 +239,23 @@ function checkWireguardPeers({ intent }: DeviceCheckInput, emit: Emit) {
           expected: "each peer once",
         }),
     );
+    // A peer whose allowed IPs hold its own endpoint sends its encrypted packets into the tunnel
+    // they are meant to carry: the tunnel never comes up (WireGuard does not exempt the endpoint).
+    wg.peers.forEach((peer, pi) => {
+      const host = peer.endpoint ? endpointHost(peer.endpoint) : undefined;
+      const address = host ? parseAddress(host) : undefined;
+      if (!address) return;
+      peer.allowed_ips.forEach((text, ai) => {
+        const prefix = parsePrefix(text);
+        if (prefix && prefixContains(prefix, address))
+          emit(["wireguard", wi, "peers", pi, "allowed_ips", ai], {
+            message: `allowed IP ${text} holds the peer's own endpoint ${host}: the tunnel would be routed into itself and never come up`,
+            value: text,
+            expected:
+              "allowed IPs that leave the endpoint outside the tunnel (the endpoint is reached by the underlay)",
+          });
+      });
+    });
     const claimed: { prefix: NonNullable<ReturnType<typeof parsePrefix>>; text: string; peer: number }[] = [];
     wg.peers.forEach((peer, pi) =>
       peer.allowed_ips.forEach((text, ai) => {
