@@ -234,9 +234,24 @@ export async function loadRepo(source: RepoReader, { descriptors }: LoadOptions)
       ...(inventory.data.rollout ? { rollout: inventory.data.rollout } : {}),
       ...(inventory.data.state ? { state: inventory.data.state } : {}),
       ...(inventory.data.reconciler?.sources ? { sources: inventory.data.reconciler.sources } : {}),
+      routedTunnels: routedTunnels(devices, expanded, descriptors),
     },
     diagnostics: sorted,
   };
+}
+
+function routedTunnels(
+  devices: Readonly<Record<string, ResolvedDevice>>,
+  expanded: Readonly<Record<string, DeviceIntent>>,
+  descriptors: PlatformRuleSet,
+): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [name, device] of Object.entries(devices)) {
+    const routes = descriptors[device.platform]?.allowedIpsAreRoutes;
+    const names = routes ? (expanded[name]?.wireguard ?? []).filter((w) => routes(w)).map((w) => w.name) : [];
+    if (names.length > 0) out[name] = names;
+  }
+  return out;
 }
 
 function checkPublicKeys(

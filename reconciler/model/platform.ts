@@ -1,7 +1,7 @@
 // What the loader and the planner ask of a platform, as plain types. The values (which sections
 // Debian manages, how RouterOS names interfaces...) live with each driver, in
 // drivers/<platform>/descriptor.ts, and are passed in: load/ and plan/ never import drivers/.
-import type { DeviceIntent } from "../schema/device.ts";
+import type { DeviceIntent, WireguardInterface } from "../schema/device.ts";
 import type { Platform } from "../schema/inventory.ts";
 import type { PathSegment, Severity } from "./diagnostic.ts";
 
@@ -49,6 +49,12 @@ export interface PlatformRules {
   routingSuite(intent: DeviceIntent): RoutingSuite | undefined;
   /** Pure: checks that only this platform makes of a device's desired state. */
   check(intent: DeviceIntent): IntentFinding[];
+  /**
+   * Whether the platform routes a WireGuard tunnel's allowed IPs into it (wg-quick's default, an
+   * Opengear), rather than leaving routing to a daemon or to explicit routes. Unset: not known,
+   * and the lockout analysis does not judge the tunnel's routes.
+   */
+  readonly allowedIpsAreRoutes?: (tunnel: WireguardInterface) => boolean;
 }
 
 export type PlatformRuleSet = Readonly<Record<Platform, PlatformRules>>;

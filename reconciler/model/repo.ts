@@ -40,4 +40,9 @@ export interface DesiredRepo {
   state?: StateSectionSpec;
   /** The reconciler's source addresses or prefixes, as the devices see them (lockout analysis). */
   sources?: string[];
+  /**
+   * Per device, the WireGuard tunnels whose allowed IPs its platform turns into routes (the
+   * platform's `allowedIpsAreRoutes`); a device absent routes none that is known.
+   */
+  routedTunnels?: Record<string, string[]>;
 }

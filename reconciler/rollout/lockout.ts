@@ -15,13 +15,19 @@
 //      hang on the routing daemons, which are not modelled;
 //   3. a firewall rule on its target that drops TCP to the SSH port from the hop's source (the
 //      reconciler's `sources` for the first hop, the jump's own address on the carrying
-//      interface for later ones).
+//      interface for later ones);
+//   4. the WireGuard tunnel of the target that carries the hop (the inventory host is one of its
+//      addresses: an out-of-band box reached over its management VPN) changing what its other
+//      end must follow: a peer's key, endpoint or allowed IPs, a peer, the listen port;
+//   5. the target routing its replies to the hop's source into a tunnel: allowed IPs this plan
+//      creates or changes that cover the source, on a tunnel whose allowed IPs the platform
+//      makes routes (lockout/tunnel.ts).
 // Not modelled, because the desired state alone cannot say: routes learned from OSPF or BGP (a
 // host the jump reaches only through the routing daemon has no known carrier and is not judged;
 // likewise the return route from a device to the reconciler), an inventory host given as a name
 // (no resolution here), the platform's default firewall policy and rules bound to an interface
 // (treated as possibly matching: never a finding on their own), outbound filtering on a jump, and
-// WireGuard peer keys, endpoints or allowed IPs of the tunnel that carries a hop.
+// WireGuard peer keys, endpoints or allowed IPs on the jump's side of a tunnel that carries a hop.
 //
 // What order can and cannot do: every cut found here is in the desired state's end result (a
 // device's state after the rollout), so no order saves it: the device behind it could not be
@@ -46,6 +52,7 @@ import { describeContainer, describePeers, describeRoute, describeRule } from ".
 import { droppingRule } from "./lockout/firewall.ts";
 import { allAddresses, type Carriers, carriers, holders, type NextDevice } from "./lockout/reach.ts";
 import { type DeviceSides, deviceSides } from "./lockout/state.ts";
+import { carryingTunnelCuts, returnPathCuts } from "./lockout/tunnel.ts";
 
 export interface LockoutFinding {
   /** The device the reconciler would lose. */
@@ -133,9 +140,16 @@ export function lockoutFindings(input: LockoutInput): LockoutFinding[] {
       addresses: [...allAddresses(target.before), ...allAddresses(target.after)],
       keys: Object.values(repo.publicKeys[to.name] ?? {}),
     };
-    if (host) out.push(...ownAddressCuts(to, host, target, changes.get(to.name) ?? []));
+    const own = changes.get(to.name) ?? [];
     const jumpSources = from && host ? jumpAddresses(sides(from.name), host, next) : [];
-    out.push(...firewallCuts(repo, to, host, from ? jumpSources : sources, changes.get(to.name) ?? []));
+    const hopSources = from ? jumpSources : sources;
+    if (host) {
+      out.push(...ownAddressCuts(to, host, target, own));
+      out.push(...carryingTunnelCuts(to, host, target, own));
+      const routed = repo.routedTunnels?.[to.name] ?? [];
+      out.push(...returnPathCuts(to, host, hopSources, repo.expanded[to.name], routed, target, own));
+    }
+    out.push(...firewallCuts(repo, to, host, hopSources, own));
     if (from && host) out.push(...jumpCuts(from, to, host, sides(from.name), next));
     return out;
   };

@@ -50,5 +50,7 @@ export const debianDescriptor: PlatformDescriptor = {
   interfaceNameProblem: linuxInterfaceNameProblem,
   routingSuite: (intent) => intent.routing_daemon,
   check: checkDebian,
+  // wg-quick routes the allowed IPs unless "Table = off", which is what an unset table renders.
+  allowedIpsAreRoutes: (tunnel) => tunnel.table === "auto",
   defaults,
 };

@@ -18,6 +18,8 @@ const rules: PlatformDescriptor = {
   // No routing daemon is managed.
   routingSuite: () => undefined,
   check: opengearFindings,
+  // The box routes each peer's allowed IPs into the tunnel (it has no routing daemon).
+  allowedIpsAreRoutes: () => true,
   defaults: { serialPort: PORT_DEFAULTS },
 };
 
