@@ -2,8 +2,31 @@
 // probed tunnel, the peer's latest handshake (`wg show IF latest-handshakes`, section wg:IF) and,
 // where the box printed them, the bytes received since the commit (`wg show IF transfer`, section
 // wgrx:IF, against `wg show all transfer` saved at the commit, section transfer-at-commit). Pure.
+
+import { shQuote as q } from "../../transport/quote.ts";
 import { parseLatestHandshakes } from "../debian/apply/parse-health.ts";
 import type { HealthProbe, Observation } from "../health.ts";
+
+/**
+ * What commit.sh records just after the commit: the tunnels' receive counters. The health gate
+ * counts only packets received after this as proof that a tunnel works: a change that leaves the
+ * session as it was brings no new handshake, and the other end's traffic is then the proof.
+ */
+export const TRANSFER_AT_COMMIT_LINE = `wg show all transfer > "$RUN/transfer-at-commit" 2>/dev/null || : > "$RUN/transfer-at-commit"`;
+
+/**
+ * The health script's lines reading the probed tunnels (sections wg:IF, wgrx:IF and
+ * transfer-at-commit, as observeWireguard reads them). INTERFACES must be checked names.
+ */
+export function wireguardSectionLines(interfaces: readonly string[], runDirectory: string): string[] {
+  const L = interfaces.flatMap((i) => [
+    `section ${q(`wg:${i}`)} wg show ${q(i)} latest-handshakes`,
+    `section ${q(`wgrx:${i}`)} wg show ${q(i)} transfer`,
+  ]);
+  if (interfaces.length > 0)
+    L.push(`section transfer-at-commit cat ${q(`${runDirectory}/transfer-at-commit`)}`);
+  return L;
+}
 
 type Section = { text: string; rc: string } | undefined;
 

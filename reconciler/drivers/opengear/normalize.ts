@@ -35,12 +35,17 @@ function normalizeUser(u: User): User {
   });
 }
 
+/** WireGuard's own default MTU (1500 less its IPv6 overhead), the box's when none is set. */
+const WIREGUARD_DEFAULT_MTU = 1420;
+
 function normalizeWireguard(w: WireguardInterface): WireguardInterface {
   return prune({
     name: w.name,
-    listen_port: w.listen_port,
+    // What a tunnel created without them reports: port 0 (none fixed, WireGuard picks one) and
+    // WireGuard's default MTU. Unset in git means exactly that, so neither is a difference.
+    listen_port: w.listen_port || undefined,
     addresses: w.addresses?.length ? ipSet(w.addresses, canonInterfaceAddress) : undefined,
-    mtu: w.mtu,
+    mtu: w.mtu === WIREGUARD_DEFAULT_MTU ? undefined : w.mtu,
     peers: [...w.peers]
       .map((p) =>
         prune({

@@ -1,6 +1,10 @@
 // The health gate's collection: what the box printed, as observations the shared evaluator judges.
 import { describe, expect, it } from "vitest";
-import { observeHealth, opengearHealthProbes } from "../../../reconciler/drivers/opengear/apply/health.ts";
+import {
+  healthScript,
+  observeHealth,
+  opengearHealthProbes,
+} from "../../../reconciler/drivers/opengear/apply/health.ts";
 import { oob1 } from "./helpers.ts";
 
 const outputs = (m: Record<string, string>) => ({
@@ -57,6 +61,33 @@ describe("opengear health", () => {
         receivedSinceCommit: 0,
       },
       { kind: "management-path", address: "snmp:161", reachable: true, detail: "answers" },
+    ]);
+  });
+
+  it("a session kept across the commit: the hub's packets since the commit are the proof", () => {
+    const key = "iGQvJvWjzAlDYbTVmwLeL/PnOt+fAfkCnSp1OXCOMHg=";
+    const script = healthScript("r1", probes, "00112233445566778899");
+    expect(script).toContain("section wgrx:wg-mgmt wg show wg-mgmt transfer");
+    expect(script).toContain("section transfer-at-commit cat ");
+    const seen = observeHealth(
+      probes.filter((p) => p.kind === "wireguard-tunnel"),
+      outputs({
+        "committed-at": "1000\n",
+        "wg:wg-mgmt": `${key}\t990\n`,
+        "wgrx:wg-mgmt": `${key}\t5596\t5172\n`,
+        "transfer-at-commit": `wg-mgmt\t${key}\t4000\t3900\n`,
+      }),
+      oob1(),
+    );
+    expect(seen).toEqual([
+      {
+        kind: "wireguard-peer",
+        interface: "wg-mgmt",
+        publicKey: key,
+        latestHandshake: 990,
+        committedAt: 1000,
+        receivedSinceCommit: 1596,
+      },
     ]);
   });
 

@@ -81,6 +81,14 @@ describe("planCommands on oob-1", () => {
     expect(planCommands(oob1(), live())).toEqual(commands);
   });
 
+  it("a tunnel the box created with its defaults (port 0, MTU 1420) matches git's tunnel without them", () => {
+    const tunnel = { name: "wg-mgmt", addresses: ["198.51.100.113/28"], peers: [] };
+    const n = (w: Record<string, unknown>) => normalizeOpengear({ wireguard: [{ ...tunnel, ...w }] });
+    expect(n({ listen_port: 0, mtu: 1420 })).toEqual(n({}));
+    expect(n({ listen_port: 51820 })).not.toEqual(n({}));
+    expect(n({ mtu: 1380 })).not.toEqual(n({}));
+  });
+
   it("refuses a port the box does not have", () => {
     const intent = oob1();
     intent.serial_ports?.push({ port: 48, label: "x", baud: 9600 });

@@ -5,7 +5,7 @@ import type { HealthProbe, Observation } from "../../../drivers/health.ts";
 import type { DeviceIntent } from "../../../schema/device.ts";
 import { shQuote as q } from "../../../transport/quote.ts";
 import { sectionFunctions } from "../../kit/sections.ts";
-import { observeWireguard } from "../../kit/wireguard-health.ts";
+import { observeWireguard, wireguardSectionLines } from "../../kit/wireguard-health.ts";
 import { ifname, word } from "../guard.ts";
 import { PATH_LINE, runDir } from "./layout.ts";
 import {
@@ -66,12 +66,7 @@ export function healthScript(
       );
     L.push("wait");
   }
-  const wgIfs = [...new Set(tunnels.map((p) => ifname(p.interface)))];
-  for (const ifn of wgIfs) {
-    L.push(`section ${q(`wg:${ifn}`)} wg show ${q(ifn)} latest-handshakes`);
-    L.push(`section ${q(`wgrx:${ifn}`)} wg show ${q(ifn)} transfer`);
-  }
-  if (wgIfs.length > 0) L.push(`section transfer-at-commit cat ${q(`${runDir(runId)}/transfer-at-commit`)}`);
+  L.push(...wireguardSectionLines([...new Set(tunnels.map((p) => ifname(p.interface)))], runDir(runId)));
   if (ofKind(probes, "route").length > 0)
     L.push("section route4 ip -j route show", "section route6 ip -6 -j route show");
   L.push("exit 0", "");

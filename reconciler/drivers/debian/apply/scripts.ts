@@ -18,6 +18,7 @@ import { shQuote as q } from "../../../transport/quote.ts";
 import { candidateRel, snapshotRel } from "../../kit/files.ts";
 import * as kit from "../../kit/run-scripts.ts";
 import type { Upload } from "../../kit/upload.ts";
+import { TRANSFER_AT_COMMIT_LINE } from "../../kit/wireguard-health.ts";
 import { ifname } from "../guard.ts";
 import {
   BIRD_CONF,
@@ -206,11 +207,7 @@ export function commitScript(files: readonly ManagedFile[]): string {
   const before = files.some((f) => f.content !== null && f.path.startsWith(`${BIRD_SECRET_DIR}/`))
     ? [`ensure_dir ${q(BIRD_SECRET_DIR)} 750 root:bird || fail ${q(`mkdir ${BIRD_SECRET_DIR}`)}`]
     : [];
-  const after = [
-    // The tunnels' receive counters once the commit took effect: the health gate counts only
-    // packets received after this as proof that a tunnel works (see health.ts).
-    `wg show all transfer > "$RUN/transfer-at-commit" 2>/dev/null || : > "$RUN/transfer-at-commit"`,
-  ];
+  const after = [TRANSFER_AT_COMMIT_LINE];
   const commitFiles = files.map((f) => ({
     ...f,
     dirMode: f.path.startsWith("/etc/wireguard/") ? "700" : "755",

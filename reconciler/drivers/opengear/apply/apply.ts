@@ -17,6 +17,7 @@ import { newNonce, splitSections } from "../../kit/sections.ts";
 import { details, runStep, unexpected } from "../../kit/step.ts";
 import { runStage, sharedSteps } from "../../kit/steps.ts";
 import { timerScript } from "../../kit/timer.ts";
+import { TRANSFER_AT_COMMIT_LINE } from "../../kit/wireguard-health.ts";
 import { EXPORT_ARTIFACT } from "../read-script.ts";
 import { healthScript, observeHealth } from "./health.ts";
 import { opengearKeys } from "./keys.ts";
@@ -71,7 +72,10 @@ async function stageOnBox(
   const uploads = [
     { rel: "lib.sh", content: libScript(OPENGEAR_LAYOUT, ctx.runId, opengearHelpers()) },
     { rel: "converge.sh", content: converge() },
-    { rel: "commit.sh", content: commitScript(files, { install: installLines }) },
+    {
+      rel: "commit.sh",
+      content: commitScript(files, { install: installLines, after: [TRANSFER_AT_COMMIT_LINE] }),
+    },
     {
       rel: "revert.sh",
       content: revertScript(OPENGEAR_LAYOUT, ctx.runId, files, { restore: restoreLines() }),

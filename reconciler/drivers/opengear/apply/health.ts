@@ -4,7 +4,8 @@
 // - serial-port: `ogcli get port ports-N` holds what git asks for that port;
 // - cellular-failover: failover/settings enabled with the desired probe address, and
 //   failover/status neither disabled nor unknown;
-// - wireguard-tunnel: a handshake newer than the commit (the peer's tunnel address pinged first);
+// - wireguard-tunnel: a handshake newer than the commit, or packets from the peer since it (the
+//   peer's tunnel address pinged first);
 // - management-path: a ping to the address; two pseudo-addresses the driver's own probes use:
 //   `tailscale:self` (Tailscale's backend Running and this node Online, from `tailscale status
 //   --json`) and `snmp:161` (the agent bound to UDP 161, from /proc/net/udp*).
@@ -13,7 +14,7 @@ import type { DeviceIntent } from "../../../schema/device.ts";
 import { shQuote as q } from "../../../transport/quote.ts";
 import { PATH_LINE } from "../../kit/layout.ts";
 import { sectionFunctions } from "../../kit/sections.ts";
-import { observeWireguard } from "../../kit/wireguard-health.ts";
+import { observeWireguard, wireguardSectionLines } from "../../kit/wireguard-health.ts";
 import { normalizePort } from "../normalize.ts";
 import { fieldMap, parseGet, text } from "../ogcli-format.ts";
 import { MODE_TO_OG, portId } from "../vocabulary.ts";
@@ -82,8 +83,12 @@ export function healthScript(runId: string, probes: readonly HealthProbe[], nonc
   for (const p of ofKind(probes, "wireguard-tunnel")) {
     if (p.probe) L.push(`ping -c 1 -W 2 ${q(address(p.probe))} > /dev/null 2>&1`);
   }
-  for (const i of new Set(ofKind(probes, "wireguard-tunnel").map((p) => ifname(p.interface))))
-    L.push(`section ${q(`wg:${i}`)} wg show ${q(i)} latest-handshakes`);
+  L.push(
+    ...wireguardSectionLines(
+      [...new Set(ofKind(probes, "wireguard-tunnel").map((p) => ifname(p.interface)))],
+      runDir(runId),
+    ),
+  );
   for (const p of ofKind(probes, "management-path")) {
     if (p.address === TAILSCALE_SELF) L.push(`section ${q(`path:${p.address}`)} tailscale status --json`);
     else if (p.address === SNMP_LISTENING)

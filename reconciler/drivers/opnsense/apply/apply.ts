@@ -15,11 +15,12 @@ import { newNonce, splitSections } from "../../kit/sections.ts";
 import { runStep, unexpected } from "../../kit/step.ts";
 import { runStage, sharedSteps } from "../../kit/steps.ts";
 import { timerScript } from "../../kit/timer.ts";
+import { TRANSFER_AT_COMMIT_LINE } from "../../kit/wireguard-health.ts";
 import { affectedServices, CONFIG_XML } from "../driver.ts";
 import { parseXml, XmlParseError } from "../xml.ts";
 import { fillEnvSecrets } from "./env-secrets.ts";
 import { fillSecretsAwk } from "./fill-secrets.ts";
-import { healthScript, observeHealth, transferAtCommitLine } from "./health.ts";
+import { healthScript, observeHealth } from "./health.ts";
 import { opnsenseKeys } from "./keys.ts";
 import { OPNSENSE_LAYOUT, runDir } from "./layout.ts";
 import {
@@ -91,7 +92,7 @@ export const opnsenseApply: ApplyDriver = {
         rel: "commit.sh",
         content: commitScript([file] as CommitFile[], {
           install: [`with_config_lock sh "$RUN/write-config.sh" || fail 'config.xml was not written'`],
-          after: [transferAtCommitLine],
+          after: [TRANSFER_AT_COMMIT_LINE],
         }),
       },
       {

@@ -8,7 +8,7 @@ import { shQuote as q } from "../../../transport/quote.ts";
 import { parseFrrOspfNeighbors } from "../../debian/apply/parse-health.ts";
 import { PATH_LINE } from "../../kit/layout.ts";
 import { sectionFunctions } from "../../kit/sections.ts";
-import { observeWireguard } from "../../kit/wireguard-health.ts";
+import { observeWireguard, wireguardSectionLines } from "../../kit/wireguard-health.ts";
 import { firewallLines, observeFirewall } from "./firewall-health.ts";
 import { runDir } from "./layout.ts";
 
@@ -35,12 +35,7 @@ export function healthScript(runId: string, probes: readonly HealthProbe[], nonc
     L.push(`section frr:ospf vtysh -c 'show ip ospf neighbor json'`);
   if (ofKind(probes, "bgp-session").length > 0) L.push(`section frr:bgp vtysh -c 'show bgp summary json'`);
   const wgIfs = [...new Set(ofKind(probes, "wireguard-tunnel").map((p) => ifname(p.interface)))];
-  for (const i of wgIfs)
-    L.push(
-      `section ${q(`wg:${i}`)} wg show ${q(i)} latest-handshakes`,
-      `section ${q(`wgrx:${i}`)} wg show ${q(i)} transfer`,
-    );
-  if (wgIfs.length > 0) L.push(`section transfer-at-commit cat ${q(`${runDir(runId)}/transfer-at-commit`)}`);
+  L.push(...wireguardSectionLines(wgIfs, runDir(runId)));
   if (ofKind(probes, "route").length > 0)
     L.push(
       `section frr:route4 vtysh -c 'show ip route json'`,
@@ -49,9 +44,6 @@ export function healthScript(runId: string, probes: readonly HealthProbe[], nonc
   L.push("exit 0", "");
   return L.join("\n");
 }
-
-/** What commit.sh records just after the commit: the tunnels' counters, the health gate's bound. */
-export const transferAtCommitLine = `wg show all transfer > "$RUN/transfer-at-commit" 2>/dev/null || : > "$RUN/transfer-at-commit"`;
 
 export interface HealthOutputs {
   get(name: string): { text: string; rc: string } | undefined;
