@@ -24,6 +24,8 @@ import { stateDir } from "./run-lock.ts";
 
 export interface DriftOptions extends RepoOptions {
   limit?: string;
+  /** K/N: only shard K of N of the fleet (model/shard.ts), as plan --shard. */
+  shard?: string;
   /** One pull request per drifted device adopting what it runs, updated nightly; an issue for what cannot be read. */
   openPr?: boolean;
   /** The branch drift pull requests go into (default: $GITHUB_REF_NAME, else main). */

@@ -9,6 +9,7 @@ import { hasErrors } from "../model/diagnostic.ts";
 import type { DesiredRepo, ResolvedDevice } from "../model/repo.ts";
 import { secretVariables } from "../model/secret-variables.ts";
 import { SelectorError, selectDevices } from "../model/select.ts";
+import { formatShard, parseShard, ShardError, shardDevices } from "../model/shard.ts";
 import { formatDiagnostic } from "../report/diagnostics.ts";
 import { addRunSecrets } from "../report/run-secrets.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
@@ -44,14 +45,17 @@ export interface Selected {
   knownHosts: string;
   /** The commit read (--revision), or the working tree's HEAD; undefined outside git. */
   commit?: string;
+  /** --shard K/N: which shard, and its devices (before --limit), in name order. */
+  shard?: { shard: string; devices: string[] };
 }
 
 /**
  * What every command that contacts devices starts with: load and validate (printing every
- * diagnostic and contacting nothing when the input is invalid), then apply --limit.
+ * diagnostic and contacting nothing when the input is invalid), then apply --limit and --shard
+ * (the intersection: the shard is computed over the whole inventory, so that every shard agrees).
  */
 export async function loadSelected(
-  opts: RepoOptions & { limit?: string },
+  opts: RepoOptions & { limit?: string; shard?: string },
   out: NodeJS.WritableStream,
   color: boolean,
 ): Promise<Selected | undefined> {
@@ -63,10 +67,19 @@ export async function loadSelected(
     return undefined;
   }
   let devices: ResolvedDevice[];
+  let shard: Selected["shard"];
   try {
+    const spec = opts.shard === undefined ? undefined : parseShard(opts.shard);
     devices = selectDevices(Object.values(loaded.repo.devices), opts.limit);
+    if (spec) {
+      const mine = shardDevices(Object.values(loaded.repo.devices), loaded.repo.links, spec);
+      const names = new Set(mine.map((d) => d.name));
+      devices = devices.filter((d) => names.has(d.name));
+      shard = { shard: formatShard(spec), devices: mine.map((d) => d.name).sort() };
+    }
   } catch (err) {
-    if (err instanceof SelectorError) throw new CliError(err.message, EXIT.usage);
+    if (err instanceof SelectorError || err instanceof ShardError)
+      throw new CliError(err.message, EXIT.usage);
     throw err;
   }
   // Every secret any device of the repository may use: redacted from all this run prints or saves.
@@ -79,5 +92,12 @@ export async function loadSelected(
   const commit = opts.revision
     ? (reader as GitRevisionReader).commit
     : await (await import("../git/head.ts")).headCommit(resolve(opts.repo ?? process.cwd()));
-  return { repo: loaded.repo, origin: reader.origin, devices, knownHosts, ...(commit ? { commit } : {}) };
+  return {
+    repo: loaded.repo,
+    origin: reader.origin,
+    devices,
+    knownHosts,
+    ...(commit ? { commit } : {}),
+    ...(shard ? { shard } : {}),
+  };
 }

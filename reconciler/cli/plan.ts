@@ -14,6 +14,7 @@ import { type DeviceInput, plan } from "../plan/planner.ts";
 import { formatPlan } from "../report/plan-text.ts";
 import { createProgress } from "../report/progress.ts";
 import { redactRunSecrets } from "../report/run-secrets.ts";
+import { safeLine } from "../report/terminal-safe.ts";
 import { newRunId, StateStore } from "../state/store.ts";
 import type { Transport } from "../transport/session.ts";
 import { EXIT } from "./exit-codes.ts";
@@ -26,6 +27,8 @@ import { stateDir } from "./run-lock.ts";
 
 export interface PlanCommandOptions extends RepoOptions {
   limit?: string;
+  /** K/N: only shard K of N of the fleet (model/shard.ts), intersected with --limit. */
+  shard?: string;
   out?: string;
   json?: boolean;
   /** On a pull request in GitHub Actions: a check run and one comment, edited in place. */
@@ -39,6 +42,13 @@ export interface PlanDeps {
   openTransport: (repo: DesiredRepo, knownHosts: string) => Transport;
   /** Where GITHUB_* come from (plan --github). */
   env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** What a sharded plan says first: which shard, and its devices (an empty shard says so). */
+export function shardHeader(shard: { shard: string; devices: string[] }): string {
+  const n = shard.devices.length;
+  if (n === 0) return `shard ${shard.shard}: no device (more shards than groups of sites)\n`;
+  return `shard ${shard.shard}: ${n} device(s): ${shard.devices.map(safeLine).join(", ")}\n`;
 }
 
 export function exitCodeFor(p: Plan): number {
@@ -60,14 +70,13 @@ export async function readAndPlan(
       deps.drivers,
       createProgress(),
     );
-    return {
-      plan: plan(inputs, {
-        origin: selected.origin,
-        drivers: deps.drivers,
-        ...(selected.commit ? { revision: selected.commit } : {}),
-      }),
-      inputs,
-    };
+    const result = plan(inputs, {
+      origin: selected.origin,
+      drivers: deps.drivers,
+      ...(selected.commit ? { revision: selected.commit } : {}),
+    });
+    if (selected.shard) result.shard = selected.shard;
+    return { plan: result, inputs };
   } finally {
     await transport.closeAll();
   }
@@ -109,6 +118,7 @@ export async function planCommand(
   if (impact) result.impact = impact;
   if (opts.out)
     await writeFile(opts.out, redactRunSecrets(`${JSON.stringify(result, null, 2)}\n`), { mode: 0o600 });
+  if (!opts.json && result.shard) out.write(shardHeader(result.shard));
   out.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatPlan(result, { color }));
   if (github) {
     const logUrl = runLogUrl(env);

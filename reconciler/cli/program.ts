@@ -60,6 +60,10 @@ export function program(setExit: (code: number) => void): Command {
       "--limit <pattern>",
       "only these devices: names, groups, globs, labels or !exclusions, comma-separated, e.g. core-*,site=pop-1",
     )
+    .option(
+      "--shard <K/N>",
+      "only shard K of N of the fleet (split by site; linked sites and via chains stay together), with --limit: both",
+    )
     .option("--out <file>", "also save the plan as JSON, for a later apply")
     .option("--json", "print the plan as JSON")
     .option(
@@ -94,6 +98,7 @@ export function program(setExit: (code: number) => void): Command {
       "--limit <pattern>",
       "only these devices: names, groups, globs, labels or !exclusions, comma-separated",
     )
+    .option("--shard <K/N>", "only shard K of N of the fleet (as plan --shard), with --limit: both")
     .option("--report <file.md>", "write the Markdown report (summary table, topology, differences)")
     .option("--json <file>", "write the report and the plan behind it as JSON")
     .option(

@@ -62,6 +62,11 @@ export interface Plan {
   /** The git commit the desired state was read at (the working tree's HEAD), when known. */
   revision?: string;
   devices: DevicePlan[];
+  /**
+   * --shard K/N: this plan covers one shard of the fleet, whose devices are listed (before --limit);
+   * merge-plans joins the N shards' plans into one, without this field.
+   */
+  shard?: { shard: string; devices: string[] };
   /** The routing impact against an earlier revision (impact/), or why there is none. */
   impact?: PlanImpact | string;
 }

@@ -230,6 +230,15 @@ export const PlanOutput = Type.Object(
     createdAt: Time,
     origin: Type.String({ description: "where the desired state came from: the working tree or a revision" }),
     revision: Type.Optional(Type.String({ description: "the git commit the desired state was read at" })),
+    shard: Type.Optional(
+      Open(
+        {
+          shard: Type.String({ description: "K/N: this plan covers shard K of N (plan --shard)" }),
+          devices: Type.Array(Text, { description: "the shard's devices, before --limit" }),
+        },
+        "one shard of the fleet; merge-plans joins the N shards' plans into one without it",
+      ),
+    ),
     devices: Type.Array(
       Open(
         {
