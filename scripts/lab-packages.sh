@@ -15,6 +15,8 @@ PACKAGES=(
   iproute2 procps util-linux iputils-ping jq
   # test/sim/opnsense: root's csh-family login shell on the simulated OPNsense
   tcsh
+  # test/sim/opengear: its SNMP agent (net-snmp, as on the box) and the test's snmpget
+  snmpd snmp
   # test/lab/systemd: a Debian root filesystem booted with systemd (the production revert timer)
   debootstrap systemd-container
   # test/e2e/conventions-cli: the completion scripts checked by the shells they are for
@@ -61,13 +63,13 @@ apt-get install -y --no-install-recommends "${missing[@]}"
 # Make sure no host-wide daemon of these packages is running: the lab starts
 # its own per-router copies and must not talk to a host one by accident.
 if [[ "$(ps -p 1 -o comm=)" == systemd ]]; then
-  for svc in ssh bird frr; do
+  for svc in ssh bird frr snmpd; do
     systemctl disable --now "$svc" >/dev/null 2>&1 || true
   done
 else
   # No systemd (e.g. containers): the policy-rc.d above already kept
   # maintainer scripts from starting anything; stop via init scripts anyway.
-  for svc in ssh bird frr; do
+  for svc in ssh bird frr snmpd; do
     if [[ -x "/etc/init.d/$svc" ]]; then
       "/etc/init.d/$svc" stop >/dev/null 2>&1 || true
     fi

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { ogcli } from "./ogcli.ts";
+import { applySnmpd } from "./snmpd.ts";
 import { openStore, STORE_PATH, saveStore } from "./store.ts";
 import type { Obj } from "./values.ts";
 import { applyWireguard } from "./wireguard.ts";
@@ -69,6 +70,7 @@ try {
     const name = String((res.store.data.hostname as Obj).hostname);
     if (name !== hostname()) spawnSync("hostname", [name]);
     for (const e of applyWireguard(res.store.data.wireguards as Obj[])) stderr += `Warning: ${e}\n`;
+    for (const e of applySnmpd(res.store)) stderr += `Warning: ${e}\n`;
   }
   process.stdout.write(res.stdout);
   process.stderr.write(stderr);
