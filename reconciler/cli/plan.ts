@@ -120,20 +120,27 @@ export async function planCommand(
     await writeFile(opts.out, redactRunSecrets(`${JSON.stringify(result, null, 2)}\n`), { mode: 0o600 });
   if (!opts.json && result.shard) out.write(shardHeader(result.shard));
   out.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatPlan(result, { color }));
-  if (github) {
-    const logUrl = runLogUrl(env);
-    const hash = planHash(result);
-    const r = await publishPlan(github.gh, {
-      headSha: github.pr.headSha,
-      pullNumber: github.pr.number,
-      plan: result,
-      text: redactRunSecrets(formatPlan(result, { color: false })),
-      planHash: hash,
-      ...(logUrl ? { logUrl } : {}),
-    });
-    process.stderr.write(
-      `plan ${hash.slice(0, 12)} for ${github.pr.headSha.slice(0, 12)}: check run ${r.checkRunId}, comment ${r.commentId} ${r.created ? "created" : "updated"} on pull request #${github.pr.number}\n`,
-    );
-  }
+  if (github) await publishToPullRequest(github, result, env);
   return exitCodeFor(result);
+}
+
+/** The check run and the one comment on the pull request (plan --github, merge-plans --github). */
+export async function publishToPullRequest(
+  github: { gh: ReturnType<typeof githubOrExplain>; pr: Awaited<ReturnType<typeof pullRequestOf>> },
+  result: Plan,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<void> {
+  const logUrl = runLogUrl(env);
+  const hash = planHash(result);
+  const r = await publishPlan(github.gh, {
+    headSha: github.pr.headSha,
+    pullNumber: github.pr.number,
+    plan: result,
+    text: redactRunSecrets(formatPlan(result, { color: false })),
+    planHash: hash,
+    ...(logUrl ? { logUrl } : {}),
+  });
+  process.stderr.write(
+    `plan ${hash.slice(0, 12)} for ${github.pr.headSha.slice(0, 12)}: check run ${r.checkRunId}, comment ${r.commentId} ${r.created ? "created" : "updated"} on pull request #${github.pr.number}\n`,
+  );
 }

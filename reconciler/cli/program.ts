@@ -79,6 +79,20 @@ export function program(setExit: (code: number) => void): Command {
       setExit(await planCommand(opts, await deviceDeps(), process.stdout, color));
     });
 
+  cmd
+    .command("merge-plans")
+    .description(
+      "join the plans of plan --shard K/N --json, one per shard, into one plan (exit codes as plan's)",
+    )
+    .argument("<files...>", "the plan of every shard, each from plan --shard K/N --json")
+    .option("--json", "print the merged plan as JSON")
+    .option("--out <file>", "also save the merged plan as JSON, for a later apply")
+    .option("--github", "on a pull request in GitHub Actions: the check run and comment, as plan --github")
+    .action(async (files: string[], opts) => {
+      const { mergePlansCommand } = await import("./merge-plans.ts");
+      setExit(await mergePlansCommand(files, opts, process.stdout, color));
+    });
+
   repoOptions(cmd.command("paths"))
     .description("print the routes the routing model computes: every router's, one router's, or one path")
     .argument("[device]", "only this router")
