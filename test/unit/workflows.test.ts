@@ -46,7 +46,14 @@ describe("the GitHub workflows", () => {
     .sort();
 
   it("are the project's CI and the four of the GitOps loop", () => {
-    expect(files).toEqual(["ci.yml", "drift.yml", "plan.yml", "rollback.yml", "rollout.yml"]);
+    expect(files).toEqual([
+      "ci.yml",
+      "drift.yml",
+      "plan-shards.yml",
+      "plan.yml",
+      "rollback.yml",
+      "rollout.yml",
+    ]);
   });
 
   for (const file of files)
@@ -69,6 +76,30 @@ describe("the GitHub workflows", () => {
     expect(job.if).toBe("github.event.pull_request.head.repo.full_name == github.repository");
     expect(JSON.stringify(job)).toContain("RECONCILER_READONLY_SSH_KEY");
     expect(invocations(w).map((c) => c.command)).toEqual(["validate", "plan"]);
+  });
+
+  it("plan-shards: one plan per shard of a matrix, merged and published; off unless RECONCILER_SHARDS is set", () => {
+    const w = load("plan-shards.yml");
+    expect(Object.keys(w.on)).toEqual(["pull_request"]);
+    expect(w.permissions).toMatchObject({ contents: "read", checks: "write", "pull-requests": "write" });
+    const jobs = w.jobs as Record<
+      string,
+      Workflow["jobs"][string] & { if?: string; needs?: string; strategy?: unknown }
+    >;
+    expect(jobs.shards?.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
+    expect(jobs.shards?.if).toContain("vars.RECONCILER_SHARDS != ''");
+    expect(jobs.plan?.needs).toBe("shards");
+    expect(jobs.plan?.strategy).toEqual({
+      "fail-fast": false,
+      matrix: { shard: "${{ fromJSON(needs.shards.outputs.list) }}" },
+    });
+    expect(jobs.merge?.needs).toBe("plan");
+    expect(JSON.stringify(jobs.plan)).toContain("RECONCILER_READONLY_SSH_KEY");
+    const calls = invocations(w);
+    expect(calls.map((c) => c.command)).toEqual(["validate", "plan", "merge-plans"]);
+    expect(calls[1]?.line).toContain('--shard "$SHARD/$SHARDS"');
+    expect(calls[2]?.flags).toEqual(["--github", "--out"]);
+    expect(calls[2]?.line).toContain("shards/plan-shard-*.json");
   });
 
   it("rollout: on push to main, production environment, one run at a time never cancelled", () => {
