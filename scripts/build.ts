@@ -6,8 +6,8 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { STAMP, sourceFiles } from "../bin/dist-state.js";
-import { validatorsModuleSource } from "../reconciler/schema/generate-validators.ts";
-import { GENERATED_FILE } from "../reconciler/schema/validators.ts";
+import { validatorsModuleSource } from "../reconciler/load/validators/generate-validators.ts";
+import { GENERATED_FILE } from "../reconciler/load/validators/validators.ts";
 
 const root = resolve(import.meta.dirname, "..");
 // Before reading any source: a file saved while the build runs is newer than the stamp, hence stale.
@@ -28,7 +28,7 @@ if (tsc.status !== 0) {
   process.exit(1);
 }
 writeFileSync(
-  join(root, "dist", "reconciler", "schema", GENERATED_FILE),
+  join(root, "dist", "reconciler", "load", "validators", GENERATED_FILE),
   await validatorsModuleSource({ formatsImport: "./formats.js" }),
 );
 // dist/ mirrors the root one level down: code that reads ../../package.json beside its module (the

@@ -6,7 +6,8 @@
 // Taken only where it is exact: no static routes, no BGP, one area per domain, a prefix in one
 // domain only, and the same routers, connected networks and advertised prefixes on both sides;
 // anything else goes through the full computation (impact.ts), which gives the same answer.
-import type { Impact, PathChange, PathSummary } from "./impact.ts";
+
+import type { Impact, PathChange, PathSummary } from "../model/routing-impact.ts";
 import { NOT_MODELLED } from "./not-modelled.ts";
 import { type AreaGraph, areaGraph, onPaths, type SpfResult, spf } from "./spf.ts";
 import { singlePoints } from "./spof.ts";

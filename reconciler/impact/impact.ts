@@ -3,44 +3,23 @@
 // moved (other next hops or cost), a prefix that becomes unreachable from a router that reaches
 // it today, one that becomes reachable, one withdrawn from git altogether; and the links and
 // devices that become single points of failure. Pure.
+
+import type { Impact, PathChange, PathChangeKind, PathSummary } from "../model/routing-impact.ts";
 import { fastImpact } from "./fast.ts";
-import type { NextHop, PathResult, Reach, Route, RouteSource } from "./model.ts";
+import type { NextHop, PathResult, Reach, Route } from "./model.ts";
 import { NOT_MODELLED } from "./not-modelled.ts";
 import { Walker } from "./reach.ts";
 import { singlePoints } from "./spof.ts";
 import { computeRoutes } from "./tables.ts";
 import type { Failure, RoutingInput } from "./topology.ts";
 
-export interface PathSummary {
-  reach: Reach;
-  source?: RouteSource;
-  cost?: number;
-  /** "router-b wg-b" per equal-cost next hop; the interface alone for a connected network. */
-  via: string[];
-  /** Every router the traffic can pass after the first one, sorted. */
-  through: string[];
-}
-
-export type PathChangeKind = "moved" | "unreachable" | "reachable" | "withdrawn";
-
-export interface PathChange {
-  router: string;
-  prefix: string;
-  kind: PathChangeKind;
-  before: PathSummary;
-  after: PathSummary;
-}
-
-export interface Impact {
-  changes: PathChange[];
-  /** The links and devices whose loss alone would split the network after, and did not before. */
-  newSinglePoints: { links: string[]; devices: string[] };
-  totals: Record<PathChangeKind, number> & { routers: number; prefixes: number };
-  /** The links carrying routing before or after, for the picture: kept, added or removed. */
-  links: { link: string; a: string; b: string; state: "kept" | "added" | "removed" }[];
-  /** What the model leaves out, and what it met in these revisions and did not follow. */
-  notModelled: string[];
-}
+export type {
+  Impact,
+  PathChange,
+  PathChangeKind,
+  PathSummary,
+  PlanImpact,
+} from "../model/routing-impact.ts";
 
 const reaches = (r: Reach) => r === "delivered" || r === "leaves";
 
@@ -159,10 +138,6 @@ export const refusals = (impact: Impact): PathChange[] =>
   impact.changes.filter((c) => c.kind === "unreachable");
 
 /** The impact as a plan carries it: against which revision it was computed. */
-export interface PlanImpact extends Impact {
-  /** The revision the plan's desired state is compared with, and how it was chosen. */
-  base: { revision: string; why: string };
-}
 
 /**
  * The links on changed paths (both ends among the routers a changed path passes), marked "lost"

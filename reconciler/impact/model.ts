@@ -1,10 +1,10 @@
 // The values the routing model computes: per router, the routes its daemons would install, and
 // what one revision's network looks like to the impact analysis. Plain, serializable values.
+import type { Reach, RouteSource } from "../model/routing-impact.ts";
+
+export type { Reach, RouteSource } from "../model/routing-impact.ts";
 
 export type AddressFamily = "ipv4" | "ipv6";
-
-/** Where a route comes from, in the order the daemons prefer them (connected first). */
-export type RouteSource = "connected" | "static" | "ospf-intra" | "ospf-inter" | "bgp";
 
 /** One next hop: the neighbouring router and the local interface the traffic leaves through. */
 export interface NextHop {
@@ -40,9 +40,6 @@ export interface NetworkRoutes {
   /** Things in this revision the model does not follow (e.g. an eBGP session), one line each. */
   notes: string[];
 }
-
-/** How traffic from a router to a prefix ends. */
-export type Reach = "delivered" | "blackhole" | "no-route" | "loop" | "leaves";
 
 /** The outcome of following the tables hop by hop from a router towards a prefix. */
 export interface PathResult {

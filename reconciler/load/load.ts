@@ -7,7 +7,6 @@ import type { DesiredRepo, ResolvedDevice } from "../model/repo.ts";
 import type { DeviceIntent } from "../schema/device.ts";
 import type { InventoryFile, WireguardKeysFile } from "../schema/inventory.ts";
 import type { LinksFile } from "../schema/links.ts";
-import type { SchemaName } from "../schema/validators.ts";
 import { checkDevice } from "./checks/device.ts";
 import { addressDecls, interfaceDecls, type RepoSources, report } from "./checks/facts.ts";
 import { checkAddresses, checkInterfaces, checkRouterIds } from "./checks/fleet.ts";
@@ -21,6 +20,7 @@ import { memoized, type RepoReader } from "./reader.ts";
 import { guarded } from "./refusals.ts";
 import { checkSchema } from "./schema-check.ts";
 import { parseYamlSource, type SourceFile } from "./source.ts";
+import type { SchemaName } from "./validators/validators.ts";
 
 export const PATHS = {
   inventory: "inventory/inventory.yaml",

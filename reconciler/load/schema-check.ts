@@ -3,10 +3,10 @@
 
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { type Diagnostic, type PathSegment, showValue } from "../model/diagnostic.ts";
-import { loadValidators, type SchemaName } from "../schema/validators.ts";
 import { diagnosticAt, type SourceFile } from "./source.ts";
+import { loadValidators, type SchemaName } from "./validators/validators.ts";
 
-// Generated at build time when there is a build, compiled here otherwise (schema/validators.ts).
+// Generated at build time when there is a build, compiled here otherwise (validators/validators.ts).
 const validatorFor = await loadValidators();
 
 function pathOf(instancePath: string): PathSegment[] {
@@ -116,7 +116,7 @@ function dropUnionNoise(errors: ErrorObject[]): ErrorObject[] {
   });
 }
 
-/** The problems of a parsed file against one of the file formats (schema/validators.ts names them). */
+/** The problems of a parsed file against one of the file formats (validators/validators.ts names them). */
 export function checkSchema(source: SourceFile, schema: SchemaName): Diagnostic[] {
   return schemaDiagnostics(source, validatorFor(schema));
 }

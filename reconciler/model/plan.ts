@@ -1,9 +1,10 @@
 // A Plan is a plain serializable value: `plan --out plan.json` writes it, `apply plan.json` reads it
 // back. It holds the semantic changes a human reads and the exact file texts that will be written.
-import type { PlanImpact } from "../impact/impact.ts";
+
 import type { Platform } from "../schema/inventory.ts";
 import type { ErrorSummary } from "./errors.ts";
 import type { PlannedCommand } from "./live.ts";
+import type { PlanImpact } from "./routing-impact.ts";
 
 export type Action = "create" | "update" | "delete";
 

@@ -4,7 +4,15 @@
 // A presented key is the SSH wire-format public key blob (RFC 4253 §6.6: string key type, then
 // the type's fields), which is exactly what the third field of a known_hosts line base64-encodes.
 import { createHash } from "node:crypto";
-import type { KnownHost } from "./known-hosts-file.ts";
+
+/** One pinned key of known_hosts (parsed by known-hosts-file.ts). */
+export interface KnownHost {
+  /** host, or [host]:port when the port is not 22 */
+  patterns: string[];
+  keyType: string;
+  key: string;
+  line: number;
+}
 
 /** The pattern OpenSSH writes for a host and port. */
 export const knownHostPattern = (host: string, port: number) => (port === 22 ? host : `[${host}]:${port}`);

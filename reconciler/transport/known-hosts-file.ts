@@ -4,7 +4,7 @@
 // so that the git diff shows exactly the change). Pure text in, values out: no I/O, so that load/
 // reads the file with this same parser the transport pins keys with.
 import type { Diagnostic } from "../model/diagnostic.ts";
-import { PINNABLE_KEY_TYPES } from "./host-keys.ts";
+import { type KnownHost, PINNABLE_KEY_TYPES } from "./host-keys.ts";
 
 /** In the order the diagnostic lists them (OpenSSH's man page order). */
 const KEY_TYPES = [
@@ -15,13 +15,7 @@ const KEY_TYPES = [
   "ecdsa-sha2-nistp521",
 ];
 
-export interface KnownHost {
-  /** host, or [host]:port when the port is not 22 */
-  patterns: string[];
-  keyType: string;
-  key: string;
-  line: number;
-}
+export type { KnownHost } from "./host-keys.ts";
 
 /** The pinned keys of known_hosts text; a line that cannot be read is a diagnostic and pins nothing. */
 export function parseKnownHosts(

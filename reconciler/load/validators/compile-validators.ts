@@ -3,9 +3,9 @@
 // Imported only on those paths: TypeBox and ajv's compiler stay out of a built run.
 import type { TSchema } from "@sinclair/typebox";
 import type { Ajv, Options, ValidateFunction } from "ajv";
+import { DeviceIntent, Inventory, LinksFile, WireguardKeys } from "../../schema/index.ts";
 import { FORMATS } from "./formats.ts";
-import { DeviceIntent, Inventory, LinksFile, WireguardKeys } from "./index.ts";
-import type { SchemaName, ValidatorFor } from "./validators.ts";
+import type { SchemaName, ValidatorFor } from "./validator-names.ts";
 
 export const NAMED_SCHEMAS: Readonly<Record<SchemaName, TSchema>> = {
   inventory: Inventory,

@@ -1,7 +1,7 @@
 // The string formats the schemas name (`format: ip-prefix` ...), as predicates. One module for
 // the validators compiled at run time and for those generated at build time (scripts/build.ts):
 // the generated code imports this file, so both judge an address the same way.
-import { isNetwork, parseAddress, parsePrefix } from "../model/ip.ts";
+import { isNetwork, parseAddress, parsePrefix } from "../../model/ip.ts";
 
 function isEndpoint(text: string): boolean {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):([0-9]{1,5})$/.exec(text);

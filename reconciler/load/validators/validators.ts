@@ -1,20 +1,14 @@
 // The ajv validator of each file format, by name. The build (scripts/build.ts) turns the schemas
-// into plain JavaScript once (ajv's standalone code, dist/reconciler/schema/generated-validators.js),
+// into plain JavaScript once (ajv's standalone code, dist/reconciler/load/validators/generated-validators.js),
 // so that a run loads code instead of importing TypeBox and compiling four schemas with ajv
 // (~0.2 s of CPU together, issue 14). When the sources run as they are (tsx, no build), the same
 // ajv set-up compiles them instead (compile-validators.ts), on first use.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { ValidateFunction } from "ajv";
+import { GENERATED_FILE, SCHEMA_NAMES, type SchemaName, type ValidatorFor } from "./validator-names.ts";
 
-/** The file formats, as the generated module names its exports. */
-export const SCHEMA_NAMES = ["inventory", "wireguardKeys", "device", "links"] as const;
-export type SchemaName = (typeof SCHEMA_NAMES)[number];
-
-/** The generated module's file name, beside this module once compiled. */
-export const GENERATED_FILE = "generated-validators.js";
-
-export type ValidatorFor = (name: SchemaName) => ValidateFunction;
+export { GENERATED_FILE, SCHEMA_NAMES, type SchemaName, type ValidatorFor } from "./validator-names.ts";
 
 /** The generated validators when the build made them (in dir), else validators compiled on first use. */
 export async function loadValidators(dir: URL = new URL(".", import.meta.url)): Promise<ValidatorFor> {

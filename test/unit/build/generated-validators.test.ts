@@ -11,14 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { schemaDiagnostics } from "../../../reconciler/load/schema-check.ts";
 import { parseYamlSource } from "../../../reconciler/load/source.ts";
-import { compiledValidators } from "../../../reconciler/schema/compile-validators.ts";
-import { validatorsModuleSource } from "../../../reconciler/schema/generate-validators.ts";
+import { compiledValidators } from "../../../reconciler/load/validators/compile-validators.ts";
+import { validatorsModuleSource } from "../../../reconciler/load/validators/generate-validators.ts";
 import {
   GENERATED_FILE,
   loadValidators,
   type SchemaName,
   type ValidatorFor,
-} from "../../../reconciler/schema/validators.ts";
+} from "../../../reconciler/load/validators/validators.ts";
 import { exampleFiles, ROOT } from "../../helpers/example-repo.ts";
 
 const schemaOf = (path: string): SchemaName =>
@@ -41,7 +41,7 @@ let compiled: ValidatorFor;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "reconciler-validators-"));
   const source = await validatorsModuleSource({
-    formatsImport: pathToFileURL(join(ROOT, "reconciler", "schema", "formats.ts")).href,
+    formatsImport: pathToFileURL(join(ROOT, "reconciler", "load", "validators", "formats.ts")).href,
     requireFrom: join(ROOT, "package.json"),
   });
   writeFileSync(join(dir, GENERATED_FILE), source);
