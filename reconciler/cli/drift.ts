@@ -84,6 +84,13 @@ export async function driftCommand(
   color: boolean,
 ): Promise<number> {
   const env = deps.env ?? process.env;
+  // The issue listing unreadable devices is one for the whole fleet: a shard would close or
+  // rewrite what another shard reported in it.
+  if (opts.shard !== undefined && opts.openPr)
+    throw new CliError(
+      "--open-pr cannot be combined with --shard: the drift issue covers the whole fleet (run drift --open-pr unsharded)",
+      EXIT.usage,
+    );
   // Everything --open-pr needs is checked before any device is read.
   const gh = opts.openPr ? githubOrExplain(env, "--open-pr") : undefined;
   if (opts.revert !== undefined && !deps.applyDrivers)

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { driftCommand } from "../../reconciler/cli/drift.ts";
 import { mergePlansCommand } from "../../reconciler/cli/merge-plans.ts";
 import { type PlanCommandOptions, planCommand } from "../../reconciler/cli/plan.ts";
 import type { Driver } from "../../reconciler/drivers/driver.ts";
@@ -127,6 +128,18 @@ describe("plan --shard", () => {
     await expect(planCommand({ repo: dir, shard: "3/2" }, deps, sink(), false)).rejects.toThrow(
       /invalid --shard 3\/2: K must be from 1 to N \(2\), not 3/,
     );
+  });
+});
+
+describe("drift --shard", () => {
+  it("reads only the shard's devices, and refuses --open-pr, whose issue covers the whole fleet", async () => {
+    const out = sink();
+    expect(await driftCommand({ repo: dir, shard: "1/2", limit: DEBIAN }, deps, out, false)).toBe(2);
+    expect(out.text).toMatch(/^core-1 \(debian\): drifted/m);
+    expect(out.text).not.toContain("router-a");
+    await expect(
+      driftCommand({ repo: dir, shard: "1/2", openPr: true }, deps, sink(), false),
+    ).rejects.toThrow(/--open-pr cannot be combined with --shard/);
   });
 });
 
