@@ -17,7 +17,7 @@ import { redactRunSecrets } from "../report/run-secrets.ts";
 import { safeLine } from "../report/terminal-safe.ts";
 import { newRunId, StateStore } from "../state/store.ts";
 import type { Transport } from "../transport/session.ts";
-import { EXIT } from "./exit-codes.ts";
+import { CliError, EXIT } from "./exit-codes.ts";
 import { githubOrExplain, pullRequestOf, runLogUrl } from "./github-env.ts";
 import { cliHooks } from "./hooks-run.ts";
 import { planImpact } from "./impact-base.ts";
@@ -93,6 +93,13 @@ export async function planCommand(
 ): Promise<number> {
   // Everything --github needs is checked before any device is read.
   const env = deps.env ?? process.env;
+  // One check run and one comment per pull request: a shard publishing its part would replace
+  // another shard's. The merged plan is published (merge-plans --github).
+  if (opts.github && opts.shard !== undefined)
+    throw new CliError(
+      "--github cannot be combined with --shard: publish the merged plan with merge-plans --github",
+      EXIT.usage,
+    );
   const github = opts.github
     ? { gh: githubOrExplain(env, "--github"), pr: await pullRequestOf(env) }
     : undefined;

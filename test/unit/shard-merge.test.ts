@@ -124,6 +124,12 @@ describe("plan --shard", () => {
     expect(out.text).toMatch(/^shard 4\/4: no device \(more shards than groups of sites\)\n/);
   });
 
+  it("refuses --github, which publishes the whole plan (merge-plans --github does)", async () => {
+    await expect(planCommand({ repo: dir, shard: "1/2", github: true }, deps, sink(), false)).rejects.toThrow(
+      /--github cannot be combined with --shard/,
+    );
+  });
+
   it("refuses a bad K/N before reading anything", async () => {
     await expect(planCommand({ repo: dir, shard: "3/2" }, deps, sink(), false)).rejects.toThrow(
       /invalid --shard 3\/2: K must be from 1 to N \(2\), not 3/,
