@@ -93,6 +93,12 @@ async function readSavedPlan(path: string): Promise<Plan> {
   if (p?.version !== 1 || !Array.isArray(p.devices)) {
     throw new CliError(`${path} is not a plan written by reconciler plan --out (version 1)`, EXIT.usage);
   }
+  // Waves are an order over the whole fleet (docs/sharding.md): one shard's plan is merged first.
+  if (p.shard !== undefined)
+    throw new CliError(
+      `${path} is the plan of shard ${String(p.shard?.shard)} alone: apply the plan merge-plans --out made of every shard`,
+      EXIT.usage,
+    );
   return p as Plan;
 }
 

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyCommand } from "../../reconciler/cli/apply.ts";
 import { driftCommand } from "../../reconciler/cli/drift.ts";
 import { mergePlansCommand } from "../../reconciler/cli/merge-plans.ts";
 import { type PlanCommandOptions, planCommand } from "../../reconciler/cli/plan.ts";
@@ -220,6 +221,14 @@ describe("merge-plans", () => {
       new RegExp(
         `${earlier} was planned at revision ${first} but ${one} at [0-9a-f]{40}: every shard must plan the same revision`,
       ),
+    );
+  });
+
+  it("apply takes the merged plan, never one shard's", async () => {
+    const one = save((await planJson({ shard: "1/2", limit: DEBIAN })).plan);
+    const applyDeps = { ...deps, applyDrivers: {}, ask: async () => false, interactive: false, err: sink() };
+    await expect(applyCommand(one, { repo: dir, yes: true }, applyDeps, sink(), false)).rejects.toThrow(
+      `${one} is the plan of shard 1/2 alone: apply the plan merge-plans --out made of every shard`,
     );
   });
 
