@@ -81,7 +81,11 @@ export function mergePlans(inputs: readonly NamedPlan[]): Plan {
     }
   }
   const ordered = [...inputs].sort((a, b) => shardOf(a).index - shardOf(b).index);
-  const newest = inputs.map((p) => p.plan.createdAt).sort().at(-1) ?? first.plan.createdAt;
+  const newest =
+    inputs
+      .map((p) => p.plan.createdAt)
+      .sort()
+      .at(-1) ?? first.plan.createdAt;
   // Every shard computes the routing impact of the whole repository alike: shard 1's stands for all.
   const impact = ordered.map((p) => p.plan.impact).find((i) => i !== undefined);
   return {
