@@ -346,9 +346,12 @@ export async function applyCommand(
       // As the lockout analysis: refused before anything is touched, unless explicitly overridden.
       const lost = typeof impact === "object" && !opts.allowUnreachable ? unreachableRefusal(impact) : [];
       if (lost.length > 0) {
-        out.write(
-          `refusing to apply: routers would lose prefixes they reach today; nothing was changed (or pass --allow-unreachable)\n${lost.map((l) => `  ${safeLine(l)}`).join("\n")}\n`,
-        );
+        if (opts.json)
+          out.write(`${JSON.stringify({ plan: current, outcomes: [], unreachable: lost }, null, 2)}\n`);
+        else
+          out.write(
+            `refusing to apply: routers would lose prefixes they reach today; nothing was changed (or pass --allow-unreachable)\n${lost.map((l) => `  ${safeLine(l)}`).join("\n")}\n`,
+          );
         await failed("impact", "the routing impact analysis refused the rollout");
         return EXIT.error;
       }
