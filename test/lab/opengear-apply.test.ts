@@ -2,14 +2,15 @@
 // `plan` and `apply`, health gates included: its serial consoles and its cellular failover with
 // the ping probe applied from nothing; then a baud rate and the probe address changed (exactly
 // those two entities planned, then applied); a change whose failover the box reports unarmed is
-// rolled back by the health gate, the store byte for byte as it was. (Its management VPN and
-// SNMP are left out here: the hub is not in the lab, and the simulator does not answer SNMP.)
+// rolled back by the health gate, the store byte for byte as it was; SNMP with its v3 user, the
+// agent (net-snmp in the box's namespace) answering with the desired location. (The management
+// VPN is opengear-pops.test.ts's: its hub is not in this lab.)
 import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCliAsync } from "../helpers/cli.ts";
-import type { LabRouter } from "./lab.ts";
+import { type LabRouter, run } from "./lab.ts";
 import { type LabRepo, makeLabRepo, removeLabRepo, useLab } from "./lab-fixture.ts";
 
 const lab = useLab();
@@ -37,9 +38,12 @@ function port(n: number): Record<string, unknown> | undefined {
 }
 const failover = () => store().data.failover_settings as Record<string, unknown> | undefined;
 
+let exampleText = "";
+
 beforeAll(() => {
   repo = makeLabRepo(lab());
   const text = readFileSync(desiredPath(), "utf8");
+  exampleText = text;
   // Serial ports and failover only (see the file's comment).
   writeFileSync(desiredPath(), text.slice(0, text.indexOf("wireguard:")));
   git("commit", "-qam", "lab: oob-1's consoles and failover");
@@ -98,5 +102,34 @@ describe("Opengear (simulated) through plan and apply", () => {
     expect(r.code).not.toBe(0);
     expect(`${r.stdout}\n${r.stderr}`).toMatch(/cellular failover/);
     expect(storeText()).toBe(before);
+  }, 240_000);
+
+  it("SNMP: the v3 user applied, the gate finds the agent listening, and it answers as desired", async () => {
+    rmSync(faultsPath(), { force: true });
+    const snmp = exampleText.slice(exampleText.indexOf("\nsnmp:") + 1, exampleText.indexOf("\nusers:") + 1);
+    writeFileSync(
+      desiredPath(),
+      `${readFileSync(desiredPath(), "utf8").replace("probe_address: 203.0.113.55", "probe_address: 203.0.113.54")}${snmp}`,
+    );
+    git("commit", "-qam", "SNMP with its v3 user");
+    const secrets = { OOB_SNMP_AUTH: "lab-auth-secret-1", OOB_SNMP_PRIV: "lab-priv-secret-1" };
+    const r = await runCliAsync(["apply", "--limit", "oob-1", "--yes", ...FAST, "--repo", repo.dir], {
+      env: { ...repo.env, ...secrets },
+    });
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(`${r.stdout}\n${r.stderr}`).not.toContain(secrets.OOB_SNMP_AUTH);
+    // The agent (net-snmp in oob-1's namespace) answers the desired user with the desired location.
+    const get = (auth: string) =>
+      run("snmpget", [
+        ...["-v3", "-l", "authPriv", "-u", "nms", "-a", "SHA-256", "-A", auth],
+        ...["-x", "AES", "-X", secrets.OOB_SNMP_PRIV, "-t", "2", "-r", "1", "-On", "-Oqv"],
+        ...["198.51.100.136", "1.3.6.1.2.1.1.6.0", "1.3.6.1.2.1.1.4.0"],
+      ]);
+    const answered = await get(secrets.OOB_SNMP_AUTH);
+    expect(answered.code, answered.stderr).toBe(0);
+    expect(answered.stdout.trim().split("\n")).toEqual(['"POP 1, rack 3"', '"noc@example.net"']);
+    const refused = await get("not-the-auth-secret");
+    expect(refused.code).not.toBe(0);
+    expect((await cli(["plan", "--limit", "oob-1"])).code).toBe(0);
   }, 240_000);
 });
